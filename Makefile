@@ -1,0 +1,35 @@
+# Every target creates .venv and installs the package into it when missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,plot]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/textseq demo
+
+# pytest exits 5 when it collects no test: that is a failure too, and says so.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q || { code=$$?; [ $$code -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$code; }
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python benchmarks/w2v_vs_gensim.py
+	$(BIN)/python benchmarks/lm_vs_torch.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check textseq tests benchmarks
+	$(BIN)/ruff format --check textseq tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format textseq tests benchmarks
+	$(BIN)/ruff check --fix textseq tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,5 @@
+"""``python -m textseq`` runs the CLI."""
+
+from textseq.cli.main import run
+
+run()
