@@ -13,6 +13,7 @@ import warnings
 import typer
 
 from textseq import __version__
+from textseq.cli import corpora as corpora_commands
 from textseq.cli import corpus as corpus_commands
 from textseq.cli import demo as demo_commands
 from textseq.errors import TextseqError
@@ -43,7 +44,7 @@ def root(
     """Word vectors (word2vec) and RNN language models, from raw text."""
 
 
-for module in (corpus_commands, demo_commands):
+for module in (corpus_commands, corpora_commands, demo_commands):
     module.register(app)
 
 
