@@ -1,0 +1,372 @@
+"""Numba kernels for word2vec with negative sampling (skip-gram and CBOW).
+
+Everything here takes and returns plain arrays and scalars; the Python driver lives in
+``model.py``. The corpus is one flat ``int32`` id array cut into *segments* (sentences, with
+sentences longer than ``MAX_SEGMENT`` words split, as gensim truncates at 10000) and the
+segments are grouped into *chunks* of roughly equal word counts. One call trains a slice of
+chunks; ``prange`` hands chunks to threads, which update the shared weights without locks
+(Hogwild, as in the C tool and gensim).
+
+Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, chunk
+index)``, never from the thread id, so one thread with a fixed seed gives bit-identical
+weights, and the result does not depend on how the driver slices the chunks.
+
+The update rules follow gensim's ``word2vec_inner.pyx``: skip-gram uses the context word's
+input vector to predict the centre word; CBOW averages (``cbow_mean=1``) or sums the context
+vectors, and with the sum the error is divided by the context size before it is added back.
+The sigmoid is computed exactly (argument clamped to +-MAX_EXP as a guard, no skipped updates).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+MAX_SEGMENT = 10000  # longest stretch of words a window can see, as gensim's MAX_SENTENCE_LEN
+MAX_EXP = 20.0  # sigmoid argument clamp: exp stays finite in float32 (fastmath assumes no inf)
+
+_LCG_MUL = np.uint64(6364136223846793005)
+_LCG_ADD = np.uint64(1442695040888963407)
+_U32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+# ---------------------------------------------------------------------------------------------
+# random numbers
+
+
+@njit(cache=True)
+def seed_state(seed, epoch, chunk):
+    """Mix (seed, epoch, chunk) through splitmix64 into a non-zero LCG state."""
+    z = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    z ^= np.uint64(epoch) * np.uint64(0xBF58476D1CE4E5B9)
+    z ^= np.uint64(chunk) * np.uint64(0x94D049BB133111EB)
+    for _ in range(2):
+        z += np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return z | np.uint64(1)
+
+
+@njit(inline="always")
+def _next(state):
+    """One LCG step; returns (new state, 32 random bits as uint64 from the high half)."""
+    state = state * _LCG_MUL + _LCG_ADD
+    return state, state >> _U32
+
+
+@njit(inline="always")
+def _draw_negative(state, neg_table, vocab_size):
+    """Alias-method draw from the noise distribution: two LCG steps, one table load."""
+    state, r1 = _next(state)
+    state, r2 = _next(state)
+    slot = (r1 * np.uint64(vocab_size)) >> _U32
+    entry = neg_table[slot]
+    if r2 < (entry >> _U32):
+        return state, np.int64(slot)
+    return state, np.int64(entry & _LOW32)
+
+
+# ---------------------------------------------------------------------------------------------
+# tables built once per vocabulary
+
+
+@njit(cache=True)
+def build_alias_table(weights):
+    """Vose's alias table for ``weights`` (float64, > 0) packed as uint64 per slot.
+
+    High 32 bits: the probability (times 2**32) of keeping the slot itself; low 32 bits: the
+    alias taken otherwise. Drawing costs O(1) instead of gensim's binary search.
+    """
+    n = weights.shape[0]
+    table = np.zeros(n, dtype=np.uint64)
+    scaled = weights / weights.sum() * n
+    small = np.empty(n, dtype=np.int64)
+    large = np.empty(n, dtype=np.int64)
+    ns = 0
+    nl = 0
+    for i in range(n):
+        if scaled[i] < 1.0:
+            small[ns] = i
+            ns += 1
+        else:
+            large[nl] = i
+            nl += 1
+    prob = np.ones(n, dtype=np.float64)
+    alias = np.arange(n)
+    while ns > 0 and nl > 0:
+        ns -= 1
+        s = small[ns]
+        nl -= 1
+        g = large[nl]
+        prob[s] = scaled[s]
+        alias[s] = g
+        scaled[g] = (scaled[g] + scaled[s]) - 1.0
+        if scaled[g] < 1.0:
+            small[ns] = g
+            ns += 1
+        else:
+            large[nl] = g
+            nl += 1
+    for i in range(n):  # slots never paired (rounding leftovers) keep themselves
+        if prob[i] >= 1.0:
+            table[i] = (_LOW32 << _U32) | np.uint64(i)
+        else:
+            table[i] = (np.uint64(prob[i] * 4294967296.0) << _U32) | np.uint64(alias[i])
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# single updates (also called on their own by the tests)
+
+
+@njit(fastmath=True, cache=True)
+def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, compute_loss):
+    """One skip-gram step: input row ``inp`` predicts ``targets[0]`` (label 1) against
+    ``targets[1:n_targets]`` (label 0). Updates both matrices in place; returns the loss
+    ``-log s(f+) - sum log s(-f-)`` (float64, 0 when ``compute_loss`` is false)."""
+    dim = syn0.shape[1]
+    alpha = np.float32(alpha)
+    loss = 0.0
+    for k in range(dim):
+        work[k] = np.float32(0.0)
+    for d in range(n_targets):
+        t = targets[d]
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += syn0[inp, k] * syn1neg[t, k]
+        f = min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+        sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-f)))
+        label = np.float32(1.0) if d == 0 else np.float32(0.0)
+        g = (label - sig) * alpha
+        if compute_loss:
+            p = sig if d == 0 else np.float32(1.0) - sig
+            loss -= math.log(max(np.float64(p), 1e-30))
+        for k in range(dim):
+            work[k] += g * syn1neg[t, k]
+            syn1neg[t, k] += g * syn0[inp, k]
+    for k in range(dim):
+        syn0[inp, k] += work[k]
+    return loss
+
+
+@njit(fastmath=True, cache=True)
+def cbow_update(
+    syn0,
+    syn1neg,
+    context,
+    n_context,
+    targets,
+    n_targets,
+    alpha,
+    cbow_mean,
+    neu1,
+    work,
+    compute_loss,
+):
+    """One CBOW step: the mean (or sum) of the input rows ``context[:n_context]`` predicts
+    ``targets[0]`` against the negatives ``targets[1:n_targets]``; returns the loss."""
+    dim = syn0.shape[1]
+    alpha = np.float32(alpha)
+    loss = 0.0
+    if n_context == 0:
+        return loss
+    for k in range(dim):
+        neu1[k] = np.float32(0.0)
+        work[k] = np.float32(0.0)
+    for c in range(n_context):
+        w = context[c]
+        for k in range(dim):
+            neu1[k] += syn0[w, k]
+    inv = np.float32(1.0) / np.float32(n_context)
+    if cbow_mean:
+        for k in range(dim):
+            neu1[k] *= inv
+    for d in range(n_targets):
+        t = targets[d]
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += neu1[k] * syn1neg[t, k]
+        f = min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
+        sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-f)))
+        label = np.float32(1.0) if d == 0 else np.float32(0.0)
+        g = (label - sig) * alpha
+        if compute_loss:
+            p = sig if d == 0 else np.float32(1.0) - sig
+            loss -= math.log(max(np.float64(p), 1e-30))
+        for k in range(dim):
+            work[k] += g * syn1neg[t, k]
+            syn1neg[t, k] += g * neu1[k]
+    if not cbow_mean:  # as gensim: the error of a summed window is shared out
+        for k in range(dim):
+            work[k] *= inv
+    for c in range(n_context):
+        w = context[c]
+        for k in range(dim):
+            syn0[w, k] += work[k]
+    return loss
+
+
+# ---------------------------------------------------------------------------------------------
+# whole chunks
+
+
+@njit(inline="always")
+def _fill_targets(state, targets, centre, negative, neg_table, vocab_size):
+    """targets[0] = centre, then up to ``negative`` noise words (draws equal to the centre
+    are dropped, as gensim does); returns (state, number of targets)."""
+    targets[0] = centre
+    n = 1
+    for _ in range(negative):
+        state, t = _draw_negative(state, neg_table, vocab_size)
+        if t != centre:
+            targets[n] = t
+            n += 1
+    return state, n
+
+
+@njit(fastmath=True, cache=True)
+def _train_chunk(
+    sg,
+    syn0,
+    syn1neg,
+    ids,
+    seg_offsets,
+    seg_lo,
+    seg_hi,
+    keep_threshold,
+    neg_table,
+    window,
+    negative,
+    cbow_mean,
+    alpha0,
+    min_alpha,
+    epoch_start,
+    total_words,
+    state,
+    compute_loss,
+):
+    """Train segments ``seg_lo:seg_hi``; returns (loss, effective words, final state)."""
+    vocab_size = syn0.shape[0]
+    dim = syn0.shape[1]
+    buf = np.empty(MAX_SEGMENT, dtype=np.int64)
+    targets = np.empty(negative + 1, dtype=np.int64)
+    context = np.empty(2 * window, dtype=np.int64)
+    work = np.empty(dim, dtype=np.float32)
+    neu1 = np.empty(dim, dtype=np.float32)
+    loss = 0.0
+    effective = 0
+    span = alpha0 - min_alpha
+    for s in range(seg_lo, seg_hi):
+        start = seg_offsets[s]
+        end = seg_offsets[s + 1]
+        # linear decay over every epoch's words, updated once per segment
+        progress = (epoch_start + start) / total_words
+        alpha = max(alpha0 - span * progress, min_alpha)
+        # frequent-word subsampling: windows are taken over the kept words (gensim)
+        n = 0
+        for p in range(start, end):
+            w = ids[p]
+            state, r = _next(state)
+            if r <= keep_threshold[w]:
+                buf[n] = w
+                n += 1
+        effective += n
+        for i in range(n):
+            state, r = _next(state)
+            b = np.int64(r % np.uint64(window))  # randomly shrunk window, as gensim
+            lo = max(i - window + b, 0)
+            hi = min(i + window + 1 - b, n)
+            if sg:
+                for j in range(lo, hi):
+                    if j == i:
+                        continue
+                    state, nt = _fill_targets(
+                        state, targets, buf[i], negative, neg_table, vocab_size
+                    )
+                    loss += sg_update(syn0, syn1neg, buf[j], targets, nt, alpha, work, compute_loss)
+            else:
+                nc = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        context[nc] = buf[j]
+                        nc += 1
+                if nc == 0:
+                    continue
+                state, nt = _fill_targets(state, targets, buf[i], negative, neg_table, vocab_size)
+                loss += cbow_update(
+                    syn0,
+                    syn1neg,
+                    context,
+                    nc,
+                    targets,
+                    nt,
+                    alpha,
+                    cbow_mean,
+                    neu1,
+                    work,
+                    compute_loss,
+                )
+    return loss, effective, state
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def train_chunks(
+    sg,
+    syn0,
+    syn1neg,
+    ids,
+    seg_offsets,
+    chunk_segs,
+    chunk_lo,
+    chunk_hi,
+    keep_threshold,
+    neg_table,
+    window,
+    negative,
+    cbow_mean,
+    alpha0,
+    min_alpha,
+    epoch,
+    total_words,
+    seed,
+    compute_loss,
+    out_loss,
+    out_effective,
+):
+    """Train chunks ``chunk_lo:chunk_hi`` of one epoch in parallel (Hogwild).
+
+    ``chunk_segs[c]:chunk_segs[c+1]`` are the segments of chunk ``c``; ``total_words`` is the
+    number of words over all epochs (learning-rate schedule). Per-chunk loss (float64) and
+    effective (kept after subsampling) word counts go to ``out_loss[c - chunk_lo]`` and
+    ``out_effective[c - chunk_lo]``.
+    """
+    epoch_start = np.int64(epoch) * ids.shape[0]
+    for ci in prange(chunk_hi - chunk_lo):
+        c = chunk_lo + ci
+        state = seed_state(seed, epoch, c)
+        loss, eff, state = _train_chunk(
+            sg,
+            syn0,
+            syn1neg,
+            ids,
+            seg_offsets,
+            chunk_segs[c],
+            chunk_segs[c + 1],
+            keep_threshold,
+            neg_table,
+            window,
+            negative,
+            cbow_mean,
+            alpha0,
+            min_alpha,
+            epoch_start,
+            total_words,
+            state,
+            compute_loss,
+        )
+        out_loss[ci] = loss
+        out_effective[ci] = eff

@@ -1,0 +1,503 @@
+"""The word2vec training driver: vocabulary, tables, weights, epochs, reports, model files.
+
+Python does the orchestration (as gensim's ``word2vec.py``); every word goes through the
+Numba kernels in ``kernels.py``. The corpus is encoded once to a flat ``int32`` array, cut into
+segments (sentences, split at ``MAX_SEGMENT`` words) and chunks of about ``CHUNK_WORDS``
+words; each kernel call trains a slice of chunks so the progress bar moves while the calls
+stay large.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numba
+import numpy as np
+from tqdm.auto import tqdm
+
+from textseq.corpus import Vocab, encode_corpus, open_corpus
+from textseq.errors import ModelFileError, OptionError, VocabError
+from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
+from textseq.word2vec import kernels
+
+FORMAT = "textseq-word2vec"
+FORMAT_VERSION = 1
+CHUNK_WORDS = 10000  # words per chunk (a unit of work for one thread), as gensim's job size
+CALL_WORDS = 250_000  # at least this many words per kernel call (progress bar granularity)
+
+_HYPER = (
+    "vector_size", "window", "min_count", "sg", "negative", "ns_exponent", "sample", "alpha",
+    "min_alpha", "epochs", "cbow_mean", "seed", "workers", "max_vocab_size", "max_final_vocab",
+    "compute_loss",
+)  # fmt: skip
+
+_compile_seconds: float | None = None  # first kernel call in this process (compile or cache load)
+
+
+@dataclass
+class EpochReport:
+    """What one epoch did; ``loss`` is the summed negative-sampling loss (float64)."""
+
+    epoch: int
+    raw_words: int
+    effective_words: int
+    seconds: float
+    loss: float
+
+    @property
+    def words_per_second(self) -> float:
+        return self.effective_words / self.seconds if self.seconds > 0 else float("nan")
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss / self.effective_words if self.effective_words else float("nan")
+
+
+@dataclass
+class TrainingReport:
+    """Timing and loss of one ``train`` call. ``seconds`` covers encoding and every epoch;
+    ``compile_seconds`` is the first kernel call of the process (JIT compile, or loading
+    Numba's cache), measured on a tiny input before training and not counted in ``seconds``."""
+
+    threads: int
+    vocab_size: int
+    corpus_words: int
+    encode_seconds: float = 0.0
+    compile_seconds: float = 0.0
+    seconds: float = 0.0
+    epochs: list[EpochReport] = field(default_factory=list)
+
+    @property
+    def raw_words(self) -> int:
+        return sum(e.raw_words for e in self.epochs)
+
+    @property
+    def effective_words(self) -> int:
+        return sum(e.effective_words for e in self.epochs)
+
+    @property
+    def words_per_second(self) -> float:
+        """Effective words (kept after subsampling) per second of ``train`` wall time."""
+        return self.effective_words / self.seconds if self.seconds > 0 else float("nan")
+
+    @property
+    def kernel_seconds(self) -> float:
+        return sum(e.seconds for e in self.epochs)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["words_per_second"] = self.words_per_second
+        return data
+
+
+def _check_options(m: Word2Vec) -> None:
+    def positive_int(name, low=1):
+        value = getattr(m, name)
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise OptionError(f"{name} must be an integer >= {low}, got {value!r}")
+
+    for name in ("vector_size", "window", "min_count", "epochs", "negative"):
+        positive_int(name)
+    if m.sg not in (0, 1):
+        raise OptionError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {m.sg!r}")
+    if m.cbow_mean not in (0, 1):
+        raise OptionError(f"cbow_mean must be 0 (sum) or 1 (mean), got {m.cbow_mean!r}")
+    if not (m.sample >= 0):
+        raise OptionError(f"sample must be >= 0, got {m.sample!r}")
+    if not (m.alpha > 0) or not (0 <= m.min_alpha <= m.alpha):
+        raise OptionError(
+            f"need alpha > 0 and 0 <= min_alpha <= alpha, got alpha={m.alpha}, "
+            f"min_alpha={m.min_alpha}"
+        )
+    if not math.isfinite(m.ns_exponent):
+        raise OptionError(f"ns_exponent must be a finite number, got {m.ns_exponent!r}")
+    if m.workers is not None:
+        positive_int("workers")
+    for name in ("max_vocab_size", "max_final_vocab"):
+        if getattr(m, name) is not None:
+            positive_int(name)
+    if not isinstance(m.seed, (int, np.integer)) or m.seed < 0:
+        raise OptionError(f"seed must be a non-negative integer, got {m.seed!r}")
+
+
+def _count_pruned(sentences: Iterable[list[str]], max_vocab_size: int) -> tuple[Counter, int]:
+    """Count words, pruning rare ones whenever more than ``max_vocab_size`` distinct words
+    are held (gensim's ``max_vocab_size``: a memory cap during counting)."""
+    counts: Counter = Counter()
+    min_reduce = 1
+    n_sentences = 0
+    for tokens in sentences:
+        counts.update(tokens)
+        n_sentences += 1
+        if len(counts) > max_vocab_size:
+            for word in [w for w, c in counts.items() if c < min_reduce + 1]:
+                del counts[word]
+            min_reduce += 1
+    return counts, n_sentences
+
+
+def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
+    """gensim's subsampling: keep a word of count ``v`` with probability
+    ``(sqrt(v / (sample * total)) + 1) * (sample * total) / v`` (capped at 1), stored as a
+    uint64 threshold compared with 32 random bits."""
+    counts = counts.astype(np.float64)
+    total = counts.sum()
+    if not sample:
+        threshold = total
+    elif sample < 1.0:
+        threshold = sample * total
+    else:  # gensim's shorthand: sample >= 1 is an absolute count
+        threshold = float(int(sample * (3 + np.sqrt(5)) / 2))
+    prob = (np.sqrt(counts / threshold) + 1.0) * (threshold / counts)
+    prob = np.minimum(prob, 1.0)
+    return (prob * (2**32 - 1)).astype(np.uint64)
+
+
+def segment_offsets(offsets: np.ndarray, max_len: int = kernels.MAX_SEGMENT) -> np.ndarray:
+    """Sentence offsets with empty sentences dropped and long ones split every ``max_len``."""
+    starts, ends = offsets[:-1], offsets[1:]
+    lengths = ends - starts
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    pieces = (lengths + max_len - 1) // max_len
+    seg_starts = np.repeat(starts, pieces) + max_len * (
+        np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    )
+    last = offsets[-1] if len(offsets) else 0
+    return np.append(seg_starts, last).astype(np.int64)
+
+
+def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
+    """Segment indices cutting the corpus into chunks of about ``chunk_words`` words."""
+    n_segments = len(seg_offsets) - 1
+    total = int(seg_offsets[-1] - seg_offsets[0])
+    marks = seg_offsets[0] + np.arange(chunk_words, max(total, 1), chunk_words)
+    cuts = np.searchsorted(seg_offsets[:-1], marks, side="left")
+    return np.unique(np.concatenate([[0], cuts, [n_segments]])).astype(np.int64)
+
+
+def _warm_up() -> float:
+    """Call the kernel once on a tiny input so the compile (or cache load) is timed apart."""
+    global _compile_seconds
+    if _compile_seconds is None:
+        start = time.perf_counter()
+        syn0 = np.full((3, 4), 0.1, np.float32)
+        syn1 = np.zeros((3, 4), np.float32)
+        ids = np.array([0, 1, 2, 1], np.int32)
+        segs = np.array([0, 4], np.int64)
+        chunks = np.array([0, 1], np.int64)
+        keep = np.full(3, 2**32 - 1, np.uint64)
+        table = kernels.build_alias_table(np.ones(3))
+        for sg in (0, 1):
+            kernels.train_chunks(
+                sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
+                0, 4, 1, True, np.zeros(1), np.zeros(1, np.int64),
+            )  # fmt: skip
+        _compile_seconds = time.perf_counter() - start
+    return _compile_seconds
+
+
+def _max_threads() -> int:
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+class Word2Vec:
+    """Skip-gram / CBOW with negative sampling, trained by Numba kernels.
+
+    Hyper-parameters carry gensim's names and defaults (``workers`` defaults to every core
+    Numba may use). Learned state: ``vocab_`` (a ``Vocab``), ``vectors_`` (input vectors, the
+    word vectors), ``syn1neg_`` (output vectors), ``report_`` (the last ``TrainingReport``),
+    ``epochs_trained_``; ``wv`` gives the query object.
+
+    >>> model = Word2Vec(min_count=2, epochs=3, progress=False).train("lee")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        vector_size: int = 100,
+        window: int = 5,
+        min_count: int = 5,
+        sg: int = 0,
+        negative: int = 5,
+        ns_exponent: float = 0.75,
+        sample: float = 1e-3,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        epochs: int = 5,
+        cbow_mean: int = 1,
+        seed: int = 1,
+        workers: int | None = None,
+        max_vocab_size: int | None = None,
+        max_final_vocab: int | None = None,
+        compute_loss: bool = True,
+        progress: bool = True,
+        callbacks: Iterable[Callable] = (),
+        tokenizer: str = "unicode",
+    ):
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.sg = sg
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.cbow_mean = cbow_mean
+        self.seed = seed
+        self.workers = workers
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
+        self.compute_loss = compute_loss
+        self.progress = progress
+        self.callbacks = callbacks
+        self.tokenizer = tokenizer
+
+    # ---- vocabulary and weights ---------------------------------------------------------
+    def build_vocab(self, corpus) -> Word2Vec:
+        """Count the corpus, apply ``min_count`` / ``max_final_vocab`` / ``max_vocab_size``,
+        build the sampling tables and initialise the weights (gensim's scheme, seeded)."""
+        _check_options(self)
+        sentences = open_corpus(corpus, tokenizer=self.tokenizer)
+        if self.max_vocab_size is None and self.max_final_vocab is None:
+            vocab = Vocab.build(
+                sentences, min_count=self.min_count, unk_token=None, eos_token=None,
+                progress=self.progress,
+            )  # fmt: skip
+        else:
+            if self.max_vocab_size is not None:
+                counts, _ = _count_pruned(sentences, self.max_vocab_size)
+            else:
+                counts = Counter()
+                for tokens in sentences:
+                    counts.update(tokens)
+            min_count = self.min_count
+            if self.max_final_vocab is not None and self.max_final_vocab < len(counts):
+                # gensim: raise min_count just above the count of the first word left out
+                ranked = sorted(counts.values(), reverse=True)
+                min_count = max(min_count, ranked[self.max_final_vocab] + 1)
+            vocab = Vocab.from_counts(counts, min_count=min_count, unk_token=None, eos_token=None)
+        self._set_vocab(vocab)
+        rng = np.random.default_rng(self.seed)
+        shape = (len(vocab), self.vector_size)
+        self.vectors_ = (rng.random(shape, dtype=np.float32) - np.float32(0.5)) / np.float32(
+            self.vector_size
+        )
+        self.syn1neg_ = np.zeros(shape, dtype=np.float32)
+        self.epochs_trained_ = 0
+        self._corpus = corpus
+        self._wv = None
+        return self
+
+    def _set_vocab(self, vocab: Vocab) -> None:
+        self.vocab_ = vocab
+        counts = vocab.counts
+        if len(counts) == 0 or counts.min() < 1:
+            raise VocabError("the vocabulary is empty or has words with zero count")
+        self.keep_threshold_ = sample_thresholds(counts, self.sample)
+        self.neg_table_ = kernels.build_alias_table(counts.astype(np.float64) ** self.ns_exponent)
+
+    # ---- training -----------------------------------------------------------------------
+    def _threads(self) -> int:
+        wanted = self.workers if self.workers is not None else _max_threads()
+        if wanted > _max_threads():
+            warnings.warn(
+                f"workers={wanted} but Numba allows {_max_threads()} threads "
+                "(NUMBA_NUM_THREADS); using that many",
+                stacklevel=3,
+            )
+            wanted = _max_threads()
+        return wanted
+
+    def train(self, corpus=None) -> Word2Vec:
+        """Train ``epochs`` passes over ``corpus`` (default: the one given to ``build_vocab``;
+        the vocabulary is built first when there is none). Returns ``self``; the report is in
+        ``report_``. The learning rate falls linearly from ``alpha`` to ``min_alpha`` over
+        this call's words, as gensim's ``train``."""
+        _check_options(self)
+        if not hasattr(self, "vocab_"):
+            if corpus is None:
+                raise OptionError("train() needs a corpus when no vocabulary was built")
+            self.build_vocab(corpus)
+        if corpus is None:
+            corpus = getattr(self, "_corpus", None)
+            if corpus is None:
+                raise OptionError("this model was loaded from disk: pass a corpus to train()")
+        threads = self._threads()
+        report = TrainingReport(
+            threads=threads, vocab_size=len(self.vocab_), corpus_words=0,
+            compile_seconds=_warm_up(),
+        )  # fmt: skip
+        start = time.perf_counter()
+        encoded = encode_corpus(open_corpus(corpus, tokenizer=self.tokenizer), self.vocab_)
+        ids = np.ascontiguousarray(encoded.ids, dtype=np.int32)
+        seg = segment_offsets(encoded.offsets)
+        chunks = chunk_bounds(seg)
+        report.corpus_words = int(len(ids))
+        report.encode_seconds = time.perf_counter() - start
+        if len(ids) == 0:
+            raise VocabError("no word of the corpus is in the vocabulary: nothing to train")
+        self.report_ = report
+        self._wv = None
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            self._run_epochs(ids, seg, chunks, report)
+        finally:
+            numba.set_num_threads(previous)
+        report.seconds = time.perf_counter() - start
+        return self
+
+    def _run_epochs(self, ids, seg, chunks, report: TrainingReport) -> None:
+        n_chunks = len(chunks) - 1
+        per_call = max(report.threads * 4, -(-CALL_WORDS // CHUNK_WORDS))
+        total_words = len(ids) * self.epochs
+        out_loss = np.zeros(n_chunks, np.float64)
+        out_eff = np.zeros(n_chunks, np.int64)
+        callbacks = list(self.callbacks or ())
+        bar = tqdm(
+            total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
+            desc="word2vec", dynamic_ncols=True,
+        )  # fmt: skip
+        with bar:
+            for epoch in range(self.epochs):
+                epoch_start = time.perf_counter()
+                loss = 0.0
+                effective = 0
+                for lo in range(0, n_chunks, per_call):
+                    hi = min(lo + per_call, n_chunks)
+                    kernels.train_chunks(
+                        int(self.sg), self.vectors_, self.syn1neg_, ids, seg, chunks, lo, hi,
+                        self.keep_threshold_, self.neg_table_, int(self.window),
+                        int(self.negative), int(self.cbow_mean), float(self.alpha),
+                        float(self.min_alpha), epoch, total_words, int(self.seed),
+                        bool(self.compute_loss), out_loss[lo:hi], out_eff[lo:hi],
+                    )  # fmt: skip
+                    loss += float(out_loss[lo:hi].sum())
+                    effective += int(out_eff[lo:hi].sum())
+                    elapsed = time.perf_counter() - epoch_start
+                    bar.update(int(seg[chunks[hi]] - seg[chunks[lo]]))
+                    postfix = {"epoch": f"{epoch + 1}/{self.epochs}"}
+                    postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
+                    if self.compute_loss:
+                        postfix["loss"] = f"{loss / max(effective, 1):.4f}"
+                    bar.set_postfix(postfix, refresh=False)
+                info = EpochReport(
+                    epoch=self.epochs_trained_ + 1, raw_words=int(len(ids)),
+                    effective_words=effective, seconds=time.perf_counter() - epoch_start,
+                    loss=loss,
+                )  # fmt: skip
+                report.epochs.append(info)
+                self.epochs_trained_ += 1
+                for callback in callbacks:
+                    if hasattr(callback, "on_epoch_end"):
+                        callback.on_epoch_end(self, info)
+                    else:
+                        callback(self, info)
+
+    # ---- queries ------------------------------------------------------------------------
+    @property
+    def wv(self):
+        """The word vectors as a ``KeyedVectors`` (queries, word2vec file formats)."""
+        self._require_trained()
+        if getattr(self, "_wv", None) is None:
+            from textseq.word2vec.keyedvectors import KeyedVectors
+
+            self._wv = KeyedVectors(list(self.vocab_.words), self.vectors_, self.vocab_.counts)
+        return self._wv
+
+    def _require_trained(self) -> None:
+        if not hasattr(self, "vectors_"):
+            raise OptionError("this model has no vocabulary yet: call build_vocab() or train()")
+
+    # ---- files --------------------------------------------------------------------------
+    def get_params(self) -> dict:
+        return {name: getattr(self, name) for name in _HYPER}
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model folder (``config.json``, ``vocab.tsv``, ``weights.npz``) atomically."""
+        self._require_trained()
+        with atomic_dir(path) as tmp:
+            config = {
+                "format": FORMAT,
+                "version": FORMAT_VERSION,
+                "params": self.get_params(),
+                "tokenizer": self.tokenizer,
+                "vocab_size": len(self.vocab_),
+                "epochs_trained": int(self.epochs_trained_),
+            }
+            if getattr(self, "report_", None) is not None:
+                config["last_report"] = self.report_.to_dict()
+            save_json(Path(tmp) / "config.json", config)
+            self.vocab_.save(Path(tmp) / "vocab.tsv")
+            save_npz(
+                Path(tmp) / "weights.npz", {"vectors": self.vectors_, "syn1neg": self.syn1neg_}
+            )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, **overrides) -> Word2Vec:
+        """Read a model folder written by ``save``; ``overrides`` replace saved settings
+        (e.g. ``workers`` or ``progress``). Everything is checked against everything else."""
+        path = Path(path)
+        if not path.is_dir():
+            raise ModelFileError(f"model folder {path} does not exist or is not a folder")
+        config = load_json(path / "config.json", what="model config")
+        if not isinstance(config, dict) or config.get("format") != FORMAT:
+            raise ModelFileError(f"{path} is not a textseq word2vec model folder")
+        if config.get("version") != FORMAT_VERSION:
+            raise ModelFileError(
+                f"{path} has model format version {config.get('version')!r}; "
+                f"this textseq reads version {FORMAT_VERSION}"
+            )
+        params = dict(config.get("params") or {})
+        unknown = set(params) - set(_HYPER)
+        if unknown:
+            raise ModelFileError(f"{path}/config.json has unknown settings {sorted(unknown)}")
+        params.update(overrides)
+        model = cls(tokenizer=config.get("tokenizer", "unicode"), **params)
+        try:
+            _check_options(model)
+        except OptionError as exc:
+            raise ModelFileError(f"{path}/config.json: {exc}") from None
+        try:
+            vocab = Vocab.load(path / "vocab.tsv")
+        except VocabError as exc:
+            raise ModelFileError(f"{path}: {exc}") from None
+        if vocab.num_specials:
+            raise ModelFileError(f"{path}/vocab.tsv has special tokens; word2vec uses none")
+        arrays = load_npz(
+            path / "weights.npz", expected={"vectors": ("f", 2), "syn1neg": ("f", 2)},
+            what="model weights",
+        )  # fmt: skip
+        shape = (len(vocab), model.vector_size)
+        for name in ("vectors", "syn1neg"):
+            arr = arrays[name]
+            if arr.shape != shape or arr.dtype != np.float32:
+                raise ModelFileError(
+                    f"{path}/weights.npz: {name} has shape {arr.shape} and dtype {arr.dtype}, "
+                    f"expected {shape} float32 (vocabulary size x vector_size)"
+                )
+        if config.get("vocab_size") != len(vocab):
+            raise ModelFileError(
+                f"{path}: config says {config.get('vocab_size')} words, vocab.tsv has {len(vocab)}"
+            )
+        model._set_vocab(vocab)
+        model.vectors_ = np.ascontiguousarray(arrays["vectors"])
+        model.syn1neg_ = np.ascontiguousarray(arrays["syn1neg"])
+        model.epochs_trained_ = int(config.get("epochs_trained", 0))
+        model._corpus = None
+        model._wv = None
+        return model
+
+    def __repr__(self) -> str:
+        state = f"{len(self.vocab_)} words" if hasattr(self, "vocab_") else "untrained"
+        kind = "skip-gram" if self.sg else "CBOW"
+        return f"Word2Vec({kind}, vector_size={self.vector_size}, {state})"
