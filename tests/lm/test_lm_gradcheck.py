@@ -1,0 +1,180 @@
+"""Every hand-written backward against central finite differences in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textseq.corpus import Vocab
+from textseq.lm.cells import make_cell
+from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
+from textseq.lm.model import RNNLM, LMConfig
+
+EPS = 1e-5
+TOL = 1e-6
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    denom = max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)
+    return float(np.linalg.norm(a - b) / denom)
+
+
+def numeric_grad(f, x: np.ndarray) -> np.ndarray:
+    """Central differences of the scalar ``f()`` with respect to ``x`` (perturbed in place)."""
+    g = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + EPS
+        fp = f()
+        flat[i] = old - EPS
+        fm = f()
+        flat[i] = old
+        gflat[i] = (fp - fm) / (2 * EPS)
+    return g
+
+
+def assert_close(analytic, f, x, what):
+    num = numeric_grad(f, x)
+    assert np.abs(num).max() > 0, f"{what}: numeric gradient is all zero, the check is void"
+    err = rel_error(analytic, num)
+    assert err < TOL, f"{what}: relative error {err:.2e}"
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_backward_through_time(kind):
+    rng = np.random.default_rng(1)
+    T, B, D, H = 4, 3, 5, 4
+    cell = make_cell(kind, D, H, rng, np.float64)
+    for p in cell.params.values():  # non-trivial values everywhere, biases included
+        p[...] = rng.normal(0, 0.5, p.shape)
+    x = rng.normal(size=(T, B, D))
+    state = tuple(rng.normal(size=(B, H)) for _ in range(cell.n_states))
+    R = rng.normal(size=(T, B, H))
+    Rs = [rng.normal(size=(B, H)) for _ in range(cell.n_states)]
+
+    def loss():
+        hs, final = cell.forward(x, state)
+        return float((hs * R).sum() + sum((s * r).sum() for s, r in zip(final, Rs)))
+
+    loss()
+    dx, dstate = cell.backward(R, tuple(Rs))
+    grads = {k: g.copy() for k, g in cell.grads.items()}
+    for name, p in cell.params.items():
+        assert_close(grads[name], loss, p, f"{kind}.{name}")
+    assert_close(dx, loss, x, f"{kind} input")
+    for i, s in enumerate(state):
+        assert_close(dstate[i], loss, s, f"{kind} initial state {i}")
+
+
+def test_cell_step_matches_forward():
+    rng = np.random.default_rng(2)
+    for kind in ("rnn", "lstm", "gru"):
+        cell = make_cell(kind, 3, 4, rng, np.float64)
+        x = rng.normal(size=(5, 2, 3))
+        hs, final = cell.forward(x, cell.initial_state(2))
+        state = cell.initial_state(2)
+        for t in range(5):
+            h, state = cell.step(x[t], state)
+            np.testing.assert_allclose(h, hs[t], rtol=1e-12)
+        for a, b in zip(state, final):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_lstm_forget_bias_starts_at_one():
+    cell = make_cell("lstm", 3, 4, np.random.default_rng(0))
+    np.testing.assert_array_equal(cell.params["b"][4:8], 1.0)
+
+
+def test_embedding_backward_with_repeated_ids():
+    rng = np.random.default_rng(3)
+    emb = Embedding(6, 3, rng, np.float64)
+    ids = np.array([[0, 2, 2], [5, 0, 2]])
+    R = rng.normal(size=(2, 3, 3))
+
+    def loss():
+        return float((emb.forward(ids) * R).sum())
+
+    loss()
+    emb.backward(R)
+    assert_close(emb.grads["W"].copy(), loss, emb.params["W"], "embedding")
+
+
+def test_softmax_output_backward_with_ignored_targets():
+    rng = np.random.default_rng(4)
+    out = SoftmaxOutput(4, 7, rng, np.float64)
+    out.params["b"][...] = rng.normal(size=7)
+    h = rng.normal(size=(5, 4))
+    targets = np.array([3, -1, 0, 6, 3])
+
+    def loss():
+        return out.forward_loss(h, targets)
+
+    value = loss()
+    dh = out.backward()
+    logits = h @ out.params["W"].T + out.params["b"]
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    keep = targets >= 0
+    assert value == pytest.approx(-logp[keep, targets[keep]].mean(), rel=1e-12)
+    grads = {k: g.copy() for k, g in out.grads.items()}
+    assert_close(grads["W"], loss, out.params["W"], "output.W")
+    assert_close(grads["b"], loss, out.params["b"], "output.b")
+    assert_close(dh, loss, h, "output input")
+
+
+def test_dropout_backward_with_fixed_mask():
+    rng = np.random.default_rng(5)
+    drop = Dropout(0.4)
+    x = rng.normal(size=(3, 4, 5))
+    R = rng.normal(size=x.shape)
+
+    def loss():
+        return float((drop.forward(x, np.random.default_rng(7)) * R).sum())
+
+    loss()
+    assert 0 < np.count_nonzero(drop._mask == 0) < x.size  # the mask really drops some
+    assert_close(drop.backward(R), loss, x, "dropout")
+
+
+def _vocab(n):
+    words = ["<unk>", "<eos>"] + [f"w{i}" for i in range(n - 2)]
+    return Vocab(words, list(range(n, 0, -1)))
+
+
+@pytest.mark.parametrize(
+    "cell,layers,tie,dropout,last_only",
+    [
+        ("rnn", 1, False, 0.0, False),
+        ("lstm", 2, False, 0.0, False),
+        ("gru", 2, True, 0.0, False),
+        ("lstm", 2, True, 0.3, False),
+        ("gru", 1, False, 0.3, True),
+    ],
+)
+def test_model_backward_over_a_sequence(cell, layers, tie, dropout, last_only):
+    cfg = LMConfig(cell=cell, embed=4, hidden=4, layers=layers, tie=tie, dropout=dropout,
+                   dtype="float64", seed=3)  # fmt: skip
+    model = RNNLM(cfg).init(_vocab(7))
+    rng = np.random.default_rng(8)
+    for _, p, _ in model.named_parameters():  # larger than the init, so gradients are too
+        p[...] = rng.normal(0, 0.5, p.shape)
+    T, B = 3, 2
+    inputs = rng.integers(0, 7, (T, B))
+    targets = rng.integers(0, 7, (B,)) if last_only else rng.integers(0, 7, (T, B))
+    state = tuple(rng.normal(size=s.shape) for s in model.initial_state(B))
+
+    def loss():
+        drop_rng = np.random.default_rng(11) if dropout else None
+        value, _ = model.loss(inputs, targets, state, rng=drop_rng, last_only=last_only)
+        return value
+
+    loss()
+    dstate = model.backward()
+    named = [(n, p, g.copy()) for n, p, g in model.named_parameters()]
+    if tie:
+        assert "output.W" not in [n for n, _, _ in named]
+        assert model.output_.params["W"] is model.embedding_.params["W"]
+    for name, p, g in named:
+        assert_close(g, loss, p, name)
+    for i, s in enumerate(state):
+        assert_close(dstate[i], loss, s, f"initial state {i}")

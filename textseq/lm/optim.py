@@ -1,0 +1,111 @@
+"""Optimizers (SGD, Adam) and gradient clipping by global norm.
+
+Optimizers update a list of parameter arrays in place from a matching list of gradients.
+Their state is plain arrays plus JSON-able scalars (``state_dict``), so a checkpoint needs
+no pickle and a resumed run continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from textseq.errors import OptionError
+from textseq.lm import kernels
+
+
+def global_norm(grads: list[np.ndarray]) -> float:
+    """The L2 norm of all gradients taken together."""
+    total = 0.0
+    for g in grads:
+        flat = g.reshape(-1)
+        total += float(np.dot(flat, flat))
+    return math.sqrt(total)
+
+
+def clip_global_norm(grads: list[np.ndarray], max_norm: float | None) -> float:
+    """Scale all gradients in place so their global norm is at most ``max_norm``; returns
+    the norm before clipping (``inf``/``nan`` when a gradient is not finite)."""
+    norm = global_norm(grads)
+    if max_norm and math.isfinite(norm) and norm > max_norm:
+        scale = max_norm / (norm + 1e-6)
+        for g in grads:
+            g *= g.dtype.type(scale)
+    return norm
+
+
+class SGD:
+    """Plain stochastic gradient descent: ``p -= lr * g``."""
+
+    name = "sgd"
+
+    def __init__(self, lr: float = 1.0):
+        self.lr = float(lr)
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        for p, g in zip(params, grads):
+            p -= p.dtype.type(self.lr) * g
+
+    def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
+        return {"name": self.name, "lr": self.lr}, {}
+
+    def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray], params) -> None:
+        self.lr = float(scalars["lr"])
+
+
+class Adam:
+    """Adam (Kingma & Ba) with bias correction, as in PyTorch's default (no weight decay)."""
+
+    name = "adam"
+
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), eps
+        self.t = 0
+        self.m: list[np.ndarray] | None = None
+        self.v: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        if self.m is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        bc1 = 1.0 - b1**self.t
+        bc2 = 1.0 - b2**self.t
+        # p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), folded as in PyTorch
+        lr_t = self.lr / bc1
+        eps_t = self.eps * math.sqrt(bc2)
+        lr_t *= math.sqrt(bc2)
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            kernels.adam_update(p, g, m, v, lr_t, b1, b2, eps_t)
+
+    def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
+        scalars = {"name": self.name, "lr": self.lr, "beta1": self.beta1, "beta2": self.beta2,
+                   "eps": self.eps, "t": self.t}  # fmt: skip
+        arrays = {}
+        for i, (m, v) in enumerate(zip(self.m or [], self.v or [])):
+            arrays[f"m.{i}"], arrays[f"v.{i}"] = m, v
+        return scalars, arrays
+
+    def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray], params) -> None:
+        self.lr = float(scalars["lr"])
+        self.t = int(scalars["t"])
+        if self.t == 0:
+            self.m = self.v = None
+            return
+        self.m, self.v = [], []
+        for i, p in enumerate(params):
+            m, v = arrays.get(f"m.{i}"), arrays.get(f"v.{i}")
+            if m is None or v is None or m.shape != p.shape or v.shape != p.shape:
+                raise OptionError(f"optimizer state does not match parameter {i}")
+            self.m.append(m.astype(p.dtype, copy=True))
+            self.v.append(v.astype(p.dtype, copy=True))
+
+
+def make_optimizer(name: str, lr: float):
+    if name == "adam":
+        return Adam(lr)
+    if name == "sgd":
+        return SGD(lr)
+    raise OptionError(f"optimizer must be adam or sgd, got {name!r}")
