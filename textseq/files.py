@@ -25,7 +25,7 @@ from textseq.errors import InputError, ModelFileError
 PathLike = str | os.PathLike
 
 
-def _check_parent(path: Path) -> None:
+def _check_parent(path: Path, allow_dir: bool = False) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         raise InputError(f"cannot write {path}: folder {parent} does not exist")
@@ -33,7 +33,7 @@ def _check_parent(path: Path) -> None:
         raise InputError(f"cannot write {path}: {parent} is not a folder")
     if not os.access(parent, os.W_OK):
         raise InputError(f"cannot write {path}: no write permission in {parent}")
-    if path.is_dir():
+    if path.is_dir() and not allow_dir:
         raise InputError(f"cannot write {path}: it is a folder")
 
 
@@ -122,7 +122,7 @@ def atomic_dir(path: PathLike) -> Iterator[Path]:
     mix of an old and a new model.
     """
     path = Path(path)
-    _check_parent(path if path.parent != Path("") else Path("./" + path.name))
+    _check_parent(path, allow_dir=True)
     if path.exists() and not path.is_dir():
         raise InputError(f"cannot write model folder {path}: a file of that name exists")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))

@@ -1,0 +1,34 @@
+"""Shared fixtures: run the real CLI in-process and capture its output and exit code."""
+
+from __future__ import annotations
+
+import pytest
+
+from textseq.cli.main import main
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def error(self) -> str:
+        """The ``error:`` lines of stderr (progress bars may share the stream)."""
+        lines = [ln for ln in self.err.replace("\r", "\n").splitlines() if ln.startswith("error:")]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out[-500:]!r}, err={self.err[-500:]!r})"
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli("build-dict", "lee", ...)`` runs ``textseq`` and returns code, stdout, stderr."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
