@@ -1,0 +1,366 @@
+"""The word2vec vector file formats of the C tool, as gensim reads and writes them.
+
+Both formats start with an ASCII header line ``"<number of words> <dimension>\\n"``.
+
+- text: one line per word, ``word v1 v2 ... vd\\n``, values separated by single spaces. The
+  values are written as numpy prints float32 (the shortest text that reads back to the same
+  float32), which is exactly what gensim writes, so the files are byte-identical.
+- binary: per word ``word``, a space, ``d`` little-endian float32, then ``\\n`` as the C tool
+  writes it (gensim omits that newline; both readers skip whitespace before a word).
+
+When counts are known the words are written most frequent first (a stable sort on the
+count, as gensim's ``sort_attr="count"``), otherwise in index order. Readers here accept both
+binary variants, the C tool's trailing space on text lines, ``.gz``/``.bz2`` files, and
+detect text or binary by themselves; damaged files raise ``ModelFileError`` naming the file
+and what is wrong.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import mmap
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from textseq.errors import ModelFileError
+from textseq.files import atomic_write
+from textseq.word2vec.keyedvectors import KeyedVectors
+
+_WHITESPACE = re.compile(r"[ \t\n\r\v\f]")
+_SKIPPED_BEFORE_WORD = frozenset(b" \t\n\r\v\f")
+_PROGRESS_MIN_WORDS = 20000
+_TEXT_CHUNK_ROWS = 1000
+
+
+# ---- writing -------------------------------------------------------------------------------
+def _write_order(kv: KeyedVectors) -> np.ndarray:
+    if kv.counts is None:
+        return np.arange(len(kv))
+    return np.argsort(-kv.counts, kind="stable")
+
+
+def _check_words(kv: KeyedVectors, path: Path) -> None:
+    for i, word in enumerate(kv.index_to_key):
+        if not word or _WHITESPACE.search(word):
+            raise ModelFileError(
+                f"cannot write {path}: word {word!r} (index {i}) is empty or contains whitespace, "
+                "which the word2vec format cannot store"
+            )
+
+
+@contextlib.contextmanager
+def _open_for_writing(path: Path) -> Iterator:
+    """An atomic binary handle, compressed when the name ends in .gz or .bz2."""
+    with atomic_write(path, "wb") as raw:
+        if path.suffix == ".gz":
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle:
+                yield handle
+        elif path.suffix == ".bz2":
+            with bz2.BZ2File(raw, "wb") as handle:
+                yield handle
+        else:
+            yield raw
+
+
+def save_word2vec_format(
+    kv: KeyedVectors,
+    path: str | os.PathLike,
+    binary: bool = False,
+    fvocab: str | os.PathLike | None = None,
+    encoding: str = "utf-8",
+    progress: bool = True,
+) -> None:
+    """Write ``kv`` in the C word2vec text (default) or binary format, atomically.
+
+    ``fvocab``: also write the C tool's vocabulary file (``word count`` per line, same
+    order); needs counts.
+    """
+    path = Path(path)
+    _check_words(kv, path)
+    if fvocab is not None and kv.counts is None:
+        raise ModelFileError(f"cannot write vocabulary file {fvocab}: these vectors have no counts")
+    order = _write_order(kv)
+    keys, vectors = kv.index_to_key, kv.vectors
+    bar = tqdm(
+        total=len(order),
+        desc=f"writing {path.name}",
+        unit="word",
+        disable=not progress or len(order) < _PROGRESS_MIN_WORDS,
+    )
+    with bar, _open_for_writing(path) as out:
+        out.write(f"{len(kv)} {kv.vector_size}\n".encode("ascii"))
+        if binary:
+            little = vectors.astype("<f4", copy=False)
+            for row in order.tolist():
+                out.write(keys[row].encode(encoding) + b" " + little[row].tobytes() + b"\n")
+                bar.update(1)
+        else:
+            for start in range(0, len(order), _TEXT_CHUNK_ROWS):
+                rows = order[start : start + _TEXT_CHUNK_ROWS]
+                texts = vectors[rows].astype(str).tolist()
+                lines = [
+                    f"{keys[row]} {' '.join(values)}\n" for row, values in zip(rows.tolist(), texts)
+                ]
+                out.write("".join(lines).encode(encoding))
+                bar.update(len(rows))
+    if fvocab is not None:
+        with _open_for_writing(Path(fvocab)) as out:
+            lines = [f"{keys[row]} {int(kv.counts[row])}\n" for row in order.tolist()]
+            out.write("".join(lines).encode(encoding))
+
+
+# ---- reading -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _open_bytes(path: Path) -> Iterator:
+    """The whole file as a bytes-like object: memory-mapped, or decompressed into memory."""
+    if not path.exists():
+        raise ModelFileError(f"vectors file {path} does not exist")
+    if not path.is_file():
+        raise ModelFileError(f"vectors file {path} is not a file")
+    if path.suffix in (".gz", ".bz2"):
+        opener = gzip.open if path.suffix == ".gz" else bz2.open
+        try:
+            with opener(path, "rb") as handle:
+                yield handle.read()
+        except (OSError, EOFError) as exc:
+            raise ModelFileError(
+                f"vectors file {path} is not a readable {path.suffix} file ({exc})"
+            ) from None
+        return
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            yield b""
+            return
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            yield mapped
+        finally:
+            with contextlib.suppress(BufferError):
+                mapped.close()
+
+
+def _read_header(buf, path: Path) -> tuple[int, int, int]:
+    """(number of words, dimension, offset of the first record)."""
+    if len(buf) == 0:
+        raise ModelFileError(f"vectors file {path} is empty")
+    end = buf.find(b"\n", 0, 200)
+    raw = buf[: end if end != -1 else min(len(buf), 200)]
+    try:
+        words, dim = (int(p) for p in raw.decode("ascii").split())
+    except (UnicodeDecodeError, ValueError):
+        shown = raw[:60].decode("utf-8", "replace")
+        raise ModelFileError(
+            f"{path}: bad header line {shown!r}; a word2vec file starts with "
+            "'<number of words> <dimension>'"
+        ) from None
+    if end == -1:
+        raise ModelFileError(f"{path}: the file ends after its header line")
+    if words < 0 or dim < 1:
+        raise ModelFileError(f"{path}: bad header: {words} words of dimension {dim}")
+    return words, dim, end + 1
+
+
+def _parse_text_record(line: bytes, dim: int) -> tuple[bytes, np.ndarray] | str:
+    """(word bytes, vector) of one text line, or a description of what is wrong with it."""
+    line = line.rstrip()
+    space = line.find(b" ")
+    if not line:
+        return "the line is empty"
+    if space <= 0:
+        return "no values after the word" if space == -1 else "the line starts with a space"
+    values = line[space + 1 :].split()
+    if len(values) != dim:
+        hint = ""
+        if len(values) > dim:
+            try:
+                float(values[0])
+            except ValueError:
+                hint = " (does the word contain a space?)"
+        return f"{len(values)} values after the word, expected {dim}{hint}"
+    try:
+        vector = np.array(values, dtype=np.float32)
+    except ValueError:
+        bad = next(v for v in values if not _is_float(v))
+        return f"{bad[:40].decode('utf-8', 'replace')!r} is not a number"
+    return line[:space], vector
+
+
+def _is_float(text: bytes) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_binary(buf, start: int, dim: int) -> bool:
+    """True unless the first record parses as a text line with ``dim`` numbers."""
+    end = buf.find(b"\n", start, start + 64 * dim + 4096)
+    if end == -1:
+        end = min(len(buf), start + 64 * dim + 4096)
+    if start >= len(buf):
+        return False
+    return isinstance(_parse_text_record(buf[start:end], dim), str)
+
+
+def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str) -> str:
+    try:
+        return raw.decode(encoding, errors)
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(
+            f"{path}, {where}: the word {raw[:40]!r} is not valid {encoding} ({exc.reason}); "
+            "pass unicode_errors='replace' to read it anyway"
+        ) from None
+
+
+def _read_text(buf, path, start, count, dim, vectors, words, encoding, errors, bar) -> int:
+    pos, size = start, len(buf)
+    for i in range(count):
+        line_no = i + 2
+        if pos >= size:
+            raise ModelFileError(
+                f"{path}: the header announces {count} vectors but the file ends after {i}"
+            )
+        end = buf.find(b"\n", pos)
+        if end == -1:
+            end = size
+        parsed = _parse_text_record(buf[pos:end], dim)
+        if isinstance(parsed, str):
+            raise ModelFileError(f"{path}, line {line_no}: {parsed}")
+        raw, vectors[i] = parsed
+        words.append(_decode_word(raw, path, f"line {line_no}", encoding, errors))
+        pos = end + 1
+        if i % 4096 == 4095:
+            bar.update(4096)
+    return min(pos, size)
+
+
+def _read_binary(buf, path, start, count, dim, vectors, words, encoding, errors, bar) -> int:
+    pos, size, width = start, len(buf), 4 * dim
+    for i in range(count):
+        while pos < size and buf[pos] in _SKIPPED_BEFORE_WORD:
+            pos += 1
+        space = buf.find(b" ", pos)
+        if space == -1 or space + 1 + width > size:
+            raise ModelFileError(
+                f"{path}: the header announces {count} vectors but the file ends after {i} "
+                "(truncated, or the header is wrong)"
+            )
+        raw = buf[pos:space]
+        if b"\n" in raw:
+            raise ModelFileError(
+                f"{path}, vector {i + 1} (byte {pos}): the word contains a line break; the "
+                f"dimension in the header ({dim}) is wrong or this is not a binary word2vec file"
+            )
+        words.append(_decode_word(raw, path, f"vector {i + 1} (byte {pos})", encoding, errors))
+        vectors[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + width
+        if i % 4096 == 4095:
+            bar.update(4096)
+    return pos
+
+
+def _read_counts(fvocab: Path, words: list[str], encoding: str, errors: str) -> np.ndarray:
+    counts: dict[str, int] = {}
+    try:
+        with open(fvocab, "rb") as handle:
+            for line_no, line in enumerate(handle, 1):
+                parts = line.decode(encoding, errors).split()
+                if not parts:
+                    continue
+                if len(parts) != 2:
+                    raise ModelFileError(f"{fvocab}, line {line_no}: expected 'word count'")
+                try:
+                    counts.setdefault(parts[0], int(parts[1]))
+                except ValueError:
+                    raise ModelFileError(
+                        f"{fvocab}, line {line_no}: count {parts[1]!r} is not an integer"
+                    ) from None
+    except FileNotFoundError:
+        raise ModelFileError(f"vocabulary file {fvocab} does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"vocabulary file {fvocab} is not valid {encoding} ({exc})") from None
+    missing = [w for w in words if w not in counts]
+    if missing:
+        warnings.warn(
+            f"vocabulary file {fvocab} has no count for {len(missing)} words "
+            f"(e.g. {missing[0]!r}); they get count 0",
+            stacklevel=3,
+        )
+    return np.array([counts.get(w, 0) for w in words], dtype=np.int64)
+
+
+def load_word2vec_format(
+    path: str | os.PathLike,
+    binary: bool | None = None,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    fvocab: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> KeyedVectors:
+    """Read a C word2vec text or binary file into ``KeyedVectors``.
+
+    ``binary=None`` detects the format from the first record. ``limit`` reads only the first
+    N vectors. A word seen twice keeps its first vector (with a warning), as in gensim.
+    Counts are not part of the format: they are ``None`` unless ``fvocab`` (the C tool's
+    ``word count`` vocabulary file) is given.
+    """
+    path = Path(path)
+    if limit is not None and limit < 0:
+        raise ModelFileError(f"limit must be 0 or more, got {limit}")
+    with _open_bytes(path) as buf:
+        total, dim, start = _read_header(buf, path)
+        count = total if limit is None else min(total, limit)
+        if binary is None:
+            binary = count > 0 and _looks_binary(buf, start, dim)
+        # Refuse a header that would allocate more than the file could hold (a binary
+        # record takes at least 4*dim+2 bytes); text files get the line-level message.
+        needed = count * (4 * dim + 2) if binary else count * dim // 8
+        if needed > len(buf) - start:
+            raise ModelFileError(
+                f"{path}: the header announces {total} vectors of dimension {dim}, but the "
+                f"file is too short for them ({len(buf)} bytes): truncated, or the header is wrong"
+            )
+        vectors = np.empty((count, dim), dtype=np.float32)
+        words: list[str] = []
+        reader = _read_binary if binary else _read_text
+        bar = tqdm(
+            total=count,
+            desc=f"reading {path.name}",
+            unit="word",
+            disable=not progress or count < _PROGRESS_MIN_WORDS,
+        )
+        with bar:
+            end = reader(
+                buf, path, start, count, dim, vectors, words, encoding, unicode_errors, bar
+            )
+            bar.update(count - bar.n)
+        if count == total and buf[end:].strip():
+            warnings.warn(
+                f"{path}: data after the {total} vectors announced in the header was ignored",
+                stacklevel=2,
+            )
+    keep: dict[str, int] = {}
+    for i, word in enumerate(words):
+        keep.setdefault(word, i)
+    if len(keep) != len(words):
+        warnings.warn(
+            f"{path}: {len(words) - len(keep)} duplicate words; the first vector of each is kept",
+            stacklevel=2,
+        )
+        rows = np.fromiter(keep.values(), dtype=np.int64, count=len(keep))
+        vectors = vectors[rows]
+        words = list(keep)
+    counts = None
+    if fvocab is not None:
+        counts = _read_counts(Path(fvocab), words, encoding, unicode_errors)
+    return KeyedVectors(words, vectors, counts)
