@@ -156,15 +156,19 @@ def clean_gcide_paragraph(text: str) -> str:
     derived forms (``Skill"ful*ly``); character codes such as ``['e]`` become the Unicode
     letter first so words are not broken.
     """
-    text = _PRONUNCIATION.sub(" ", text)
-    text = _CHAR_CODE.sub(_decode_char_code, text)
-    while True:
-        stripped = _INNERMOST_BRACKETS.sub(" ", text)
-        if stripped == text:
-            break
-        text = stripped
+    # The membership tests only skip regular expressions that cannot match (for speed).
+    if "\\" in text:
+        text = _PRONUNCIATION.sub(" ", text)
+    if "[" in text:
+        text = _CHAR_CODE.sub(_decode_char_code, text)
+        while True:
+            stripped = _INNERMOST_BRACKETS.sub(" ", text)
+            if stripped == text:
+                break
+            text = stripped
     text = text.replace("{", "").replace("}", "")
-    text = _SYLLABLE_MARKS.sub("", text)
+    if '"' in text or "*" in text or "`" in text:
+        text = _SYLLABLE_MARKS.sub("", text)
     text = _SPACE_BEFORE_PUNCT.sub("", _SPACES.sub(" ", text))
     return text.strip()
 
@@ -206,14 +210,17 @@ def read_gcide(dict_path: Path = GCIDE_DICT, index_path: Path = GCIDE_INDEX) -> 
     ``dict_path`` is the gzip-compatible ``.dict.dz``; paragraphs are separated by blank lines.
     Lines inside a ``00-database-*`` entry (database name, URL, licence text) are skipped.
     """
-    skip = gcide_header_ranges(index_path)
+    skip = gcide_header_ranges(index_path)  # sorted; lines come in increasing offsets
     offset = 0
     paragraph: list[str] = []
     with gzip.open(dict_path, "rb") as handle:
         for raw in handle:
             start, offset = offset, offset + len(raw)
-            if any(a <= start < b for a, b in skip):
-                continue
+            if skip:
+                while skip and start >= skip[0][1]:
+                    skip.pop(0)
+                if skip and start >= skip[0][0]:
+                    continue
             line = _decode_gcide_line(raw).strip()
             if line:
                 paragraph.append(line)
