@@ -53,3 +53,17 @@ def test_npz_and_json_validation(tmp_path):
         load_json(tmp_path / "c.json")
     with pytest.raises(InputError, match="does not exist"):
         save_json(tmp_path / "nope" / "c.json", {})
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        save_json(tmp_path / "new.json", {})
+        assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+        with atomic_dir(tmp_path / "model") as tmp:
+            (tmp / "a").write_text("1")
+        assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
+    finally:
+        os.umask(umask)

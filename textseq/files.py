@@ -37,6 +37,23 @@ def _check_parent(path: Path, allow_dir: bool = False) -> None:
         raise InputError(f"cannot write {path}: it is a folder")
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would give: the old file's, or 0666 less umask.
+
+    (``mkstemp`` makes private 0600 files, which would surprise a user sharing results.)
+    """
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
 @contextlib.contextmanager
 def atomic_write(path: PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success rename it over ``path``.
@@ -47,6 +64,7 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: str | None = "utf-8"
     _check_parent(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
+        os.fchmod(fd, _file_mode(path))
         kwargs = {} if "b" in mode else {"encoding": encoding, "newline": "\n"}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -127,6 +145,7 @@ def atomic_dir(path: PathLike) -> Iterator[Path]:
         raise InputError(f"cannot write model folder {path}: a file of that name exists")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())
         yield tmp
         old = None
         if path.exists():

@@ -1,0 +1,96 @@
+"""Plots of word vectors and training curves (needs the ``plot`` extra: matplotlib).
+
+matplotlib is imported only here and only when a plot is asked for, with the headless Agg
+backend, so the rest of textseq works without it. PNGs are written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from textseq.errors import OptionError, TextseqError
+from textseq.files import atomic_write
+from textseq.projection import project_2d
+
+INSTALL_HINT = "plots need matplotlib: pip install 'textseq[plot]' (or pip install matplotlib)"
+
+
+def matplotlib_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _pyplot():
+    if not matplotlib_available():
+        raise TextseqError(INSTALL_HINT)
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | os.PathLike) -> None:
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=120, bbox_inches="tight")
+
+
+def plot_embeddings(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    path: str | os.PathLike,
+    method: str = "pca",
+    title: str | None = None,
+    seed: int = 0,
+) -> None:
+    """Scatter the words in a 2-D projection of their vectors, each point labelled."""
+    if len(words) != len(vectors):
+        raise OptionError(f"{len(words)} words but {len(vectors)} vectors")
+    if len(words) < 2:
+        raise OptionError("plot at least two words")
+    points = project_2d(vectors, method, seed=seed)
+    plt = _pyplot()
+    size = 7 + min(len(words), 300) / 30
+    fig, ax = plt.subplots(figsize=(size, size * 0.75))
+    ax.scatter(points[:, 0], points[:, 1], s=8, color="#3b6ea8", alpha=0.6)
+    fontsize = 9 if len(words) <= 60 else 7
+    for (x, y), word in zip(points, words):
+        ax.annotate(word, (x, y), xytext=(2, 2), textcoords="offset points", fontsize=fontsize)
+    axis = "principal component" if method == "pca" else "t-SNE dimension"
+    ax.set_xlabel(f"{axis} 1")
+    ax.set_ylabel(f"{axis} 2")
+    ax.set_title(title or f"{len(words)} word vectors ({method.upper()})")
+    ax.grid(alpha=0.2)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def plot_curves(
+    curves: Mapping[str, Sequence[float]],
+    path: str | os.PathLike,
+    title: str,
+    xlabel: str = "epoch",
+) -> None:
+    """One panel per named series (e.g. training loss, validation perplexity) over epochs."""
+    series = {name: list(values) for name, values in curves.items() if len(values)}
+    if not series:
+        raise TextseqError("nothing to plot: the history has no per-epoch figures")
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(series), figsize=(5.5 * len(series), 4), squeeze=False)
+    for ax, (name, values) in zip(axes[0], series.items()):
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, marker="o", color="#c0504d" if "ppl" in name else "#3b6ea8")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(name)
+        ax.set_title(name)
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
