@@ -254,7 +254,10 @@ class Vocab:
             counts.append(int(count_text))
         if len(words) == len(special):
             raise VocabError(f"vocabulary file {name} has no words")
-        return cls(words, counts, special.get("unk"), special.get("eos"))
+        try:
+            return cls(words, counts, special.get("unk"), special.get("eos"))
+        except VocabError as exc:
+            raise VocabError(f"{name}: {exc}") from None
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} entries, unk={self.unk_token!r}, eos={self.eos_token!r})"
