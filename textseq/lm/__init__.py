@@ -1,0 +1,34 @@
+"""Word-level RNN language models (RNN, LSTM, GRU) with hand-written backpropagation.
+
+``train_lm(corpus, LMConfig(...), TrainConfig(...), out_dir)`` trains one and returns
+``(model, history)``; ``RNNLM.load(folder)`` reads a saved model; ``model.predict_next`` and
+``model.generate`` use it.
+"""
+
+from textseq.lm.model import RNNLM, LMConfig
+from textseq.lm.train import (
+    LMData,
+    NonFiniteLossError,
+    TrainConfig,
+    Trainer,
+    prepare_lm_data,
+    train_lm,
+)
+
+__all__ = [
+    "LMConfig",
+    "LMData",
+    "NonFiniteLossError",
+    "RNNLM",
+    "TrainConfig",
+    "Trainer",
+    "prepare_lm_data",
+    "train_lm",
+]
+
+try:  # generation is built alongside; export it when present
+    from textseq.lm.generate import generate, predict_next  # noqa: F401
+
+    __all__ += ["generate", "predict_next"]
+except ImportError:  # pragma: no cover
+    pass

@@ -111,7 +111,8 @@ class RNNLM:
 
     def named_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(name, parameter, gradient)`` for every distinct parameter (a tied matrix once)."""
-        out = [(f"embedding.{k}", p, self.embedding_.grads[k]) for k, p in self.embedding_.params.items()]  # fmt: skip
+        emb = self.embedding_
+        out = [(f"embedding.{k}", p, emb.grads[k]) for k, p in emb.params.items()]
         for i, cell in enumerate(self.cells_):
             out += [(f"layer{i}.{k}", p, cell.grads[k]) for k, p in cell.params.items()]
         for k, p in self.output_.params.items():
