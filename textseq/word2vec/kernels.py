@@ -313,7 +313,7 @@ def _train_chunk(
     return loss, effective, state
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def train_chunks(
     sg,
     syn0,

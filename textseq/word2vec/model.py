@@ -184,7 +184,8 @@ def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.
 
 
 def _warm_up() -> float:
-    """Call the kernel once on a tiny input so the compile (or cache load) is timed apart."""
+    """Call every kernel once on a tiny input so the compile (or the load from Numba's cache)
+    is timed apart; returns its seconds (the same figure on every later call)."""
     global _compile_seconds
     if _compile_seconds is None:
         start = time.perf_counter()
@@ -266,6 +267,7 @@ class Word2Vec:
         """Count the corpus, apply ``min_count`` / ``max_final_vocab`` / ``max_vocab_size``,
         build the sampling tables and initialise the weights (gensim's scheme, seeded)."""
         _check_options(self)
+        _warm_up()  # compile (or load) the kernels now, so no timed step pays for it
         sentences = open_corpus(corpus, tokenizer=self.tokenizer)
         if self.max_vocab_size is None and self.max_final_vocab is None:
             vocab = Vocab.build(

@@ -1,0 +1,208 @@
+"""Kernel tests: single updates against a numpy reference, the noise table, determinism,
+and planted structure on a synthetic corpus."""
+
+import numpy as np
+import pytest
+
+from textseq.word2vec import kernels
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _weights(rng, vocab=7, dim=8):
+    syn0 = rng.uniform(-0.5, 0.5, (vocab, dim)).astype(np.float32)
+    syn1 = rng.uniform(-0.5, 0.5, (vocab, dim)).astype(np.float32)
+    return syn0, syn1
+
+
+def reference_sg(syn0, syn1, inp, targets, alpha):
+    """Skip-gram step in float64: targets[0] is the positive word, the rest negatives."""
+    syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    h = syn0[inp].copy()
+    grad_h = np.zeros_like(h)
+    loss = 0.0
+    for d, t in enumerate(targets):
+        label = 1.0 if d == 0 else 0.0
+        p = _sigmoid(h @ syn1[t])
+        loss -= np.log(p if d == 0 else 1 - p)
+        g = (label - p) * alpha
+        grad_h += g * syn1[t]
+        syn1[t] += g * h
+    syn0[inp] += grad_h
+    return syn0, syn1, loss
+
+
+def reference_cbow(syn0, syn1, context, targets, alpha, mean):
+    syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    h = syn0[context].sum(axis=0)
+    if mean:
+        h /= len(context)
+    grad_h = np.zeros_like(h)
+    loss = 0.0
+    for d, t in enumerate(targets):
+        label = 1.0 if d == 0 else 0.0
+        p = _sigmoid(h @ syn1[t])
+        loss -= np.log(p if d == 0 else 1 - p)
+        g = (label - p) * alpha
+        grad_h += g * syn1[t]
+        syn1[t] += g * h
+    if not mean:  # gensim shares the error of a summed window out over its words
+        grad_h /= len(context)
+    for w in context:
+        syn0[w] += grad_h
+    return syn0, syn1, loss
+
+
+def test_sg_update_matches_numpy_reference():
+    rng = np.random.default_rng(0)
+    syn0, syn1 = _weights(rng)
+    targets = np.array([3, 0, 5, 0], dtype=np.int64)  # a repeated negative is applied twice
+    want0, want1, want_loss = reference_sg(syn0, syn1, 2, targets, 0.1)
+    work = np.zeros(syn0.shape[1], np.float32)
+    loss = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, True)
+    np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    # only the input row and the target rows move
+    untouched = [1, 4, 6]
+    np.testing.assert_array_equal(syn1[untouched], _weights(np.random.default_rng(0))[1][untouched])
+
+
+@pytest.mark.parametrize("mean", [1, 0])
+def test_cbow_update_matches_numpy_reference(mean):
+    rng = np.random.default_rng(1)
+    syn0, syn1 = _weights(rng)
+    context = np.array([0, 4, 6, 1], dtype=np.int64)
+    targets = np.array([2, 5, 3], dtype=np.int64)
+    want0, want1, want_loss = reference_cbow(syn0, syn1, context, targets, 0.05, mean)
+    dim = syn0.shape[1]
+    neu1, work = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
+    loss = kernels.cbow_update(
+        syn0, syn1, context, len(context), targets, len(targets), 0.05, mean, neu1, work, True
+    )
+    np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+
+
+def test_update_without_loss_returns_zero_and_still_updates():
+    rng = np.random.default_rng(2)
+    syn0, syn1 = _weights(rng)
+    before = syn0.copy()
+    targets = np.array([1, 2], dtype=np.int64)
+    loss = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, np.zeros(8, np.float32), False)
+    assert loss == 0.0
+    assert not np.array_equal(before[0], syn0[0])
+
+
+def _alias_masses(table):
+    """Exact probability of each word under an alias table (not sampled)."""
+    n = len(table)
+    keep = (table >> np.uint64(32)).astype(np.float64) / 2**32
+    alias = (table & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    mass = keep.copy()
+    np.add.at(mass, alias, 1.0 - keep)
+    return mass / n
+
+
+def test_alias_table_reproduces_the_noise_distribution():
+    counts = np.array([1000, 300, 300, 50, 7, 1, 1, 2500], dtype=np.float64)
+    weights = counts**0.75
+    table = kernels.build_alias_table(weights)
+    np.testing.assert_allclose(_alias_masses(table), weights / weights.sum(), atol=1e-7)
+    # and the drawing code follows it: empirical frequencies over many draws
+    draws = _draw_many(table, 200_000)
+    freq = np.bincount(draws, minlength=len(counts)) / len(draws)
+    np.testing.assert_allclose(freq, weights / weights.sum(), atol=0.005)
+
+
+def _draw_many(table, n):
+    from numba import njit
+
+    @njit
+    def run(table, n):
+        state = kernels.seed_state(7, 0, 0)
+        out = np.empty(n, np.int64)
+        for i in range(n):
+            state, out[i] = kernels._draw_negative(state, table, table.shape[0])
+        return out
+
+    return run(table, n)
+
+
+def _synthetic(rng, groups=2, words_per_group=12, sentences=400, length=12):
+    """Sentences that only ever mix words of one group: group g owns ids g*W..g*W+W-1."""
+    ids = []
+    for s in range(sentences):
+        g = s % groups
+        ids.append(g * words_per_group + rng.integers(0, words_per_group, length))
+    ids = np.concatenate(ids).astype(np.int32)
+    offsets = np.arange(0, len(ids) + 1, length, dtype=np.int64)
+    return ids, offsets, groups * words_per_group
+
+
+def _train(sg, ids, offsets, vocab, seed=1, epochs=5, chunk_segs=None, dim=16):
+    rng = np.random.default_rng(seed)
+    syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
+    syn1 = np.zeros((vocab, dim), np.float32)
+    counts = np.bincount(ids, minlength=vocab).astype(np.float64)
+    keep = np.full(vocab, 2**32 - 1, np.uint64)
+    table = kernels.build_alias_table(counts**0.75)
+    n_seg = len(offsets) - 1
+    if chunk_segs is None:
+        chunk_segs = np.array([0, n_seg // 3, 2 * n_seg // 3, n_seg], np.int64)
+    n_chunks = len(chunk_segs) - 1
+    losses = []
+    for epoch in range(epochs):
+        out_loss, out_eff = np.zeros(n_chunks), np.zeros(n_chunks, np.int64)
+        kernels.train_chunks(
+            sg, syn0, syn1, ids, offsets, chunk_segs, 0, n_chunks, keep, table, 3, 5, 1, 0.05,
+            0.0001, epoch, len(ids) * epochs, seed, True, out_loss, out_eff,
+        )  # fmt: skip
+        assert out_eff.sum() == len(ids)  # no subsampling: every word is effective
+        losses.append(out_loss.sum())
+    return syn0, syn1, losses
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_planted_groups_end_up_in_separate_neighbourhoods(sg):
+    ids, offsets, vocab = _synthetic(np.random.default_rng(3))
+    syn0, _, losses = _train(sg, ids, offsets, vocab, epochs=5)
+    assert losses[-1] < losses[0]
+    unit = syn0 / np.linalg.norm(syn0, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    group = np.arange(vocab) // 12
+    same = group[:, None] == group[None, :]
+    off_diag = ~np.eye(vocab, dtype=bool)
+    assert sims[same & off_diag].mean() > sims[~same].mean() + 0.3
+    np.fill_diagonal(sims, -np.inf)
+    nearest = sims.argmax(axis=1)
+    assert (group[nearest] == group).all()
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_same_seed_same_bits_and_slicing_does_not_matter(sg):
+    ids, offsets, vocab = _synthetic(np.random.default_rng(4), sentences=60)
+    a0, a1, _ = _train(sg, ids, offsets, vocab, seed=5, epochs=2)
+    b0, b1, _ = _train(sg, ids, offsets, vocab, seed=5, epochs=2)
+    np.testing.assert_array_equal(a0, b0)
+    np.testing.assert_array_equal(a1, b1)
+    c0, _, _ = _train(sg, ids, offsets, vocab, seed=6, epochs=2)
+    assert not np.array_equal(a0, c0)
+
+
+def test_windows_never_cross_sentence_boundaries():
+    # Sentences of one word each: skip-gram has no pair to train on, CBOW no context.
+    ids = np.array([0, 1, 2, 3, 0, 1], np.int32)
+    offsets = np.arange(len(ids) + 1, dtype=np.int64)
+    for sg in (1, 0):
+        syn0, syn1, losses = _train(sg, ids, offsets, 4, epochs=1, chunk_segs=None)
+        assert losses == [0.0]
+        assert not syn1.any()
+
+
+def test_seed_state_depends_on_seed_epoch_and_chunk():
+    states = {kernels.seed_state(s, e, c) for s in (1, 2) for e in (0, 1) for c in (0, 1, 2)}
+    assert len(states) == 12
