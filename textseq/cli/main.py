@@ -16,6 +16,9 @@ from textseq import __version__
 from textseq.cli import corpora as corpora_commands
 from textseq.cli import corpus as corpus_commands
 from textseq.cli import demo as demo_commands
+from textseq.cli import lm_generate as lm_generate_commands
+from textseq.cli import lm_train as lm_train_commands
+from textseq.cli import w2v_query as w2v_query_commands
 from textseq.errors import TextseqError
 
 app = typer.Typer(
@@ -44,7 +47,14 @@ def root(
     """Word vectors (word2vec) and RNN language models, from raw text."""
 
 
-for module in (corpus_commands, corpora_commands, demo_commands):
+for module in (
+    corpus_commands,
+    corpora_commands,
+    demo_commands,
+    lm_generate_commands,
+    lm_train_commands,
+    w2v_query_commands,
+):
     module.register(app)
 
 

@@ -34,7 +34,9 @@ Conventions (decided here, relied on by the CLI):
   ``<eos>`` included): ``logprob`` under the distribution the search used (after the steps
   above), ``model_logprob`` under the model's unmodified softmax, the figure a rescoring of
   the sequence with the model gives. ``score = logprob / length ** length_penalty`` ranks
-  beam hypotheses.
+  beam hypotheses. Scores are shaped in float64; the exponentials of the log-sum-exp are
+  taken in float32 and summed in float64 (several times faster here), so log-probabilities
+  are exact to about 1e-6, far below any difference that changes a choice in practice.
 """
 
 from __future__ import annotations
@@ -195,6 +197,33 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
     return np.where(np.isneginf(x), -np.inf, out)  # an all-banned row stays -inf, not nan
+
+
+def row_logsumexp(x: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(x)))`` per row of float64 scores, fast: the shifted exponentials are
+    taken in float32 (3-5x faster than float64 here) and summed in float64, so the result is
+    accurate to about 1e-7 absolute. An all-``-inf`` row gives ``-inf``."""
+    m = x.max(axis=1)
+    m = np.where(np.isfinite(m), m, 0.0)
+    z = np.exp((x - m[:, None]).astype(np.float32))
+    with np.errstate(divide="ignore"):
+        return m + np.log(z.sum(axis=1, dtype=np.float64))
+
+
+def _model_logsumexp(logits: np.ndarray, x: np.ndarray, lse_x: np.ndarray, same_values: bool):
+    """Row log-normalisers of the raw logits, reusing those of the shaped scores ``x``.
+
+    When shaping only banned words (``same_values``: no temperature, no repetition penalty),
+    the raw normaliser is the shaped one plus the banned words' mass, added back exactly.
+    """
+    if not same_values or not np.isfinite(lse_x).all():
+        return row_logsumexp(np.asarray(logits, dtype=np.float64))
+    rows, cols = np.nonzero(np.isneginf(x))
+    if rows.size == 0:
+        return lse_x
+    raw = np.asarray(logits[rows, cols], dtype=np.float64)
+    extra = np.bincount(rows, weights=np.exp(raw - lse_x[rows]), minlength=x.shape[0])
+    return lse_x + np.log1p(extra)
 
 
 # --------------------------------------------------------------------------- prompt
@@ -424,25 +453,26 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
     lp = mlp = 0.0
     reason = "max_tokens"
     greedy = rng is None or options.temperature == 0
+    same_values = options.repetition_penalty == 1.0 and (greedy or options.temperature == 1.0)
     for t in range(max_tokens):
-        x = shape_logits(logits, [gen], context, options, unk, warp=not greedy)[0]
-        if not np.isfinite(x).any():
+        x = shape_logits(logits, [gen], context, options, unk, warp=not greedy)
+        lse = row_logsumexp(x)
+        if not np.isfinite(lse[0]):
             reason = "no_allowed_token"
             break
         if greedy:
-            tok = int(np.argmax(x))
-            search_lp = log_softmax(x)[tok]
+            tok = int(np.argmax(x[0]))
         else:
-            probs = softmax(x)
-            cdf = np.cumsum(probs)
+            z = np.exp(x[0] - lse[0])
+            cdf = np.cumsum(z)
             tok = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
-            tok = min(tok, probs.size - 1)
-            while probs[tok] == 0.0:  # guard against landing on a zero-width bin at the edge
+            tok = min(tok, z.size - 1)
+            while z[tok] == 0.0:  # never land on a banned id at the very edge
                 tok -= 1
-            search_lp = math.log(probs[tok])
         gen.append(tok)
-        lp += float(search_lp)
-        mlp += float(log_softmax(logits[0])[tok])
+        lp += float(x[0, tok] - lse[0])
+        mlse = _model_logsumexp(logits, x, lse, same_values)
+        mlp += float(logits[0, tok] - mlse[0])
         if eos is not None and tok == eos:
             reason = "eos"
             break
@@ -462,6 +492,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     Returns the hypotheses sorted by ``score`` (length-normalised), best first.
     """
     unk = model.vocab_.unk_id
+    same_values = options.repetition_penalty == 1.0 and options.temperature == 1.0
 
     def norm(total: float, length: int) -> float:
         return total / (max(length, 1) ** length_penalty)
@@ -473,25 +504,26 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     reason = "max_tokens"
     for t in range(max_tokens):
         x = shape_logits(logits, beams, context, options, unk)
-        lp = log_softmax(x)
-        raw = log_softmax(logits)
-        total = scores[:, None] + lp
+        lse = row_logsumexp(x)
+        offset = np.where(np.isfinite(lse), scores - lse, -np.inf)
+        total = x + offset[:, None]  # running log-probability of every extension
         flat = total.ravel()
         n_cand = min(2 * width, flat.size)
-        cand = np.argpartition(-flat, n_cand - 1)[:n_cand]
+        cand = np.argpartition(flat, flat.size - n_cand)[flat.size - n_cand :]
         cand = cand[np.argsort(-flat[cand], kind="stable")]
-        vocab_size = lp.shape[1]
+        mlse = _model_logsumexp(logits, x, lse, same_values)
+        vocab_size = x.shape[1]
         keep_rows: list[int] = []
         keep_toks: list[int] = []
         for c in cand:
-            value = flat[c]
+            value = float(flat[c])
             if not np.isfinite(value):
                 break
             row, tok = divmod(int(c), vocab_size)
             if eos is not None and tok == eos:
                 seq = beams[row] + [tok]
-                mlp = float(model_scores[row] + raw[row, tok])
-                finished.append((seq, float(value), mlp, norm(float(value), len(seq)), True))
+                mlp = float(model_scores[row] + logits[row, tok] - mlse[row])
+                finished.append((seq, value, mlp, norm(value, len(seq)), True))
             else:
                 keep_rows.append(row)
                 keep_toks.append(tok)
@@ -502,16 +534,15 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
             break
         rows = np.array(keep_rows)
         toks = np.array(keep_toks, dtype=np.int64)
-        model_scores = model_scores[rows] + raw[rows, toks]
+        model_scores = model_scores[rows] + logits[rows, toks] - mlse[rows]
         scores = total[rows, toks]
         beams = [beams[r] + [k] for r, k in zip(keep_rows, keep_toks)]
         length = t + 1
         if len(finished) >= width:
             finished.sort(key=lambda h: -h[3])
             worst_kept = finished[width - 1][3]
-            best_live = float(scores.max())
             future = max_tokens if length_penalty > 0 else length
-            if norm(best_live, future) <= worst_kept:
+            if norm(float(scores.max()), future) <= worst_kept:
                 reason = "eos"
                 beams = []
                 break

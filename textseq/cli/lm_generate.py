@@ -1,0 +1,138 @@
+"""``textseq predict`` and ``textseq generate``: use a trained language model folder.
+
+Option values are checked by ``textseq.lm.generate`` (one-line ``OptionError``s), and the
+model folder by ``RNNLM.load`` (``ModelFileError``); ``main`` prints either as ``error: ...``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from textseq.cli.common import SeedOpt
+from textseq.lm.generate import STRATEGIES, generate, predict_next
+
+PREDICT_EPILOG = """Examples:
+
+  textseq predict --model model/ --prompt "some of them looks like"
+
+  textseq predict --model model/ --prompt "in the beginning" --topk 5
+"""
+
+GENERATE_EPILOG = """Examples:
+
+  textseq generate --model model/ --prompt "in the beginning"
+
+  textseq generate --model model/ --prompt "and he said" --strategy sample --top-p 0.9 --seed 3
+
+  textseq generate --model model/ --prompt "and he said" --strategy beam --n-best 3 \\
+      --no-repeat-ngram 3
+
+Greedy and beam output of a real model falls into loops; --no-repeat-ngram 3 or
+--repetition-penalty 1.3 break them. <unk> is never generated unless --allow-unk.
+"""
+
+ModelOpt = Annotated[
+    Path,
+    typer.Option("--model", "-m", help="Model folder written by train-lm.", show_default=False),
+]
+PromptOpt = Annotated[
+    str,
+    typer.Option("--prompt", "-p", help="Text to continue; empty starts a new sentence."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict", epilog=PREDICT_EPILOG, no_args_is_help=True)(predict_command)
+    app.command("generate", epilog=GENERATE_EPILOG, no_args_is_help=True)(generate_command)
+
+
+def _load(path: Path):
+    from textseq.lm.model import RNNLM
+
+    return RNNLM.load(path)
+
+
+def predict_command(
+    model: ModelOpt,
+    prompt: PromptOpt = "",
+    topk: Annotated[int, typer.Option("--topk", "-k", help="How many next words to show.")] = 10,
+) -> None:
+    """Show the most likely next words after a prompt, with their probabilities."""
+    lm = _load(model)
+    pairs = predict_next(lm, prompt, topk=topk)
+    width = max([len("word")] + [len(w) for w, _ in pairs])
+    typer.echo(f"{'rank':>4}  {'word':<{width}}  probability")
+    for rank, (word, prob) in enumerate(pairs, 1):
+        typer.echo(f"{rank:>4}  {word:<{width}}  {prob:.6f}")
+
+
+def generate_command(
+    model: ModelOpt,
+    prompt: PromptOpt = "",
+    strategy: Annotated[
+        str, typer.Option("--strategy", "-s", help=f"One of {', '.join(STRATEGIES)}.")
+    ] = "argmax",
+    max_tokens: Annotated[int, typer.Option("--max-tokens", "-n", help="Words to generate.")] = 30,
+    temperature: Annotated[
+        float, typer.Option(help="Sampling temperature (0 = argmax); beam scales scores by it.")
+    ] = 1.0,
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", help="Keep only the k most likely words.")
+    ] = None,
+    top_p: Annotated[
+        float | None,
+        typer.Option("--top-p", help="Keep the fewest words whose probability reaches p."),
+    ] = None,
+    beam_width: Annotated[int, typer.Option("--beam-width", help="Beam search width.")] = 5,
+    length_penalty: Annotated[
+        float,
+        typer.Option("--length-penalty", help="Beam score = log-prob / length ** this."),
+    ] = 1.0,
+    n_best: Annotated[
+        int, typer.Option("--n-best", help="Beam hypotheses to print, best first.")
+    ] = 1,
+    no_repeat_ngram: Annotated[
+        int, typer.Option("--no-repeat-ngram", help="Never repeat an n-gram of this size (0=off).")
+    ] = 0,
+    repetition_penalty: Annotated[
+        float,
+        typer.Option("--repetition-penalty", help="Shrink the scores of words seen (1 = off)."),
+    ] = 1.0,
+    allow_unk: Annotated[
+        bool, typer.Option("--allow-unk", help="Allow the model to generate <unk>.")
+    ] = False,
+    stop_at_eos: Annotated[
+        bool,
+        typer.Option("--stop-at-eos/--through-eos", help="Stop at the end of the sentence."),
+    ] = True,
+    seed: SeedOpt = 0,
+) -> None:
+    """Continue a prompt by argmax, sampling or beam search."""
+    lm = _load(model)
+    result = generate(
+        lm,
+        prompt,
+        max_tokens=max_tokens,
+        strategy=strategy,
+        temperature=temperature,
+        top_k=top_k,
+        top_p=top_p,
+        beam_width=beam_width,
+        length_penalty=length_penalty,
+        n_best=n_best,
+        allow_unk=allow_unk,
+        no_repeat_ngram_size=no_repeat_ngram,
+        repetition_penalty=repetition_penalty,
+        stop_at_eos=stop_at_eos,
+        seed=seed,
+    )
+    if len(result.hypotheses) == 1:
+        typer.echo(result.text)
+        return
+    typer.echo(f"{'rank':>4}  {'logprob':>9}  {'score':>8}  text")
+    for rank, hyp in enumerate(result.hypotheses, 1):
+        text = hyp.text.replace("\n", " / ")
+        typer.echo(f"{rank:>4}  {hyp.logprob:>9.3f}  {hyp.score:>8.3f}  {text}")
