@@ -45,13 +45,16 @@ def _combining_marks_class() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _unicode_word_pattern() -> re.Pattern[str]:
-    letter = rf"(?:[^\W_]|[{_combining_marks_class()}])"
+    # One character class (no alternation group), so that the regex engine repeats it without
+    # keeping backtracking state per character: a 50 MB line stays cheap. ``\w`` includes the
+    # underscore, which tokenize_unicode turns into a space first.
+    letter = rf"[\w{_combining_marks_class()}]"
     return re.compile(rf"{letter}+(?:['\u2019\-]{letter}+)*")
 
 
 def tokenize_unicode(text: str) -> list[str]:
     """Lowercased words of letters/marks/digits, with inner ``'`` (or ``’``) and ``-``."""
-    return _unicode_word_pattern().findall(text.lower())
+    return _unicode_word_pattern().findall(text.lower().replace("_", " "))
 
 
 _ASCII_DROP = re.compile(r"[^a-z' -]+")

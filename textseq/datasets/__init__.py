@@ -8,6 +8,7 @@ from textseq.datasets.builtin import (
     eval_path,
     is_builtin_corpus,
 )
+from textseq.datasets.recipes import RECIPES, Recipe, build_recipe, get_recipe
 
 __all__ = [
     "BUILTIN_CORPORA",
@@ -16,4 +17,8 @@ __all__ = [
     "corpus_path",
     "eval_path",
     "is_builtin_corpus",
+    "RECIPES",
+    "Recipe",
+    "build_recipe",
+    "get_recipe",
 ]
