@@ -340,9 +340,16 @@ def load_word2vec_format(
             disable=not progress or count < _PROGRESS_MIN_WORDS,
         )
         with bar:
-            end = reader(
-                buf, path, start, count, dim, vectors, words, encoding, unicode_errors, bar
-            )
+            try:
+                end = reader(
+                    buf, path, start, count, dim, vectors, words, encoding, unicode_errors, bar
+                )
+            except ModelFileError as exc:
+                if binary is False and _looks_binary(buf, start, dim):
+                    raise ModelFileError(
+                        f"{exc} (the file looks binary: leave binary unset to detect the format)"
+                    ) from None
+                raise
             bar.update(count - bar.n)
         if count == total and buf[end:].strip():
             warnings.warn(
