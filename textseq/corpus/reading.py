@@ -65,6 +65,18 @@ def _open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
+SNIFF_BYTES = 8192
+
+
+def _refuse_binary(head: bytes, name: str) -> None:
+    """A NUL byte near the start marks a binary file (the rule git and grep use)."""
+    nul = head.find(b"\0")
+    if nul >= 0:
+        raise InputError(
+            f"{name}: byte offset {nul} is a NUL byte; this looks like a binary file, not text"
+        )
+
+
 def _is_ascii_compatible(encoding: str) -> bool:
     """Whether a newline is the single byte 0x0A, so raw lines can be split before decoding."""
     try:
@@ -103,17 +115,27 @@ def read_lines(
         yield from _read_lines_wide(source, name, encoding, errors, stdin_cache)
         return
     if source == STDIN:
-        if stdin_cache is not None and stdin_cache:
-            chunks: Iterable[tuple[int, bytes]] = _offsets(stdin_cache[0].splitlines(True))
-        else:
-            data = sys.stdin.buffer.read()
-            if stdin_cache is not None:
-                stdin_cache.append(data)
-            chunks = _offsets(data.splitlines(True))
-        yield from _decode_lines(chunks, name, encoding, errors)
+        data = _stdin_bytes(stdin_cache)
+        _refuse_binary(data[:SNIFF_BYTES], name)
+        yield from _decode_lines(_offsets(data.splitlines(True)), name, encoding, errors)
         return
     with _open_binary(Path(source)) as handle:
+        try:
+            head = handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+        except (OSError, EOFError, ValueError) as exc:
+            raise InputError(f"{name}: cannot read compressed data ({exc})") from None
+        _refuse_binary(head, name)
         yield from _decode_lines(_raw_lines(handle, name), name, encoding, errors)
+
+
+def _stdin_bytes(stdin_cache: list[bytes] | None) -> bytes:
+    """All of standard input, read once and kept in ``stdin_cache`` for later passes."""
+    if stdin_cache:
+        return stdin_cache[0]
+    data = sys.stdin.buffer.read()
+    if stdin_cache is not None:
+        stdin_cache.append(data)
+    return data
 
 
 def _offsets(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -153,12 +175,7 @@ def _read_lines_wide(
 ) -> Iterator[str]:
     """Lines of a file in an encoding where a newline is not one byte (UTF-16, UTF-32)."""
     if source == STDIN:
-        if stdin_cache:
-            data = stdin_cache[0]
-        else:
-            data = sys.stdin.buffer.read()
-            if stdin_cache is not None:
-                stdin_cache.append(data)
+        data = _stdin_bytes(stdin_cache)
     else:
         with _open_binary(Path(source)) as handle:
             data = handle.read()
