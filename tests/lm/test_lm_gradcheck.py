@@ -152,8 +152,16 @@ def _vocab(n):
     ],
 )
 def test_model_backward_over_a_sequence(cell, layers, tie, dropout, last_only):
-    cfg = LMConfig(cell=cell, embed=4, hidden=4, layers=layers, tie=tie, dropout=dropout,
-                   dtype="float64", seed=3)  # fmt: skip
+    cfg = LMConfig(
+        cell=cell,
+        embed=4,
+        hidden=4,
+        layers=layers,
+        tie=tie,
+        dropout=dropout,
+        dtype="float64",
+        seed=3,
+    )
     model = RNNLM(cfg).init(_vocab(7))
     rng = np.random.default_rng(8)
     for _, p, _ in model.named_parameters():  # larger than the init, so gradients are too

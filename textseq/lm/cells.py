@@ -34,8 +34,9 @@ class Cell:
     n_states = 1
     kind = "?"
 
-    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
-                 dtype=np.float32):  # fmt: skip
+    def __init__(
+        self, input_size: int, hidden_size: int, rng: np.random.Generator, dtype=np.float32
+    ):
         self.input_size = int(input_size)
         self.hidden_size = int(hidden_size)
         gh = self.gates * self.hidden_size

@@ -47,8 +47,16 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> No
     """One Adam step in place on contiguous arrays of one dtype; ``lr_t`` already carries
     the bias corrections. Element-wise, so the result does not depend on the thread count."""
     dt = p.dtype.type
-    _adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-          dt(lr_t), dt(b1), dt(b2), dt(eps))  # fmt: skip
+    _adam(
+        p.reshape(-1),
+        g.reshape(-1),
+        m.reshape(-1),
+        v.reshape(-1),
+        dt(lr_t),
+        dt(b1),
+        dt(b2),
+        dt(eps),
+    )
 
 
 def softmax_xent_inplace(buf: np.ndarray, targets: np.ndarray, scale: float) -> float:

@@ -81,8 +81,14 @@ class Adam:
             kernels.adam_update(p, g, m, v, lr_t, b1, b2, eps_t)
 
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
-        scalars = {"name": self.name, "lr": self.lr, "beta1": self.beta1, "beta2": self.beta2,
-                   "eps": self.eps, "t": self.t}  # fmt: skip
+        scalars = {
+            "name": self.name,
+            "lr": self.lr,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+            "t": self.t,
+        }
         arrays = {}
         for i, (m, v) in enumerate(zip(self.m or [], self.v or [])):
             arrays[f"m.{i}"], arrays[f"v.{i}"] = m, v

@@ -23,6 +23,7 @@ import dataclasses
 import math
 import time
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,8 +132,12 @@ def set_threads(n: int | None) -> None:
     import numba
 
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    names = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-             "openblas_set_num_threads64_", "openblas_set_num_threads")  # fmt: skip
+    names = (
+        "scipy_openblas_set_num_threads64_",
+        "scipy_openblas_set_num_threads",
+        "openblas_set_num_threads64_",
+        "openblas_set_num_threads",
+    )
     try:
         with open("/proc/self/maps") as maps:
             libs = {line.split()[-1] for line in maps if "openblas" in line.lower()}
@@ -194,8 +199,13 @@ def evaluate(model: RNNLM, ids: np.ndarray, train: TrainConfig) -> dict:
     if count == 0:
         return {"loss": None, "ppl": None, "acc": None, "acc5": None, "tokens": 0}
     loss = loss_sum / count
-    return {"loss": loss, "ppl": math.exp(min(loss, 700.0)), "acc": hit1 / count,
-            "acc5": hit5 / count, "tokens": count}  # fmt: skip
+    return {
+        "loss": loss,
+        "ppl": math.exp(min(loss, 700.0)),
+        "acc": hit1 / count,
+        "acc5": hit5 / count,
+        "tokens": count,
+    }
 
 
 # ---- the trainer -------------------------------------------------------------------------
@@ -237,7 +247,8 @@ class Trainer:
                 "valid_tokens": int(len(data.valid)),
                 "test_tokens": int(len(data.test)),
                 "vocab_size": len(data.vocab),
-            },  # fmt: skip
+                "train_crc32": zlib.crc32(np.ascontiguousarray(data.train).tobytes()),
+            },
         }
         self._best_weights = None
         if resume:
@@ -317,8 +328,9 @@ class Trainer:
         state = model.initial_state(tc.batch_size)
         loss_sum, n_pred, tokens = 0.0, 0, 0
         t0 = time.perf_counter()
-        bar = tqdm(total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress,
-                   leave=False)  # fmt: skip
+        bar = tqdm(
+            total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress, leave=False
+        )
         try:
             for step, (x, y) in enumerate(batches):
                 if last_only:
@@ -338,8 +350,12 @@ class Trainer:
                 if step % 10 == 0 or step == total - 1:
                     avg = loss_sum / n_pred
                     rate = tokens / max(time.perf_counter() - t0, 1e-9)
-                    bar.set_postfix(loss=f"{avg:.3f}", ppl=f"{math.exp(min(avg, 700)):.1f}",
-                                    tok_s=f"{rate:,.0f}", refresh=False)  # fmt: skip
+                    bar.set_postfix(
+                        loss=f"{avg:.3f}",
+                        ppl=f"{math.exp(min(avg, 700)):.1f}",
+                        tok_s=f"{rate:,.0f}",
+                        refresh=False,
+                    )
                 bar.update(1)
         finally:
             bar.close()
@@ -348,8 +364,10 @@ class Trainer:
     def _non_finite(self, what: str, value: float, epoch: int, step: int):
         kept = ""
         if self.out_dir is not None and self.history_["epochs"]:
-            kept = (f"; the last good checkpoint (epoch {len(self.history_['epochs'])}) is kept "
-                    f"in {self.out_dir}")  # fmt: skip
+            kept = (
+                f"; the last good checkpoint (epoch {len(self.history_['epochs'])}) is kept "
+                f"in {self.out_dir}"
+            )
         raise NonFiniteLossError(
             f"the training {what} became {value} at epoch {epoch}, window {step + 1}; try a "
             f"lower --lr or a smaller --clip{kept}"
@@ -391,10 +409,15 @@ class Trainer:
         state = load_json(ck / "state.json", what="checkpoint state")
         try:
             hist = state["history"]
-            if hist["data"]["train_tokens"] != len(data.train):
+            crc = zlib.crc32(np.ascontiguousarray(data.train).tobytes())
+            if (hist["data"]["train_tokens"], hist["data"]["train_crc32"]) != (
+                len(data.train),
+                crc,
+            ):
                 raise ModelFileError(
-                    f"the corpus differs from the checkpoint's: {len(data.train)} training "
-                    f"tokens now, {hist['data']['train_tokens']} when the run started"
+                    f"the corpus differs from the checkpoint's: {len(data.train):,} training "
+                    f"tokens now, {hist['data']['train_tokens']:,} when the run started"
+                    " (or the same number of other words); resume with the same corpus"
                 )
             weights = load_npz(ck / "weights.npz", what="checkpoint weights")
             self.model_.set_weights(weights)
@@ -426,8 +449,15 @@ def _train_dict(tc: TrainConfig) -> dict:
     return d
 
 
-def train_lm(corpus, config: LMConfig | None = None, train: TrainConfig | None = None,
-             out_dir=None, progress: bool = True, resume: bool = False, on_epoch=None):  # fmt: skip
+def train_lm(
+    corpus,
+    config: LMConfig | None = None,
+    train: TrainConfig | None = None,
+    out_dir=None,
+    progress: bool = True,
+    resume: bool = False,
+    on_epoch=None,
+):
     """Train a language model on ``corpus``; returns ``(model, history)``.
 
     ``corpus``: anything ``open_corpus`` takes (paths, built-in names, a ``Corpus``, lists

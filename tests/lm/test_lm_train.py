@@ -1,0 +1,227 @@
+"""Training behaviour: learning, save/load, resume, stops, and file validation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from textseq.errors import ModelFileError
+from textseq.files import load_npz, save_npz
+from textseq.lm import RNNLM, LMConfig, TrainConfig, Trainer, prepare_lm_data, train_lm
+from textseq.lm.cells import RNNCell
+from textseq.lm.layers import SoftmaxOutput
+from textseq.lm.optim import Adam, clip_global_norm
+from textseq.lm.train import NonFiniteLossError
+
+SENTENCE = "a quick brown fox jumps over one lazy dog"
+
+
+def _bits(n: np.ndarray, width: int = 8) -> np.ndarray:
+    """(N,) ints -> (width, N) bits, least significant first."""
+    return (n[None, :] >> np.arange(width)[:, None]) & 1
+
+
+def test_vanilla_rnn_learns_binary_addition_on_held_out_pairs():
+    """The classic exercise: two bits in per step (LSB first), the sum bit out."""
+    rng = np.random.default_rng(0)
+    pairs = np.array([(a, b) for a in range(128) for b in range(128)])
+    rng.shuffle(pairs)
+    train, test = pairs[:2000], pairs[-1000:]  # disjoint sets of pairs
+    cell = RNNCell(2, 16, rng)
+    out = SoftmaxOutput(16, 2, rng)
+    layers = [cell, out]
+    params = [p for layer in layers for p in layer.params.values()]
+    grads = [layer.grads[k] for layer in layers for k in layer.params]
+    opt = Adam(0.02)
+
+    def batch(ab):
+        x = np.stack([_bits(ab[:, 0]), _bits(ab[:, 1])], axis=-1).astype(np.float32)
+        return x, _bits(ab[:, 0] + ab[:, 1])  # (8, B, 2), (8, B)
+
+    for _ in range(600):
+        x, y = batch(train[rng.integers(0, len(train), 32)])
+        hs, _ = cell.forward(x, cell.initial_state(32))
+        out.forward_loss(hs.reshape(-1, 16), y.reshape(-1))
+        dh = out.backward()
+        cell.backward(dh.reshape(hs.shape))
+        clip_global_norm(grads, 5.0)
+        opt.step(params, grads)
+    x, y = batch(test)
+    hs, _ = cell.forward(x, cell.initial_state(len(test)))
+    pred = out.logits(hs.reshape(-1, 16)).argmax(1).reshape(y.shape)
+    sums_right = np.all(pred == y, axis=0)
+    assert sums_right.mean() == 1.0, f"{sums_right.mean():.1%} of held-out sums right"
+
+
+def _repeated_corpus(n=60):
+    return [SENTENCE.split()] * n
+
+
+def test_tiny_corpus_is_learned_to_near_zero_loss_and_continued_exactly():
+    cfg = LMConfig(cell="lstm", embed=16, hidden=32, seed=1)
+    tc = TrainConfig(epochs=8, batch_size=4, bptt=10, lr=0.02, split=(1.0, 0.0, 0.0))
+    model, hist = train_lm(_repeated_corpus(), cfg, tc, progress=False)
+    assert hist["epochs"][-1]["train_loss"] < 0.05
+    # greedy continuation with step(): the sentence, then <eos>
+    words = SENTENCE.split()
+    state = model.initial_state(1)
+    logits, state = model.forward_sequence(np.array([[model.vocab_.eos_id]]), state)
+    got = []
+    for _ in range(len(words) + 1):
+        nxt = int(logits.reshape(1, -1)[0].argmax())
+        got.append(model.vocab_.word(nxt))
+        logits, state = model.step(np.array([nxt]), state)
+    assert got == words + ["<eos>"]
+
+
+def test_window_mode_trains_and_reports_accuracy():
+    cfg = LMConfig(cell="gru", embed=12, hidden=24, seed=0)
+    tc = TrainConfig(
+        mode="window", chunk_size=3, epochs=4, batch_size=16, lr=0.02, split=(0.8, 0.2, 0.0)
+    )
+    model, hist = train_lm(_repeated_corpus(40), cfg, tc, progress=False)
+    last = hist["epochs"][-1]
+    assert last["valid_acc"] > 0.9 and last["valid_acc5"] >= last["valid_acc"]
+    assert hist["test_ppl"] is None  # empty test part is reported as absent
+
+
+def _small_run(out_dir, epochs, **kw):
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
+    cfg = LMConfig(cell="lstm", embed=8, hidden=12, layers=2, dropout=0.2, seed=5)
+    tc = TrainConfig(epochs=epochs, batch_size=4, bptt=6, lr=0.01, threads=1, seed=9, **kw)
+    return train_lm(text, cfg, tc, out_dir=out_dir, progress=False)
+
+
+def test_save_load_round_trip_gives_identical_predictions(tmp_path):
+    model, _ = _small_run(tmp_path / "m", 1)
+    loaded = RNNLM.load(tmp_path / "m")
+    ids = np.array([[2, 3, 4, 1], [5, 6, 1, 2]])
+    a, sa = model.forward_sequence(ids, model.initial_state(2))
+    b, sb = loaded.forward_sequence(ids, loaded.initial_state(2))
+    np.testing.assert_array_equal(a, b)
+    for x, y in zip(sa, sb):
+        np.testing.assert_array_equal(x, y)
+    assert loaded.vocab_.words == model.vocab_.words
+    assert loaded.history_["epochs"][0]["valid_ppl"] == model.history_["epochs"][0]["valid_ppl"]
+    for key in ("train_loss", "valid_ppl", "valid_acc", "tokens_per_s", "seconds"):
+        assert key in loaded.history_["epochs"][0]
+    assert "test_ppl" in loaded.history_ and "test_acc" in loaded.history_
+
+
+def test_resume_continues_bit_identically(tmp_path):
+    full, hist_full = _small_run(tmp_path / "full", 3)
+    _small_run(tmp_path / "part", 2)
+    # resume needs the same corpus again
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
+    resumed, hist_res = train_lm(
+        text,
+        train=TrainConfig(epochs=3, threads=1),
+        out_dir=tmp_path / "part",
+        progress=False,
+        resume=True,
+    )
+    assert len(hist_res["epochs"]) == 3
+    for a, b in zip(hist_full["epochs"], hist_res["epochs"]):
+        assert a["train_loss"] == b["train_loss"] and a["valid_ppl"] == b["valid_ppl"]
+    ck_full = load_npz(tmp_path / "full" / "checkpoint" / "weights.npz")
+    ck_res = load_npz(tmp_path / "part" / "checkpoint" / "weights.npz")
+    for name in ck_full:
+        np.testing.assert_array_equal(ck_full[name], ck_res[name])
+    assert hist_full["test_ppl"] == hist_res["test_ppl"]
+
+
+def test_resume_refuses_a_different_corpus(tmp_path):
+    _small_run(tmp_path / "m", 1)
+    with pytest.raises(ModelFileError, match="corpus differs"):
+        train_lm(
+            _repeated_corpus(),
+            train=TrainConfig(epochs=2),
+            out_dir=tmp_path / "m",
+            progress=False,
+            resume=True,
+        )
+
+
+def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    data = prepare_lm_data(_repeated_corpus(), TrainConfig(split=(0.8, 0.2, 0.0)))
+    model = RNNLM(LMConfig(cell="rnn", embed=8, hidden=8)).init(data.vocab)
+    trainer = Trainer(
+        TrainConfig(epochs=3, batch_size=4, bptt=5), out_dir=tmp_path / "m", progress=False
+    )
+    trainer.progress_callback = lambda rec: model.output_.params["b"].fill(np.nan)
+    with pytest.raises(NonFiniteLossError, match="became nan at epoch 2.*epoch 1.*kept"):
+        trainer.fit(model, data)
+    saved = json.loads((tmp_path / "m" / "history.json").read_text())
+    assert len(saved["epochs"]) == 1
+    loaded = RNNLM.load(tmp_path / "m")
+    assert np.isfinite(loaded.output_.params["b"]).all()
+
+
+def test_ctrl_c_stops_cleanly_keeping_the_checkpoint(tmp_path):
+    data = prepare_lm_data(_repeated_corpus(), TrainConfig(split=(0.8, 0.2, 0.0)))
+    model = RNNLM(LMConfig(cell="gru", embed=8, hidden=8)).init(data.vocab)
+    trainer = Trainer(
+        TrainConfig(epochs=5, batch_size=4, bptt=5), out_dir=tmp_path / "m", progress=False
+    )
+
+    def interrupt(rec):
+        if rec["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    trainer.progress_callback = interrupt
+    trainer.fit(model, data)
+    assert trainer.history_["stopped"] == "interrupted"
+    assert len(RNNLM.load(tmp_path / "m").history_["epochs"]) == 2
+
+
+def test_plateau_decays_the_lr_and_stops_early():
+    data = prepare_lm_data(_repeated_corpus(), TrainConfig(split=(0.8, 0.2, 0.0)))
+    model = RNNLM(LMConfig(cell="rnn", embed=8, hidden=8)).init(data.vocab)
+    # an SGD step this small leaves the weights unchanged: validation cannot improve
+    tc = TrainConfig(
+        epochs=10, optimizer="sgd", lr=1e-30, lr_decay=0.5, patience=2, batch_size=4, bptt=5
+    )
+    hist = Trainer(tc, progress=False).fit(model, data).history_
+    assert hist["stopped"] == "early stopping"
+    assert len(hist["epochs"]) == 3 and hist["best_epoch"] == 1
+    assert [e["lr"] for e in hist["epochs"]] == [1e-30, 1e-30, 0.5e-30]
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        ("vocab", "vocabulary size mismatch"),
+        ("weights", "shape"),
+        ("dtype", "dtype"),
+        ("version", "format version"),
+        ("missing", "lack array 'layer1.Wh'"),
+    ],
+)
+def test_loading_a_mismatched_folder_names_the_mismatch(tmp_path, damage, message):
+    _small_run(tmp_path / "m", 1)
+    folder = tmp_path / "m"
+    if damage == "vocab":
+        lines = (folder / "vocab.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
+        (folder / "vocab.tsv").write_text("".join(lines[:-1]), encoding="utf-8")
+    elif damage in ("weights", "dtype", "missing"):
+        w = load_npz(folder / "weights.npz")
+        if damage == "weights":
+            w["layer0.Wh"] = w["layer0.Wh"][:, :-1].copy()
+        elif damage == "dtype":
+            w["output.b"] = w["output.b"].astype(np.float64)
+        else:
+            del w["layer1.Wh"]
+        save_npz(folder / "weights.npz", w)
+    else:
+        cfg = json.loads((folder / "config.json").read_text())
+        cfg["version"] = 99
+        (folder / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelFileError, match=message):
+        RNNLM.load(folder)
+
+
+def test_loading_a_missing_folder_fails_clearly(tmp_path):
+    with pytest.raises(ModelFileError, match="does not exist"):
+        RNNLM.load(tmp_path / "nope")

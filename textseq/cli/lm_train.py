@@ -1,0 +1,180 @@
+"""``textseq train-lm``: train a word-level RNN/LSTM/GRU language model on a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from textseq.cli.common import (
+    CorpusArg,
+    EncodingOpt,
+    ErrorsOpt,
+    GlobOpt,
+    SeedOpt,
+    ThreadsOpt,
+    TokenizerOpt,
+    corpus_from_cli,
+)
+from textseq.errors import OptionError
+
+TRAIN_LM_EPILOG = """Examples:
+
+  textseq train-lm lee -o model/ --cell lstm --epochs 5
+
+  textseq train-lm kjv.txt -o kjv-lstm/ --min-count 4 --dropout 0.2 --clip 0.25 --threads 2
+
+  textseq train-lm kjv.txt -o kjv-lstm/ --epochs 6 --resume     (continue a run)
+
+  textseq train-lm lee -o win/ --mode window --chunk-size 5 --cell rnn
+
+The model folder holds config.json, vocab.tsv, weights.npz (the best epoch so far),
+history.json (per-epoch figures, final test ppl) and checkpoint/ (for --resume).
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train-lm", epilog=TRAIN_LM_EPILOG)(train_lm_command)
+
+
+def parse_split(text: str) -> tuple[float, float, float]:
+    """``"0.8,0.1,0.1"`` -> shares of train, validation and test."""
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        raise OptionError(f"--split must be three numbers like 0.8,0.1,0.1, got {text!r}") from None
+    if len(parts) != 3:
+        raise OptionError(f"--split must be three numbers like 0.8,0.1,0.1, got {text!r}")
+    return parts
+
+
+def _fmt(x, spec):
+    return "-" if x is None else format(x, spec)
+
+
+def train_lm_command(
+    corpus: CorpusArg = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
+    ] = Path("model"),
+    cell: Annotated[str, typer.Option("--cell", help="rnn, lstm or gru.")] = "lstm",
+    embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = 128,
+    hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = 256,
+    layers: Annotated[int, typer.Option("--layers", help="Recurrent layers.")] = 1,
+    bptt: Annotated[int, typer.Option("--bptt", help="Steps per BPTT window.")] = 35,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Streams per batch.")] = 32,
+    epochs: Annotated[int, typer.Option("--epochs", help="Passes over the training part.")] = 10,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = 2e-3,
+    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = "adam",
+    clip: Annotated[
+        float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")
+    ] = 5.0,
+    dropout: Annotated[float, typer.Option("--dropout", help="Dropout probability.")] = 0.0,
+    tie: Annotated[
+        bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
+    ] = False,
+    min_count: Annotated[
+        int, typer.Option("--min-count", help="Words seen fewer times become <unk>.")
+    ] = 1,
+    max_size: Annotated[
+        int | None, typer.Option("--max-size", help="Largest vocabulary, specials included.")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="stream (truncated BPTT) or window (k words in).")
+    ] = "stream",
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Words in per chunk in window mode.")
+    ] = 5,
+    split: Annotated[
+        str, typer.Option("--split", help="Train,validation,test shares, by line.")
+    ] = "0.8,0.1,0.1",
+    lr_decay: Annotated[
+        float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
+    ] = 0.5,
+    patience: Annotated[
+        int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
+    ] = 3,
+    tokenizer: TokenizerOpt = "unicode",
+    glob: GlobOpt = "*.txt",
+    encoding: EncodingOpt = "utf-8",
+    errors: ErrorsOpt = "strict",
+    threads: ThreadsOpt = None,
+    seed: SeedOpt = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Train a word-level language model; print per-epoch loss, perplexity and speed."""
+    from textseq.lm.model import LMConfig
+    from textseq.lm.train import TrainConfig, train_lm
+
+    config = LMConfig(
+        cell=cell,
+        embed=embed,
+        hidden=hidden,
+        layers=layers,
+        dropout=dropout,
+        tie=tie,
+        tokenizer=tokenizer,
+        seed=seed,
+    ).validate()
+    train = TrainConfig(
+        mode=mode,
+        bptt=bptt,
+        chunk_size=chunk_size,
+        batch_size=batch_size,
+        epochs=epochs,
+        lr=lr,
+        optimizer=optimizer,
+        clip=clip or None,
+        lr_decay=lr_decay,
+        patience=patience,
+        min_count=min_count,
+        max_size=max_size,
+        split=parse_split(split),
+        seed=seed,
+        threads=threads,
+    ).validate()
+    if resume and not (output / "checkpoint" / "state.json").is_file():
+        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    data = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    if resume:
+        typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
+    typer.echo(
+        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'top-1':>6}  "
+        f"{'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
+    )
+
+    def show(rec):
+        typer.echo(
+            f"{rec['epoch']:>5}  {rec['train_loss']:>10.4f}  {_fmt(rec['valid_ppl'], '9.2f')}  "
+            f"{_fmt(rec['valid_acc'], '6.1%')}  {_fmt(rec['valid_acc5'], '6.1%')}  "
+            f"{rec['tokens_per_s']:>9,.0f}  {rec['seconds']:>7.1f}"
+        )
+
+    model, history = train_lm(
+        data, config, train, out_dir=output, progress=progress, resume=resume, on_epoch=show
+    )
+    if history.get("stopped") == "interrupted":
+        done = len(history["epochs"])
+        typer.echo(
+            f"interrupted: the checkpoint after epoch {done} is kept in {output}; continue "
+            "with --resume",
+            err=True,
+        )
+        raise typer.Exit(130)
+    if history.get("stopped") == "early stopping":
+        typer.echo(f"early stopping: no validation improvement for {patience} epochs")
+    typer.echo(
+        f"best epoch {history['best_epoch']}: valid ppl {_fmt(history['best_valid_ppl'], '.2f')}"
+        f"; test ppl {_fmt(history.get('test_ppl'), '.2f')}, top-1 "
+        f"{_fmt(history.get('test_acc'), '.1%')}, top-5 {_fmt(history.get('test_acc5'), '.1%')}"
+    )
+    typer.echo(
+        f"model saved to {output} ({model.num_parameters():,} parameters, "
+        f"{model.vocab_size:,} words)"
+    )
