@@ -132,3 +132,31 @@ def test_load_rejects_damaged_folders(tmp_path):
     (tmp_path / "m" / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFileError, match="version"):
         Word2Vec.load(tmp_path / "m")
+
+
+def test_cli_train_w2v_end_to_end(tmp_path, capsys):
+    from textseq.cli.main import main
+    from textseq.word2vec.keyedvectors import KeyedVectors
+
+    out, folder = tmp_path / "v.txt", tmp_path / "model"
+    args = ["train-w2v", "lee", "-o", str(out), "--text", "--sg", "--dim", "16", "--epochs", "2"]
+    code = main(args + ["--threads", "1", "--quiet", "--save-model", str(folder)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "skip-gram" in printed and "effective words/s" in printed
+    kv = KeyedVectors.load_word2vec_format(out)
+    model = Word2Vec.load(folder)
+    assert kv.index_to_key == model.vocab_.words and kv.vectors.shape[1] == 16
+    np.testing.assert_allclose(kv.vectors, model.vectors_, atol=1e-5)  # text format rounds
+    assert main(["train-w2v", "lee", "-o", str(out), "--window", "0", "--quiet"]) == 1
+    assert capsys.readouterr().err.startswith("error: window must be")
+
+
+def test_cli_compare_gensim_prints_both_systems(capsys):
+    from textseq.cli.main import main
+
+    args = ["compare-gensim", "lee", "--epochs", "1", "--dim", "16", "--threads", "1"]
+    assert main(args + ["--no-evaluate"]) == 0
+    printed = capsys.readouterr().out
+    assert "| effective words/s |" in printed and "| vocabulary | 1,799 | 1,799 |" in printed
+    assert "1 thread(s)" in printed

@@ -386,12 +386,12 @@ class Word2Vec:
                     loss += float(out_loss[lo:hi].sum())
                     effective += int(out_eff[lo:hi].sum())
                     elapsed = time.perf_counter() - epoch_start
-                    bar.update(int(seg[chunks[hi]] - seg[chunks[lo]]))
                     postfix = {"epoch": f"{epoch + 1}/{self.epochs}"}
                     postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
                     if self.compute_loss:
                         postfix["loss"] = f"{loss / max(effective, 1):.4f}"
                     bar.set_postfix(postfix, refresh=False)
+                    bar.update(int(seg[chunks[hi]] - seg[chunks[lo]]))
                 info = EpochReport(
                     epoch=self.epochs_trained_ + 1, raw_words=int(len(ids)),
                     effective_words=effective, seconds=time.perf_counter() - epoch_start,
