@@ -19,6 +19,7 @@ from textseq.cli import demo as demo_commands
 from textseq.cli import lm_generate as lm_generate_commands
 from textseq.cli import lm_train as lm_train_commands
 from textseq.cli import w2v_query as w2v_query_commands
+from textseq.cli import w2v_train as w2v_train_commands
 from textseq.errors import TextseqError
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ for module in (
     lm_generate_commands,
     lm_train_commands,
     w2v_query_commands,
+    w2v_train_commands,
 ):
     module.register(app)
 
