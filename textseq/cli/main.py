@@ -18,6 +18,7 @@ from textseq.cli import corpus as corpus_commands
 from textseq.cli import demo as demo_commands
 from textseq.cli import lm_generate as lm_generate_commands
 from textseq.cli import lm_train as lm_train_commands
+from textseq.cli import plot as plot_commands
 from textseq.cli import w2v_query as w2v_query_commands
 from textseq.cli import w2v_train as w2v_train_commands
 from textseq.errors import TextseqError
@@ -48,14 +49,16 @@ def root(
     """Word vectors (word2vec) and RNN language models, from raw text."""
 
 
+# In the order ``--help`` lists them: data, word vectors, language model, plots, demo.
 for module in (
     corpus_commands,
     corpora_commands,
-    demo_commands,
-    lm_generate_commands,
-    lm_train_commands,
-    w2v_query_commands,
     w2v_train_commands,
+    w2v_query_commands,
+    lm_train_commands,
+    lm_generate_commands,
+    plot_commands,
+    demo_commands,
 ):
     module.register(app)
 
