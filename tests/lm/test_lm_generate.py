@@ -472,3 +472,55 @@ def test_no_warning_for_known_words():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         generate(random_model(), "w1 w2", max_tokens=2)
+
+
+# ------------------------------------------------------------------ a real RNNLM
+
+SENTENCE = "the quick brown fox jumps over the lazy dog".split()
+
+
+@pytest.fixture(scope="module", params=["gru", "lstm"])
+def trained(request):
+    """A tiny model trained to near-zero loss on one sentence repeated (about 1 s)."""
+    from textseq.lm import LMConfig, TrainConfig, train_lm
+
+    config = LMConfig(cell=request.param, embed=16, hidden=32, seed=1)
+    train = TrainConfig(bptt=10, batch_size=4, epochs=15, lr=1e-2, split=(1.0, 0.0, 0.0), threads=1)
+    model, history = train_lm([SENTENCE] * 60, config, train, progress=False)
+    assert history["epochs"][-1]["train_loss"] < 0.02
+    return model
+
+
+def test_real_model_continues_the_sentence_by_argmax_and_beam(trained):
+    out = generate(trained, "the quick", max_tokens=20)
+    assert out.tokens == SENTENCE[2:] and out.best.finished
+    beam = generate(trained, "", max_tokens=20, strategy="beam", n_best=3)
+    assert beam.tokens == SENTENCE and beam.best.finished
+    assert beam.hypotheses[1].score < beam.best.score
+    top = predict_next(trained, "the quick brown", topk=3)
+    assert top[0][0] == "fox" and top[0][1] > 0.9
+
+
+def test_real_model_beam_logprobs_equal_forward_sequence_scores(trained):
+    vocab = trained.vocab_
+    prompt_ids = list(vocab.encode(["over", "the"]))
+    out = generate(trained, "over the", max_tokens=6, strategy="beam", n_best=4, allow_unk=True,
+                   stop_at_eos=False)  # fmt: skip
+    for h in out.hypotheses:
+        ctx = [vocab.eos_id] + prompt_ids + h.ids
+        logits, _ = trained.forward_sequence(np.array([ctx[:-1]]), trained.initial_state(1))
+        lp = log_softmax(logits[0])
+        ref = sum(lp[len(prompt_ids) + i, tok] for i, tok in enumerate(h.ids))
+        assert math.isclose(h.model_logprob, ref, abs_tol=1e-5)
+        assert math.isclose(h.logprob, ref, abs_tol=1e-5)
+
+
+def test_real_model_state_is_not_modified_and_sampling_reproduces(trained):
+    state = trained.initial_state(2)
+    before = [s.copy() for s in state]
+    trained.step(np.array([2, 3]), state)
+    for a, b in zip(state, before):
+        np.testing.assert_array_equal(a, b)
+    a = generate(trained, "the", strategy="sample", temperature=2.0, seed=5, max_tokens=15)
+    b = generate(trained, "the", strategy="sample", temperature=2.0, seed=5, max_tokens=15)
+    assert a.ids == b.ids
