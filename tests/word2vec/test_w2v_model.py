@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from textseq.corpus import Corpus
+from textseq.corpus import Corpus, encode_corpus
 from textseq.errors import ModelFileError, OptionError
 from textseq.word2vec import Word2Vec
 from textseq.word2vec.model import chunk_bounds, sample_thresholds, segment_offsets
@@ -49,6 +49,23 @@ def test_build_vocab_min_count_and_max_final_vocab_like_gensim():
     assert model.vocab_.words == ["a"]
     assert model.vectors_.shape == (1, 100) and model.vectors_.dtype == np.float32
     assert np.abs(model.vectors_).max() <= 0.5 / 100 and not model.syn1neg_.any()
+
+
+def test_one_pass_encoding_equals_encode_corpus():
+    corpus = Corpus("lee")
+    model = Word2Vec(min_count=3, progress=False).build_vocab(corpus)
+    want = encode_corpus(corpus, model.vocab_)
+    np.testing.assert_array_equal(model._encoded.ids, want.ids)
+    np.testing.assert_array_equal(model._encoded.offsets, want.offsets)
+    assert model._encoded.ids.dtype == np.int32 and model._encoded.offsets.dtype == np.int64
+
+
+def test_max_vocab_size_prunes_while_counting():
+    sentences = [["a", "b"], ["a", "c"], ["a", "b"], ["d"], ["a", "b"]]
+    model = Word2Vec(min_count=1, max_vocab_size=2, progress=False).build_vocab(sentences)
+    assert model.vocab_.words[0] == "a" and "c" not in model.vocab_.words
+    model.train(sentences)  # trains through encode_corpus on this path
+    assert model.report_.corpus_words == sum(w in model.vocab_ for s in sentences for w in s)
 
 
 @pytest.mark.parametrize("sg", [1, 0])

@@ -9,11 +9,13 @@ stay large.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
 import warnings
-from collections import Counter
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ import numba
 import numpy as np
 from tqdm.auto import tqdm
 
-from textseq.corpus import Vocab, encode_corpus, open_corpus
+from textseq.corpus import EncodedCorpus, Vocab, encode_corpus, open_corpus
 from textseq.errors import ModelFileError, OptionError, VocabError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
 from textseq.word2vec import kernels
@@ -141,6 +143,37 @@ def _count_pruned(sentences: Iterable[list[str]], max_vocab_size: int) -> tuple[
                 del counts[word]
             min_reduce += 1
     return counts, n_sentences
+
+
+def count_and_encode(
+    sentences: Iterable[list[str]], progress: bool = False
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Count and encode in one pass, at C speed: every distinct word gets a provisional id
+    in order of first appearance. Returns (words, counts int64, ids int32, offsets int64)."""
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    lookup = index.__getitem__
+    ids = array("i")
+    offsets = array("q", [0])
+    with tqdm(desc="counting words", unit=" tokens", unit_scale=True, disable=not progress) as bar:
+        for tokens in sentences:
+            ids.extend(map(lookup, tokens))
+            offsets.append(len(ids))
+            if len(offsets) % 4096 == 0:
+                bar.update(len(ids) - bar.n)
+        bar.update(len(ids) - bar.n)
+    ids_arr = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
+    counts = np.bincount(ids_arr, minlength=len(index)).astype(np.int64)
+    return list(index), counts, ids_arr, np.frombuffer(offsets, dtype=np.int64)
+
+
+def remap_ids(vocab: Vocab, words: list[str], ids: np.ndarray, offsets: np.ndarray):
+    """Turn provisional ids into ``vocab`` ids, dropping words outside it (as gensim does)
+    and shrinking the sentence offsets to match."""
+    table = np.fromiter((vocab.index.get(w, -1) for w in words), np.int32, len(words))
+    mapped = table[ids]
+    keep = mapped >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    return EncodedCorpus(np.ascontiguousarray(mapped[keep]), kept_before[offsets])
 
 
 def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
@@ -269,24 +302,23 @@ class Word2Vec:
         _check_options(self)
         _warm_up()  # compile (or load) the kernels now, so no timed step pays for it
         sentences = open_corpus(corpus, tokenizer=self.tokenizer)
-        if self.max_vocab_size is None and self.max_final_vocab is None:
-            vocab = Vocab.build(
-                sentences, min_count=self.min_count, unk_token=None, eos_token=None,
-                progress=self.progress,
+        self._encoded = None
+        if self.max_vocab_size is None:
+            words, counts, ids, offsets = count_and_encode(sentences, self.progress)
+            if len(counts) == 0:
+                raise VocabError("the corpus is empty: no tokens were found")
+            min_count = self._effective_min_count(counts)
+            vocab = Vocab.from_counts(
+                dict(zip(words, counts.tolist())), min_count=min_count, unk_token=None,
+                eos_token=None, sentences=len(offsets) - 1,
             )  # fmt: skip
+            self._encoded = remap_ids(vocab, words, ids, offsets)
         else:
-            if self.max_vocab_size is not None:
-                counts, _ = _count_pruned(sentences, self.max_vocab_size)
-            else:
-                counts = Counter()
-                for tokens in sentences:
-                    counts.update(tokens)
-            min_count = self.min_count
-            if self.max_final_vocab is not None and self.max_final_vocab < len(counts):
-                # gensim: raise min_count just above the count of the first word left out
-                ranked = sorted(counts.values(), reverse=True)
-                min_count = max(min_count, ranked[self.max_final_vocab] + 1)
-            vocab = Vocab.from_counts(counts, min_count=min_count, unk_token=None, eos_token=None)
+            counts, n_sentences = _count_pruned(sentences, self.max_vocab_size)
+            min_count = self._effective_min_count(np.fromiter(counts.values(), np.int64))
+            vocab = Vocab.from_counts(
+                counts, min_count=min_count, unk_token=None, eos_token=None, sentences=n_sentences
+            )
         self._set_vocab(vocab)
         rng = np.random.default_rng(self.seed)
         shape = (len(vocab), self.vector_size)
@@ -298,6 +330,14 @@ class Word2Vec:
         self._corpus = corpus
         self._wv = None
         return self
+
+    def _effective_min_count(self, counts: np.ndarray) -> int:
+        """gensim's rule: ``max_final_vocab`` raises ``min_count`` just above the count of
+        the first word that would not fit."""
+        if self.max_final_vocab is None or self.max_final_vocab >= len(counts):
+            return self.min_count
+        ranked = np.sort(counts)[::-1]
+        return max(self.min_count, int(ranked[self.max_final_vocab]) + 1)
 
     def _set_vocab(self, vocab: Vocab) -> None:
         self.vocab_ = vocab
@@ -339,7 +379,9 @@ class Word2Vec:
             compile_seconds=_warm_up(),
         )  # fmt: skip
         start = time.perf_counter()
-        encoded = encode_corpus(open_corpus(corpus, tokenizer=self.tokenizer), self.vocab_)
+        encoded = getattr(self, "_encoded", None)
+        if encoded is None or corpus is not self._corpus:
+            encoded = encode_corpus(open_corpus(corpus, tokenizer=self.tokenizer), self.vocab_)
         ids = np.ascontiguousarray(encoded.ids, dtype=np.int32)
         seg = segment_offsets(encoded.offsets)
         chunks = chunk_bounds(seg)
