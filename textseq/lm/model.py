@@ -314,12 +314,14 @@ class RNNLM:
     # ---- prediction and generation (textseq.lm.generate) ---------------------------------
     def predict_next(self, prompt, topk=10):
         """The ``topk`` most likely next words after ``prompt`` as (word, probability)."""
-        from textseq.lm import generate as _generate
+        # (``textseq.lm.generate`` the name is the function the package re-exports, so the
+        # functions are imported from the module itself)
+        from textseq.lm.generate import predict_next
 
-        return _generate.predict_next(self, prompt, topk)
+        return predict_next(self, prompt, topk)
 
     def generate(self, prompt, max_tokens=30, strategy="argmax", **kw):
         """Continue ``prompt``; see ``textseq.lm.generate.generate`` for the strategies."""
-        from textseq.lm import generate as _generate
+        from textseq.lm.generate import generate
 
-        return _generate.generate(self, prompt, max_tokens, strategy=strategy, **kw)
+        return generate(self, prompt, max_tokens, strategy=strategy, **kw)
