@@ -7,14 +7,15 @@ from typing import Annotated
 
 import typer
 
-from textseq.cli.corpus import print_vocab_summary
-from textseq.corpus import Corpus, Vocab
+from textseq.demo import run_demo
 
 DEMO_EPILOG = """Examples:
 
   textseq demo
 
-  textseq demo --corpus wiki500 --out /tmp/demo
+  textseq demo --quick --out /tmp/demo
+
+  textseq demo --corpus my-texts/ --out my-demo
 """
 
 
@@ -27,14 +28,8 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for everything the demo writes.")] = (
         Path("textseq-demo")
     ),
-    min_count: Annotated[int, typer.Option("--min-count", min=1)] = 5,
+    quick: Annotated[bool, typer.Option("--quick", help="Small models: a 30-second run.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every random choice.")] = 1,
 ) -> None:
     """Run the whole toolkit on the built-in Lee corpus and show what it learns."""
-    out.mkdir(parents=True, exist_ok=True)
-    sentences = Corpus(corpus)
-    typer.echo(f"== corpus: {corpus} ({', '.join(str(f) for f in sentences.files)})")
-    vocab = Vocab.build(sentences, min_count=min_count, progress=True)
-    print_vocab_summary(vocab, min_count)
-    vocab.save(out / "vocab.tsv")
-    typer.echo(f"most frequent words: {' '.join(vocab.words[vocab.num_specials :][:15])}")
-    typer.echo(f"\nwrote {out / 'vocab.tsv'}")
+    run_demo(corpus, out, quick=quick, seed=seed, echo=typer.echo)

@@ -1,0 +1,193 @@
+"""The demo: the whole toolkit on one corpus, in a few minutes, writing into one folder.
+
+vocabulary -> skip-gram vectors (neighbours, analogies, scores) -> LSTM language model
+(validation perplexity) -> next-word prediction and three ways of generating -> plots.
+``quick=True`` shrinks every step so that the whole run takes well under a minute (for CI).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textseq.corpus import Corpus, Vocab
+from textseq.plotting import INSTALL_HINT, matplotlib_available
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """Sizes of the demo's models; ``quick`` is the CI-sized version."""
+
+    w2v_dim: int = 100
+    w2v_epochs: int = 20
+    lm_embed: int = 64
+    lm_hidden: int = 128
+    lm_epochs: int = 3
+    lm_max_lines: int | None = None  # lines of the corpus the language model sees
+    plot_words: int = 120
+
+    @classmethod
+    def for_run(cls, quick: bool) -> DemoSettings:
+        if quick:
+            return cls(
+                w2v_dim=50,
+                w2v_epochs=5,
+                lm_embed=32,
+                lm_hidden=48,
+                lm_epochs=1,
+                lm_max_lines=120,
+                plot_words=60,
+            )
+        return cls()
+
+
+NEIGHBOUR_WORDS = ("government", "police", "fire", "minister", "israeli", "says")
+ANALOGIES = (("australia", "australian", "israel"), ("he", "his", "they"))
+PROMPT = "the prime minister said"
+
+
+def run_demo(
+    corpus: str = "lee",
+    out: str | Path = "textseq-demo",
+    quick: bool = False,
+    seed: int = 1,
+    echo: Callable[[str], None] = print,
+    progress: bool = True,
+) -> dict[str, Path]:
+    """Run every step, print what it learns, and return the files written by name."""
+    from textseq.lm.model import LMConfig
+    from textseq.lm.train import TrainConfig, train_lm
+    from textseq.word2vec.model import Word2Vec
+
+    settings = DemoSettings.for_run(quick)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    started = time.perf_counter()
+    sentences = Corpus(corpus)
+
+    echo(f"== 1. corpus and vocabulary: {corpus}")
+    vocab = Vocab.build(sentences, min_count=5, progress=progress)
+    stats = vocab.stats
+    echo(
+        f"{stats.sentences:,} lines, {stats.tokens:,} tokens, {stats.distinct:,} distinct words; "
+        f"{stats.kept:,} seen at least 5 times; {stats.unknown_share:.1%} of the text unknown"
+    )
+    echo("most frequent: " + " ".join(vocab.words[vocab.num_specials :][:12]))
+    files["vocabulary"] = out / "vocab.tsv"
+    vocab.save(files["vocabulary"])
+
+    echo(
+        f"\n== 2. word2vec: skip-gram, {settings.w2v_dim} dimensions, {settings.w2v_epochs} epochs"
+    )
+    w2v = Word2Vec(
+        vector_size=settings.w2v_dim,
+        sg=1,
+        min_count=5,
+        epochs=settings.w2v_epochs,
+        seed=seed,
+        progress=progress,
+    ).train(sentences)
+    report = w2v.report_
+    echo(
+        f"trained {report.effective_words:,} words in {report.seconds:.1f} s "
+        f"({report.words_per_second:,.0f} words/s, {report.threads} threads)"
+    )
+    kv = w2v.wv
+    for word in NEIGHBOUR_WORDS:
+        if word in kv:
+            near = ", ".join(f"{w} {s:.2f}" for w, s in kv.most_similar(word, topn=5))
+            echo(f"  {word:<11} -> {near}")
+    for a, b, c in ANALOGIES:
+        if all(w in kv for w in (a, b, c)):
+            answer, score = kv.most_similar(positive=[b, c], negative=[a], topn=1)[0]
+            echo(f"  {a} : {b} = {c} : {answer}  ({score:.2f})")
+    analogies = kv.evaluate_word_analogies("questions-words")
+    echo(
+        f"  analogies (questions-words): {analogies['accuracy']:.1%} of "
+        f"{analogies['total']:,} answerable questions "
+        f"({analogies['skipped']:.0%} skipped: words not in this small corpus)"
+    )
+    for name in ("wordsim353", "simlex999"):
+        pairs = kv.evaluate_word_pairs(name)
+        echo(
+            f"  {name}: Spearman {pairs['spearman']:.3f} over {pairs['pairs_used']} pairs "
+            f"({pairs['oov_ratio']:.0%} of pairs out of vocabulary)"
+        )
+    files["word vectors"] = out / "vectors.bin"
+    kv.save_word2vec_format(files["word vectors"], binary=True)
+    files["word2vec model"] = out / "w2v-model"
+    w2v.save(files["word2vec model"])
+
+    echo(
+        f"\n== 3. language model: LSTM, embedding {settings.lm_embed}, hidden "
+        f"{settings.lm_hidden}, {settings.lm_epochs} epoch(s)"
+    )
+    lm_corpus = sentences
+    if settings.lm_max_lines is not None:
+        lm_corpus = [s for _, s in zip(range(settings.lm_max_lines), sentences)]
+    files["language model"] = out / "lm-model"
+    model, history = train_lm(
+        lm_corpus,
+        LMConfig(cell="lstm", embed=settings.lm_embed, hidden=settings.lm_hidden, seed=seed),
+        TrainConfig(
+            epochs=settings.lm_epochs, batch_size=16, bptt=35, lr=3e-3, min_count=3, seed=seed
+        ),
+        out_dir=files["language model"],
+        progress=progress,
+    )
+    for epoch in history["epochs"]:
+        echo(
+            f"  epoch {epoch['epoch']}: train loss {epoch['train_loss']:.3f}, validation "
+            f"perplexity {epoch['valid_ppl']:.1f}, {epoch['tokens_per_s']:,.0f} tokens/s"
+        )
+    echo(f"  test perplexity {history['test_ppl']:.1f}, top-1 accuracy {history['test_acc']:.1%}")
+
+    echo(f'\n== 4. next word after "{PROMPT}"')
+    for word, prob in model.predict_next(PROMPT, topk=5):
+        echo(f"  {word:<14} {prob:.3f}")
+    argmax = model.generate(PROMPT, max_tokens=20, no_repeat_ngram_size=2)
+    sample = model.generate(PROMPT, max_tokens=20, strategy="sample", top_p=0.9, seed=seed)
+    beam = model.generate(
+        PROMPT, max_tokens=20, strategy="beam", beam_width=5, no_repeat_ngram_size=2
+    )
+    echo(f"  argmax : {PROMPT} {argmax.text}")
+    echo(f"  sample : {PROMPT} {sample.text}")
+    echo(f"  beam 5 : {PROMPT} {beam.text}")
+
+    echo("\n== 5. plots")
+    if matplotlib_available():
+        from textseq.cli.plot import training_curves
+        from textseq.plotting import plot_curves, plot_embeddings
+
+        words = [w for w in kv.index_to_key[: settings.plot_words]]
+        files["embedding plot"] = out / "embeddings.png"
+        plot_embeddings(
+            words,
+            kv.vectors[: len(words)],
+            files["embedding plot"],
+            method="tsne",
+            seed=seed,
+            title=f"{len(words)} most frequent words of {corpus} (t-SNE)",
+        )
+        files["training plot"] = out / "lm-training.png"
+        curves, title = training_curves(files["language model"])
+        plot_curves(curves, files["training plot"], title)
+        echo("  wrote the embedding and training plots")
+    else:
+        echo(f"  skipped: {INSTALL_HINT}")
+
+    echo(f"\n== done in {time.perf_counter() - started:.0f} s; files in {out}/:")
+    for name, path in files.items():
+        echo(f"  {path.name:<18} {name}")
+    echo("next, try:")
+    echo(f"  textseq similar police fire --vectors {files['word vectors']}")
+    echo(f'  textseq predict --model {files["language model"]} --prompt "the government"')
+    echo(
+        f'  textseq generate --model {files["language model"]} --prompt "the government" '
+        "--strategy beam"
+    )
+    echo("  textseq train-w2v lee -o vectors.bin --sg --epochs 20   # or your own corpus")
+    return files
