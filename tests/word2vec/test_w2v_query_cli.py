@@ -136,3 +136,15 @@ def test_help_lists_the_commands(cli):
     for command in ("similar", "analogy", "evaluate-w2v"):
         result = cli(command, "--help")
         assert result.code == 0 and "Examples:" in result.out, command
+
+
+def test_limit_and_restrict_vocab(cli, vectors):
+    kv = small_kv()
+    result = cli("similar", "man", "--vectors", vectors, "--restrict-vocab", "4")
+    assert result.code == 0, result
+    assert table_words(result.out) == [w for w, _ in kv.most_similar("man", restrict_vocab=4)]
+    assert set(table_words(result.out)) == {"woman", "king", "queen"}
+    result = cli("similar", "man", "--vectors", vectors, "--limit", "3")
+    assert result.code == 0 and set(table_words(result.out)) == {"woman", "king"}
+    result = cli("similar", "apple", "--vectors", vectors, "--limit", "3")
+    assert result.code == 1 and "'apple' is not in the vocabulary" in result.error

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,9 @@ def known_words(
     kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool
 ) -> dict[str, int]:
     """gensim's ``ok_vocab``: spelling -> row for the first ``restrict_vocab`` words."""
-    if restrict_vocab is not None and (not isinstance(restrict_vocab, int) or restrict_vocab < 1):
+    if restrict_vocab is not None and (
+        not isinstance(restrict_vocab, Integral) or restrict_vocab < 1
+    ):
         raise OptionError(f"restrict_vocab must be a positive integer, got {restrict_vocab!r}")
     keys = kv.index_to_key[:restrict_vocab]
     if not case_insensitive:
