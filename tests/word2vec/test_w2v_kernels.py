@@ -62,10 +62,10 @@ def test_sg_update_matches_numpy_reference():
     targets = np.array([3, 0, 5, 0], dtype=np.int64)  # a repeated negative is applied twice
     want0, want1, want_loss = reference_sg(syn0, syn1, 2, targets, 0.1)
     work = np.zeros(syn0.shape[1], np.float32)
-    loss = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, True)
+    likelihood = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, True)
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
-    assert loss == pytest.approx(want_loss, rel=1e-5)
+    assert -np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
     # only the input row and the target rows move
     untouched = [1, 4, 6]
     np.testing.assert_array_equal(syn1[untouched], _weights(np.random.default_rng(0))[1][untouched])
@@ -80,21 +80,21 @@ def test_cbow_update_matches_numpy_reference(mean):
     want0, want1, want_loss = reference_cbow(syn0, syn1, context, targets, 0.05, mean)
     dim = syn0.shape[1]
     neu1, work = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
-    loss = kernels.cbow_update(
+    likelihood = kernels.cbow_update(
         syn0, syn1, context, len(context), targets, len(targets), 0.05, mean, neu1, work, True
     )
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
-    assert loss == pytest.approx(want_loss, rel=1e-5)
+    assert -np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
 
 
-def test_update_without_loss_returns_zero_and_still_updates():
+def test_update_without_loss_returns_one_and_still_updates():
     rng = np.random.default_rng(2)
     syn0, syn1 = _weights(rng)
     before = syn0.copy()
     targets = np.array([1, 2], dtype=np.int64)
-    loss = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, np.zeros(8, np.float32), False)
-    assert loss == 0.0
+    factor = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, np.zeros(8, np.float32), False)
+    assert factor == 1.0
     assert not np.array_equal(before[0], syn0[0])
 
 

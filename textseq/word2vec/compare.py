@@ -291,7 +291,10 @@ def compare_with_gensim(
     if sorted(order) != ["gensim", "textseq"]:
         raise OptionError(f"order must name textseq and gensim once each, got {list(order)}")
     settings = _settings(settings)
-    sentences = list(open_corpus(corpus, tokenizer=tokenizer))
+    if isinstance(corpus, list):  # already token lists in memory (benchmarks load once)
+        sentences = corpus
+    else:
+        sentences = list(open_corpus(corpus, tokenizer=tokenizer))
     if not sentences:
         raise InputError("the corpus has no sentences")
     questions = _count_questions() if evaluate else 0
@@ -311,7 +314,7 @@ def compare_with_gensim(
         gensim_kv = KeyedVectors.from_gensim(vectors["gensim"])
         words = probe_words(vectors["textseq"], gensim_kv)
         overlap = neighbour_overlap(vectors["textseq"], gensim_kv, words)
-    name = corpus if isinstance(corpus, str) else repr(corpus)
+    name = corpus if isinstance(corpus, str) else f"{len(sentences):,} sentences"
     return Comparison(
         settings=settings,
         corpus=str(name),

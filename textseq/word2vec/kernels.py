@@ -126,11 +126,15 @@ def build_alias_table(weights):
 @njit(fastmath=True, cache=True)
 def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, compute_loss):
     """One skip-gram step: input row ``inp`` predicts ``targets[0]`` (label 1) against
-    ``targets[1:n_targets]`` (label 0). Updates both matrices in place; returns the loss
-    ``-log s(f+) - sum log s(-f-)`` (float64, 0 when ``compute_loss`` is false)."""
+    ``targets[1:n_targets]`` (label 0); updates both matrices in place.
+
+    Returns the likelihood of the labels, ``s(f+) * prod s(-f-)`` (float64; 1.0 when
+    ``compute_loss`` is false): the caller multiplies these and takes one log now and then,
+    which costs far less than a log per target word. The loss is ``-log`` of it.
+    """
     dim = syn0.shape[1]
     alpha = np.float32(alpha)
-    loss = 0.0
+    likelihood = 1.0
     for k in range(dim):
         work[k] = np.float32(0.0)
     for d in range(n_targets):
@@ -138,19 +142,22 @@ def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, compute_loss)
         f = np.float32(0.0)
         for k in range(dim):
             f += syn0[inp, k] * syn1neg[t, k]
-        f = min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
-        sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-f)))
-        label = np.float32(1.0) if d == 0 else np.float32(0.0)
-        g = (label - sig) * alpha
-        if compute_loss:
-            p = sig if d == 0 else np.float32(1.0) - sig
-            loss -= math.log(max(np.float64(p), 1e-30))
+        e = np.float32(math.exp(-min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))))
+        sig = np.float32(1.0) / (np.float32(1.0) + e)  # s(f)
+        if d == 0:
+            g = (np.float32(1.0) - sig) * alpha
+            if compute_loss:
+                likelihood *= sig
+        else:
+            g = -sig * alpha
+            if compute_loss:
+                likelihood *= e * sig  # s(-f), without the cancellation of 1 - s(f)
         for k in range(dim):
             work[k] += g * syn1neg[t, k]
             syn1neg[t, k] += g * syn0[inp, k]
     for k in range(dim):
         syn0[inp, k] += work[k]
-    return loss
+    return likelihood
 
 
 @njit(fastmath=True, cache=True)
@@ -168,12 +175,13 @@ def cbow_update(
     compute_loss,
 ):
     """One CBOW step: the mean (or sum) of the input rows ``context[:n_context]`` predicts
-    ``targets[0]`` against the negatives ``targets[1:n_targets]``; returns the loss."""
+    ``targets[0]`` against the negatives ``targets[1:n_targets]``; returns the likelihood of
+    the labels as ``sg_update`` does."""
     dim = syn0.shape[1]
     alpha = np.float32(alpha)
-    loss = 0.0
+    likelihood = 1.0
     if n_context == 0:
-        return loss
+        return likelihood
     for k in range(dim):
         neu1[k] = np.float32(0.0)
         work[k] = np.float32(0.0)
@@ -190,13 +198,16 @@ def cbow_update(
         f = np.float32(0.0)
         for k in range(dim):
             f += neu1[k] * syn1neg[t, k]
-        f = min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))
-        sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-f)))
-        label = np.float32(1.0) if d == 0 else np.float32(0.0)
-        g = (label - sig) * alpha
-        if compute_loss:
-            p = sig if d == 0 else np.float32(1.0) - sig
-            loss -= math.log(max(np.float64(p), 1e-30))
+        e = np.float32(math.exp(-min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))))
+        sig = np.float32(1.0) / (np.float32(1.0) + e)
+        if d == 0:
+            g = (np.float32(1.0) - sig) * alpha
+            if compute_loss:
+                likelihood *= sig
+        else:
+            g = -sig * alpha
+            if compute_loss:
+                likelihood *= e * sig
         for k in range(dim):
             work[k] += g * syn1neg[t, k]
             syn1neg[t, k] += g * neu1[k]
@@ -207,11 +218,23 @@ def cbow_update(
         w = context[c]
         for k in range(dim):
             syn0[w, k] += work[k]
-    return loss
+    return likelihood
 
 
 # ---------------------------------------------------------------------------------------------
 # whole chunks
+
+
+@njit(inline="always")
+def _fold(loss, likelihood, factor):
+    """Multiply an update's likelihood into the running product; take the log only when the
+    product gets small (both stay >= 1e-100, so their product cannot underflow)."""
+    if factor < 1e-100:
+        return loss - math.log(max(factor, 1e-300)), likelihood
+    likelihood *= factor
+    if likelihood < 1e-100:
+        return loss - math.log(likelihood), 1.0
+    return loss, likelihood
 
 
 @njit(inline="always")
@@ -258,6 +281,7 @@ def _train_chunk(
     work = np.empty(dim, dtype=np.float32)
     neu1 = np.empty(dim, dtype=np.float32)
     loss = 0.0
+    likelihood = 1.0  # product of update likelihoods not yet folded into ``loss``
     effective = 0
     span = alpha0 - min_alpha
     for s in range(seg_lo, seg_hi):
@@ -287,7 +311,10 @@ def _train_chunk(
                     state, nt = _fill_targets(
                         state, targets, buf[i], negative, neg_table, vocab_size
                     )
-                    loss += sg_update(syn0, syn1neg, buf[j], targets, nt, alpha, work, compute_loss)
+                    factor = sg_update(
+                        syn0, syn1neg, buf[j], targets, nt, alpha, work, compute_loss
+                    )
+                    loss, likelihood = _fold(loss, likelihood, factor)
             else:
                 nc = 0
                 for j in range(lo, hi):
@@ -297,20 +324,12 @@ def _train_chunk(
                 if nc == 0:
                     continue
                 state, nt = _fill_targets(state, targets, buf[i], negative, neg_table, vocab_size)
-                loss += cbow_update(
-                    syn0,
-                    syn1neg,
-                    context,
-                    nc,
-                    targets,
-                    nt,
-                    alpha,
-                    cbow_mean,
-                    neu1,
-                    work,
+                factor = cbow_update(
+                    syn0, syn1neg, context, nc, targets, nt, alpha, cbow_mean, neu1, work,
                     compute_loss,
-                )
-    return loss, effective, state
+                )  # fmt: skip
+                loss, likelihood = _fold(loss, likelihood, factor)
+    return loss - math.log(likelihood), effective, state
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
