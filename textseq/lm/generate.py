@@ -111,6 +111,7 @@ class _Context:
         if options.repetition_penalty != 1.0 and len(self.ids):
             self.seen[np.asarray(prompt_ids)] = True
         self.n = options.no_repeat_ngram_size
+        self.id_set = set(self.ids)
         self.table: dict[tuple[int, ...], set[int]] = {}
         if self.n > 0:
             n, ids = self.n, self.ids
@@ -121,7 +122,7 @@ class _Context:
         """Ids that would complete an n-gram already present in prompt + ``generated``."""
         n = self.n
         if n == 1:
-            return list(set(self.ids) | set(generated))
+            return list(self.id_set.union(generated))
         tail = self.ids[-(n - 1) :] + list(generated)  # n-grams ending in the generated part
         if len(self.ids) + len(generated) < n - 1:
             return []
