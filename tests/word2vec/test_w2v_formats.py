@@ -221,3 +221,15 @@ def test_unstorable_word_is_refused_and_nothing_is_written(tmp_path, word):
 def test_fvocab_needs_counts(tmp_path):
     with pytest.raises(ModelFileError, match="no counts"):
         make_kv(counts=False).save_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "c.txt")
+
+
+def test_binary_vector_whose_bytes_read_as_digits_is_detected(tmp_path):
+    """A 1-dimensional binary record can look like a text line; the second one cannot."""
+    digits = np.frombuffer(b"1234", dtype="<f4")
+    path = tmp_path / "tricky.bin"
+    path.write_bytes(
+        b"2 1\na " + digits.tobytes() + b"\nb " + np.float32(0.5).astype("<f4").tobytes() + b"\n"
+    )
+    kv = load_word2vec_format(path)
+    assert kv.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(kv.vectors[:, 0], [digits[0], 0.5])

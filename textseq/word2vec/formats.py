@@ -201,14 +201,21 @@ def _is_float(text: bytes) -> bool:
     return True
 
 
-def _looks_binary(buf, start: int, dim: int) -> bool:
-    """True unless the first record parses as a text line with ``dim`` numbers."""
-    end = buf.find(b"\n", start, start + 64 * dim + 4096)
-    if end == -1:
-        end = min(len(buf), start + 64 * dim + 4096)
-    if start >= len(buf):
-        return False
-    return isinstance(_parse_text_record(buf[start:end], dim), str)
+def _looks_binary(buf, start: int, dim: int, records: int = 2) -> bool:
+    """True unless the first records (two, when there are) parse as text lines of ``dim``
+    numbers; two lines guard against float bytes that happen to read as digits."""
+    pos = start
+    for _ in range(records):
+        if pos >= len(buf):
+            return False
+        window = pos + 64 * dim + 4096
+        end = buf.find(b"\n", pos, window)
+        if end == -1:
+            end = min(len(buf), window)
+        if isinstance(_parse_text_record(buf[pos:end], dim), str):
+            return True
+        pos = end + 1
+    return False
 
 
 def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str) -> str:
@@ -321,7 +328,7 @@ def load_word2vec_format(
         total, dim, start = _read_header(buf, path)
         count = total if limit is None else min(total, limit)
         if binary is None:
-            binary = count > 0 and _looks_binary(buf, start, dim)
+            binary = count > 0 and _looks_binary(buf, start, dim, records=min(count, 2))
         # Refuse a header that would allocate more than the file could hold (a binary
         # record takes at least 4*dim+2 bytes); text files get the line-level message.
         needed = count * (4 * dim + 2) if binary else count * dim // 8
