@@ -499,6 +499,9 @@ def test_real_model_continues_the_sentence_by_argmax_and_beam(trained):
     assert beam.hypotheses[1].score < beam.best.score
     top = predict_next(trained, "the quick brown", topk=3)
     assert top[0][0] == "fox" and top[0][1] > 0.9
+    # the model's thin methods give the same answers
+    assert trained.predict_next("the quick brown", topk=3) == top
+    assert trained.generate("", 20, strategy="beam", n_best=3).hypotheses == beam.hypotheses
 
 
 def test_real_model_beam_logprobs_equal_forward_sequence_scores(trained):
