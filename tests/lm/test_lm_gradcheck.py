@@ -186,3 +186,26 @@ def test_model_backward_over_a_sequence(cell, layers, tie, dropout, last_only):
         assert_close(g, loss, p, name)
     for i, s in enumerate(state):
         assert_close(dstate[i], loss, s, f"initial state {i}")
+
+
+def test_fused_float32_softmax_matches_the_exact_float64_one():
+    """The float32 training path (fused kernel, polynomial exp) against float64 numpy."""
+    rng = np.random.default_rng(6)
+    out32 = SoftmaxOutput(16, 300, rng, np.float32)
+    out32.params["b"][...] = rng.normal(size=300)
+    out64 = SoftmaxOutput(16, 300, rng, np.float64)
+    for k in out32.params:
+        out64.params[k][...] = out32.params[k]
+    h = rng.normal(0, 3, size=(37, 16))  # large logits: the max shift matters
+    targets = rng.integers(0, 300, 37)
+    targets[[3, 20]] = -1
+    l32 = out32.forward_loss(h.astype(np.float32), targets)
+    l64 = out64.forward_loss(h, targets)
+    assert l32 == pytest.approx(l64, rel=1e-5)
+    dh32, dh64 = out32.backward(), out64.backward()
+    for a, b in [
+        (dh32, dh64),
+        (out32.grads["W"], out64.grads["W"]),
+        (out32.grads["b"], out64.grads["b"]),
+    ]:
+        assert rel_error(a.astype(np.float64), b) < 1e-5

@@ -8,8 +8,9 @@ kjv-sized model, measured while writing this module):
 - ``scatter_add_rows`` (embedding backward): ~0.1 ms for 1,120 rows of 128 against ~2.5 ms
   for ``np.add.at``.
 
-The softmax stays in numpy: a fused Numba row loop was *slower* (44 ms vs 25 ms for
-1,120 x 6,000) because Numba's scalar ``exp`` is not vectorised here while numpy's is.
+- ``softmax_xent_fused`` (float32): bias, softmax, loss, gradient and the bias gradient in
+  one pass per row, with a vectorisable polynomial exp: ~11 ms for 1,120 x 5,958 against
+  ~48 ms for the numpy passes (a fused row loop with Numba's own scalar ``exp`` took 44 ms).
 """
 
 from __future__ import annotations
@@ -57,6 +58,86 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> No
         dt(b2),
         dt(eps),
     )
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _exp_shifted_row(row, m, ibuf):
+    """``row[j] <- exp(row[j] - m)`` in float32, returning the row sum.
+
+    Cephes' single-precision exp (Cody-Waite reduction and a degree-6 polynomial, relative
+    error ~1e-7) written so that LLVM vectorises it: the ``2**n`` factor is built as float
+    bits in an int32 scratch row and applied in a second loop. Arguments below -87 are
+    clamped (their exp is below float32's smallest normal number anyway)."""
+    v = row.shape[0]
+    for j in range(v):
+        x = row[j] - m
+        if x < -87.0:
+            x = np.float32(-87.0)
+        fx = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
+        r = x - fx * np.float32(0.693359375) - fx * np.float32(-2.12194440e-4)
+        p = np.float32(1.9875691500e-4)
+        p = p * r + np.float32(1.3981999507e-3)
+        p = p * r + np.float32(8.3334519073e-3)
+        p = p * r + np.float32(4.1665795894e-2)
+        p = p * r + np.float32(1.6666665459e-1)
+        p = p * r + np.float32(5.0000001201e-1)
+        row[j] = p * r * r + r + np.float32(1.0)
+        ibuf[j] = (np.int32(fx) + np.int32(127)) << 23
+    scale = ibuf.view(np.float32)
+    s = np.float32(0.0)
+    for j in range(v):
+        e = row[j] * scale[j]
+        row[j] = e
+        s += e
+    return s
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def _softmax_xent_f32(buf, bias, targets, scale, losses, db_parts):
+    n, v = buf.shape
+    nchunks = db_parts.shape[0]  # fixed count: the result does not depend on threads
+    for c in prange(nchunks):
+        ibuf = np.empty(v, np.int32)
+        db = db_parts[c]
+        db[:] = 0
+        for i in range(c * n // nchunks, (c + 1) * n // nchunks):
+            row = buf[i]
+            m = np.float32(-np.inf)
+            for j in range(v):
+                x = row[j] + bias[j]
+                row[j] = x
+                m = max(m, x)
+            t = targets[i]
+            if t < 0:
+                row[:] = 0
+                losses[i] = 0.0
+                continue
+            xt = row[t] - m
+            s = _exp_shifted_row(row, m, ibuf)
+            losses[i] = np.log(np.float64(s)) - xt
+            k = np.float32(scale) / s
+            for j in range(v):
+                g = row[j] * k
+                row[j] = g
+                db[j] += g
+            row[t] -= np.float32(scale)
+            db[t] -= np.float32(scale)
+
+
+DB_CHUNKS = 8
+
+
+def softmax_xent_fused(buf, bias, targets, scale: float, db_out) -> float:
+    """float32, one pass per row: add ``bias``, softmax, cross-entropy, and turn ``buf`` into
+    ``scale * (p - onehot)`` while summing its columns into ``db_out``; rows whose target is
+    negative get a zero gradient. Returns the summed loss. (See ``softmax_xent_inplace``
+    for the plain numpy version used for float64.)"""
+    n, v = buf.shape
+    losses = np.empty(n, np.float64)
+    parts = np.empty((min(DB_CHUNKS, max(n, 1)), v), np.float32)
+    _softmax_xent_f32(buf, bias, targets, scale, losses, parts)
+    np.sum(parts, axis=0, out=db_out)
+    return float(losses.sum())
 
 
 def softmax_xent_inplace(buf: np.ndarray, targets: np.ndarray, scale: float) -> float:
