@@ -201,21 +201,43 @@ def _is_float(text: bytes) -> bool:
     return True
 
 
-def _looks_binary(buf, start: int, dim: int, records: int = 2) -> bool:
-    """True unless the first records (two, when there are) parse as text lines of ``dim``
-    numbers; two lines guard against float bytes that happen to read as digits."""
-    pos = start
+def _text_line(buf, pos: int, dim: int) -> tuple[bool, int]:
+    """Whether the line at ``pos`` is a valid text record, and where the next line starts."""
+    window = pos + 64 * dim + 4096
+    end = buf.find(b"\n", pos, window)
+    if end == -1:
+        end = min(len(buf), window)
+    return not isinstance(_parse_text_record(buf[pos:end], dim), str), end + 1
+
+
+def _binary_records_fit(buf, pos: int, dim: int, records: int) -> bool:
+    """Whether ``records`` binary records (word, space, 4*dim bytes) can be read from ``pos``."""
     for _ in range(records):
-        if pos >= len(buf):
+        while pos < len(buf) and buf[pos] in _SKIPPED_BEFORE_WORD:
+            pos += 1
+        space = buf.find(b" ", pos, pos + 4096)
+        if space == -1 or b"\n" in buf[pos:space] or space + 1 + 4 * dim > len(buf):
             return False
-        window = pos + 64 * dim + 4096
-        end = buf.find(b"\n", pos, window)
-        if end == -1:
-            end = min(len(buf), window)
-        if isinstance(_parse_text_record(buf[pos:end], dim), str):
-            return True
-        pos = end + 1
-    return False
+        pos = space + 1 + 4 * dim
+    return True
+
+
+def _looks_binary(buf, start: int, dim: int, records: int = 2) -> bool:
+    """Binary unless the first record is a text line of ``dim`` numbers.
+
+    A binary record can read as digits by chance (``dim=1``, float bytes ``b"1234"``), so when
+    the first line is valid text but the second is not, the file counts as binary only if
+    its first two records fit the binary layout; a text file with a bad second line is still
+    text and gets the line-level error.
+    """
+    if start >= len(buf):
+        return False
+    first_ok, second = _text_line(buf, start, dim)
+    if not first_ok:
+        return True
+    if records < 2 or second >= len(buf) or _text_line(buf, second, dim)[0]:
+        return False
+    return _binary_records_fit(buf, start, dim, 2)
 
 
 def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str) -> str:
