@@ -209,3 +209,24 @@ def test_fused_float32_softmax_matches_the_exact_float64_one():
         (out32.grads["b"], out64.grads["b"]),
     ]:
         assert rel_error(a.astype(np.float64), b) < 1e-5
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_float32_cell_kernels_match_float64(kind):
+    """float32 steps use a polynomial exp; they must agree with the exact float64 path."""
+    rng = np.random.default_rng(9)
+    c64 = make_cell(kind, 6, 8, rng, np.float64)
+    c32 = make_cell(kind, 6, 8, rng, np.float32)
+    for k, p in c64.params.items():
+        p[...] = rng.normal(0, 1.0, p.shape)  # saturating pre-activations included
+        c32.params[k][...] = p
+    x = rng.normal(0, 2, size=(7, 5, 6))
+    hs64, _ = c64.forward(x, c64.initial_state(5))
+    hs32, _ = c32.forward(x.astype(np.float32), c32.initial_state(5))
+    np.testing.assert_allclose(hs32, hs64, atol=2e-6)
+    R = rng.normal(size=hs64.shape)
+    dx64, _ = c64.backward(R)
+    dx32, _ = c32.backward(R.astype(np.float32))
+    assert rel_error(dx32.astype(np.float64), dx64) < 1e-5
+    for k in c64.grads:
+        assert rel_error(c32.grads[k].astype(np.float64), c64.grads[k]) < 1e-5, k

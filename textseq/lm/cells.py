@@ -17,7 +17,8 @@ Whatever does not depend on the previous step is batched over time: the input pr
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+
+from textseq.lm import kernels
 
 State = tuple[np.ndarray, ...]
 
@@ -88,36 +89,37 @@ class RNNCell(Cell):
 
     def forward(self, x, state, store=True):
         T, B, _ = x.shape
-        Wh = self.params["Wh"]
+        Wh, exact = self.params["Wh"], self.dtype == np.float64
         hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)
         hs[0] = state[0]
         a = self._input_projection(x)
+        gh = np.empty((B, self.hidden_size), dtype=self.dtype)
         for t in range(T):
-            at = a[t]
-            at += hs[t] @ Wh
-            np.tanh(at, out=hs[t + 1])
+            np.matmul(hs[t], Wh, out=gh)
+            kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs}
         return hs[1:], (hs[T].copy(),)
 
     def backward(self, dhs, dstate=None):
         x, hs = self._cache["x"], self._cache["hs"]
-        T = x.shape[0]
+        dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         WhT = self.params["Wh"].T
         da = np.empty_like(dhs)
-        dh = np.zeros_like(hs[0]) if dstate is None else dstate[0].copy()
-        for t in range(T - 1, -1, -1):
-            dh += dhs[t]
-            h = hs[t + 1]
-            np.multiply(dh, 1.0 - h * h, out=da[t])
-            dh = da[t] @ WhT
+        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        for t in range(x.shape[0] - 1, -1, -1):
+            kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
+            np.matmul(da[t], WhT, out=dh)
         dx = self._param_grads(x, hs[:-1], da)
         return dx, (dh,)
 
 
 class LSTMCell(Cell):
     """LSTM with gates in the order input, forget, output (sigmoid) then candidate (tanh);
-    the forget-gate bias starts at 1 so that early on the cell keeps its memory."""
+    the forget-gate bias starts at 1 so that early on the cell keeps its memory::
+
+        i, f, o = s(.), g = tanh(.)    c' = f * c + i * g    h' = o * tanh(c')
+    """
 
     gates = 4
     n_states = 2
@@ -131,24 +133,16 @@ class LSTMCell(Cell):
     def forward(self, x, state, store=True):
         T, B, _ = x.shape
         H = self.hidden_size
-        Wh = self.params["Wh"]
-        h0, c0 = state
+        Wh, exact = self.params["Wh"], self.dtype == np.float64
         acts = self._input_projection(x)  # becomes the gate activations, in place
         hs = np.empty((T + 1, B, H), dtype=self.dtype)
         cs = np.empty((T + 1, B, H), dtype=self.dtype)
         tcs = np.empty((T, B, H), dtype=self.dtype)
-        hs[0], cs[0] = h0, c0
+        hs[0], cs[0] = state
+        gh = np.empty((B, 4 * H), dtype=self.dtype)
         for t in range(T):
-            g = acts[t]
-            g += hs[t] @ Wh
-            expit(g[:, : 3 * H], out=g[:, : 3 * H])
-            np.tanh(g[:, 3 * H :], out=g[:, 3 * H :])
-            i, f, o, gg = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-            c = cs[t + 1]
-            np.multiply(f, cs[t], out=c)
-            c += i * gg
-            np.tanh(c, out=tcs[t])
-            np.multiply(o, tcs[t], out=hs[t + 1])
+            np.matmul(hs[t], Wh, out=gh)
+            kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
         return hs[1:], (hs[T].copy(), cs[T].copy())
@@ -156,41 +150,16 @@ class LSTMCell(Cell):
     def backward(self, dhs, dstate=None):
         ca = self._cache
         x, hs, cs, tcs, acts = ca["x"], ca["hs"], ca["cs"], ca["tcs"], ca["acts"]
-        T = x.shape[0]
-        H = self.hidden_size
+        dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         WhT = self.params["Wh"].T
         dg = np.empty_like(acts)
         if dstate is None:
             dh, dc = np.zeros_like(hs[0]), np.zeros_like(cs[0])
         else:
-            dh, dc = dstate[0].copy(), dstate[1].copy()
-        for t in range(T - 1, -1, -1):
-            a = acts[t]
-            i, f, o, gg = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            d = dg[t]
-            di, df, do, dgg = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
-            tc = tcs[t]
-            dh += dhs[t]
-            np.multiply(dh, tc, out=do)  # dL/do
-            # dc += dh * o * (1 - tc^2)
-            tmp = tc * tc
-            np.subtract(1.0, tmp, out=tmp)
-            tmp *= o
-            tmp *= dh
-            dc += tmp
-            np.multiply(dc, gg, out=di)
-            np.multiply(dc, cs[t], out=df)
-            np.multiply(dc, i, out=dgg)
-            dc *= f
-            # through the nonlinearities: sigmoid' = s(1-s), tanh' = 1 - t^2
-            s3 = a[:, : 3 * H]
-            tmp3 = 1.0 - s3
-            tmp3 *= s3
-            d[:, : 3 * H] *= tmp3
-            tmp = gg * gg
-            np.subtract(1.0, tmp, out=tmp)
-            dgg *= tmp
-            dh = d @ WhT
+            dh, dc = (np.array(s, dtype=self.dtype) for s in dstate)
+        for t in range(x.shape[0] - 1, -1, -1):
+            kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
+            np.matmul(dg[t], WhT, out=dh)
         dx = self._param_grads(x, hs[:-1], dg)
         return dx, (dh, dc)
 
@@ -215,30 +184,17 @@ class GRUCell(Cell):
     def forward(self, x, state, store=True):
         T, B, _ = x.shape
         H = self.hidden_size
-        Wh, bh = self.params["Wh"], self.params["bh"]
+        Wh, bh, exact = self.params["Wh"], self.params["bh"], self.dtype == np.float64
         gx = self._input_projection(x)  # r, z parts become activations in place
         hs = np.empty((T + 1, B, H), dtype=self.dtype)
         ns = np.empty((T, B, H), dtype=self.dtype)
         hn = np.empty((T, B, H), dtype=self.dtype)  # h Un + bh_n, needed for dr
         hs[0] = state[0]
+        gh = np.empty((B, 3 * H), dtype=self.dtype)
         for t in range(T):
-            g = gx[t]
-            gh = hs[t] @ Wh
+            np.matmul(hs[t], Wh, out=gh)
             gh += bh
-            rz = g[:, : 2 * H]
-            rz += gh[:, : 2 * H]
-            expit(rz, out=rz)
-            r, z = g[:, :H], g[:, H : 2 * H]
-            hn[t] = gh[:, 2 * H :]
-            n = ns[t]
-            np.multiply(r, hn[t], out=n)
-            n += g[:, 2 * H :]
-            np.tanh(n, out=n)
-            # h' = n + z * (h - n)
-            hnew = hs[t + 1]
-            np.subtract(hs[t], n, out=hnew)
-            hnew *= z
-            hnew += n
+            kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs, "ns": ns, "hn": hn, "gx": gx}
         return hs[1:], (hs[T].copy(),)
@@ -246,39 +202,17 @@ class GRUCell(Cell):
     def backward(self, dhs, dstate=None):
         ca = self._cache
         x, hs, ns, hn, gx = ca["x"], ca["hs"], ca["ns"], ca["hn"], ca["gx"]
+        dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         T = x.shape[0]
-        H = self.hidden_size
         WhT = self.params["Wh"].T
         dgx = np.empty_like(gx)
         dgh = np.empty_like(gx)
-        dh = np.zeros_like(hs[0]) if dstate is None else dstate[0].copy()
+        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        direct = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
-            r, z = gx[t][:, :H], gx[t][:, H : 2 * H]
-            n, h = ns[t], hs[t]
-            dh += dhs[t]
-            dx_t, dh_t = dgx[t], dgh[t]
-            dar, daz, dan = dx_t[:, :H], dx_t[:, H : 2 * H], dx_t[:, 2 * H :]
-            # dn pre-activation = dh * (1 - z) * (1 - n^2)
-            np.subtract(1.0, z, out=dan)
-            dan *= dh
-            tmp = n * n
-            np.subtract(1.0, tmp, out=tmp)
-            dan *= tmp
-            # dz pre-activation = dh * (h - n) * z (1 - z)
-            np.subtract(h, n, out=daz)
-            daz *= dh
-            tmp = 1.0 - z
-            tmp *= z
-            daz *= tmp
-            # dr pre-activation = dan * hn * r (1 - r)
-            np.multiply(dan, hn[t], out=dar)
-            tmp = 1.0 - r
-            tmp *= r
-            dar *= tmp
-            dh_t[:, : 2 * H] = dx_t[:, : 2 * H]
-            np.multiply(dan, r, out=dh_t[:, 2 * H :])
-            dh *= z
-            dh += dh_t @ WhT
+            kernels.gru_bwd_step(gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct)
+            np.matmul(dgh[t], WhT, out=dh)
+            dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)
         np.sum(dgh.reshape(T * x.shape[1], -1), axis=0, out=self.grads["bh"])
         return dx, (dh,)
