@@ -527,3 +527,14 @@ def test_real_model_state_is_not_modified_and_sampling_reproduces(trained):
     a = generate(trained, "the", strategy="sample", temperature=2.0, seed=5, max_tokens=15)
     b = generate(trained, "the", strategy="sample", temperature=2.0, seed=5, max_tokens=15)
     assert a.ids == b.ids
+
+
+@pytest.mark.parametrize("strategy", ["argmax", "sample", "beam"])
+def test_every_word_banned_stops_cleanly_with_top_p(strategy):
+    words = ["<unk>", "<eos>", "x"]
+    model = TableModel(words, np.zeros((3, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = generate(model, "x", max_tokens=5, strategy=strategy, top_p=0.5, seed=0,
+                       no_repeat_ngram_size=1, stop_at_eos=False)  # fmt: skip
+    assert out.ids == [EOS] and out.stop_reason == "no_allowed_token"

@@ -186,8 +186,10 @@ def shape_logits(
 def softmax(x: np.ndarray) -> np.ndarray:
     """Row-wise softmax in float64; ``-inf`` entries get probability 0."""
     x = np.asarray(x, dtype=np.float64)
-    z = np.exp(x - x.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    m = x.max(axis=-1, keepdims=True)
+    z = np.exp(x - np.where(np.isfinite(m), m, 0.0))
+    total = z.sum(axis=-1, keepdims=True)
+    return z / np.where(total > 0, total, 1.0)  # an all-banned row is all zeros, not nan
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
