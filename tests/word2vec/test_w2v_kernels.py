@@ -18,17 +18,21 @@ def _weights(rng, vocab=7, dim=8):
     return syn0, syn1
 
 
+def _scores(h, syn1, targets, alpha):
+    """Loss and gradient scales of one step, every score taken before any update."""
+    labels = np.array([1.0] + [0.0] * (len(targets) - 1))
+    p = _sigmoid(syn1[targets] @ h)
+    loss = -np.log(np.where(labels == 1.0, p, 1 - p)).sum()
+    return loss, (labels - p) * alpha
+
+
 def reference_sg(syn0, syn1, inp, targets, alpha):
     """Skip-gram step in float64: targets[0] is the positive word, the rest negatives."""
     syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
     h = syn0[inp].copy()
     grad_h = np.zeros_like(h)
-    loss = 0.0
-    for d, t in enumerate(targets):
-        label = 1.0 if d == 0 else 0.0
-        p = _sigmoid(h @ syn1[t])
-        loss -= np.log(p if d == 0 else 1 - p)
-        g = (label - p) * alpha
+    loss, gs = _scores(h, syn1, targets, alpha)
+    for t, g in zip(targets, gs):  # sequential: a repeated row's second update sees the first
         grad_h += g * syn1[t]
         syn1[t] += g * h
     syn0[inp] += grad_h
@@ -41,12 +45,8 @@ def reference_cbow(syn0, syn1, context, targets, alpha, mean):
     if mean:
         h /= len(context)
     grad_h = np.zeros_like(h)
-    loss = 0.0
-    for d, t in enumerate(targets):
-        label = 1.0 if d == 0 else 0.0
-        p = _sigmoid(h @ syn1[t])
-        loss -= np.log(p if d == 0 else 1 - p)
-        g = (label - p) * alpha
+    loss, gs = _scores(h, syn1, targets, alpha)
+    for t, g in zip(targets, gs):
         grad_h += g * syn1[t]
         syn1[t] += g * h
     if not mean:  # gensim shares the error of a summed window out over its words
@@ -59,10 +59,10 @@ def reference_cbow(syn0, syn1, context, targets, alpha, mean):
 def test_sg_update_matches_numpy_reference():
     rng = np.random.default_rng(0)
     syn0, syn1 = _weights(rng)
-    targets = np.array([3, 0, 5, 0], dtype=np.int64)  # a repeated negative is applied twice
+    targets = np.array([3, 0, 5, 0], dtype=np.int64)  # a noise word drawn twice
     want0, want1, want_loss = reference_sg(syn0, syn1, 2, targets, 0.1)
-    work = np.zeros(syn0.shape[1], np.float32)
-    likelihood = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, True)
+    work, grads = np.zeros(syn0.shape[1], np.float32), np.zeros(len(targets), np.float32)
+    likelihood = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, grads, True)
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
     assert -np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
@@ -80,9 +80,11 @@ def test_cbow_update_matches_numpy_reference(mean):
     want0, want1, want_loss = reference_cbow(syn0, syn1, context, targets, 0.05, mean)
     dim = syn0.shape[1]
     neu1, work = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
+    grads = np.zeros(len(targets), np.float32)
     likelihood = kernels.cbow_update(
-        syn0, syn1, context, len(context), targets, len(targets), 0.05, mean, neu1, work, True
-    )
+        syn0, syn1, context, len(context), targets, len(targets), 0.05, mean, neu1, work, grads,
+        True,
+    )  # fmt: skip
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
     assert -np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
@@ -93,7 +95,8 @@ def test_update_without_loss_returns_one_and_still_updates():
     syn0, syn1 = _weights(rng)
     before = syn0.copy()
     targets = np.array([1, 2], dtype=np.int64)
-    factor = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, np.zeros(8, np.float32), False)
+    work, grads = np.zeros(8, np.float32), np.zeros(2, np.float32)
+    factor = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, work, grads, False)
     assert factor == 1.0
     assert not np.array_equal(before[0], syn0[0])
 

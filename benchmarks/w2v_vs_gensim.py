@@ -1,0 +1,268 @@
+"""textseq word2vec vs gensim: skip-gram and CBOW, 1 and 2 threads, same process, same data.
+
+Every run is one ``compare_with_gensim`` call (both systems, one after the other, on the
+same in-memory token lists). The order alternates from one repetition to the next; figures
+are medians over repetitions, ratios are medians of the per-run ratios (taken side by side).
+Thread counts are pinned: NUMBA_NUM_THREADS, OMP/OPENBLAS/MKL threads, gensim ``workers``.
+
+    .venv/bin/python benchmarks/w2v_vs_gensim.py            # lee + english (or wiki500)
+    .venv/bin/python benchmarks/w2v_vs_gensim.py --quick    # lee only, one repetition
+
+Writes benchmarks/results/w2v_vs_gensim.md (and .json with every run).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"  # numpy/scipy (evaluation) must not compete with the trainers
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gensim  # noqa: E402
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+
+from textseq.corpus import Corpus  # noqa: E402
+from textseq.word2vec.compare import compare_with_gensim  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+ENGLISH = ROOT / "corpora" / "english" / "english.txt"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _median(values):
+    values = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    return statistics.median(values) if values else None
+
+
+def run_config(sentences, corpus_name, sg, threads, repeats, settings, log):
+    runs = []
+    for rep in range(repeats):
+        order = ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq")
+        start = time.perf_counter()
+        result = compare_with_gensim(sentences, order=order, sg=sg, workers=threads, **settings)
+        data = result.to_dict()
+        data["corpus"] = corpus_name
+        runs.append(data)
+        log(
+            f"{corpus_name} {'sg' if sg else 'cbow'} {threads}t rep {rep + 1}/{repeats} "
+            f"({'/'.join(order)}): textseq {result.textseq.words_per_second:,.0f} w/s, "
+            f"gensim {result.gensim.words_per_second:,.0f} w/s, ratio {result.speed_ratio:.2f}, "
+            f"load {result.load_before[0]:.2f}->{result.load_after[0]:.2f}, "
+            f"{time.perf_counter() - start:.0f} s"
+        )
+    return runs
+
+
+def summarise(runs):
+    """One row of medians for a list of runs of the same configuration."""
+
+    def med(system, key):
+        return _median([r[system][key] for r in runs])
+
+    def pair(system, name):
+        return _median([r[system]["pairs"].get(name) for r in runs])
+
+    row = {
+        "runs": len(runs),
+        "textseq_wps": med("textseq", "words_per_second"),
+        "gensim_wps": med("gensim", "words_per_second"),
+        "ratio": _median([r["speed_ratio"] for r in runs]),
+        "ratio_min": min(r["speed_ratio"] for r in runs),
+        "ratio_max": max(r["speed_ratio"] for r in runs),
+        "textseq_total": _median(
+            [r["textseq"]["vocab_seconds"] + r["textseq"]["train_seconds"] for r in runs]
+        ),
+        "gensim_total": _median(
+            [r["gensim"]["vocab_seconds"] + r["gensim"]["train_seconds"] for r in runs]
+        ),
+        "textseq_analogy": med("textseq", "analogy_accuracy"),
+        "gensim_analogy": med("gensim", "analogy_accuracy"),
+        "analogy_skipped": med("textseq", "analogy_skipped"),
+        "textseq_ws353": pair("textseq", "wordsim353"),
+        "gensim_ws353": pair("gensim", "wordsim353"),
+        "textseq_simlex": pair("textseq", "simlex999"),
+        "gensim_simlex": pair("gensim", "simlex999"),
+        "textseq_mem": med("textseq", "peak_memory_mib"),
+        "gensim_mem": med("gensim", "peak_memory_mib"),
+        "overlap": _median(
+            [
+                float(np.mean(list(r["neighbour_overlap"].values())))
+                for r in runs
+                if r["neighbour_overlap"]
+            ]
+        ),  # fmt: skip
+        "load": [r["load_before"][0] for r in runs] + [runs[-1]["load_after"][0]],
+    }
+    return row
+
+
+def fmt(x, spec, scale=1.0):
+    return "n/a" if x is None else format(x * scale, spec)
+
+
+def markdown(summaries, meta) -> str:
+    lines = [
+        "# word2vec: textseq vs gensim",
+        "",
+        f"Command: `{meta['command']}`",
+        "",
+        f"Machine: {meta['cpu']}, {meta['cores']} cores, shared with other engineers' work "
+        f"(load averages below). Python {meta['python']}, numba {meta['numba']} "
+        f"({meta['threading_layer']} threading layer), gensim {meta['gensim']}, "
+        f"numpy {meta['numpy']}. Started {meta['started']}, took {meta['minutes']:.0f} min.",
+        "",
+        f"Settings (both systems): {meta['settings']}; negative sampling only (gensim hs=0). "
+        "Both get the same in-memory token lists (read and tokenized once, not timed). "
+        "textseq computes its training loss (gensim's `compute_loss` is off), so it does a bit "
+        "more work.",
+        "",
+        "*Effective words/s* = words kept after subsampling / training wall time (the figure "
+        "gensim logs); the ratio is the median of per-run ratios, runs alternating which "
+        "system goes first. *Total* is vocabulary + training wall time (textseq counts and "
+        "encodes the corpus during the vocabulary step). Memory: growth of peak RSS over "
+        "the system's start. Quality: questions-words accuracy (gensim's restrict_vocab="
+        "300000, case-insensitive), Spearman on WordSim-353 and SimLex-999; textseq scored "
+        "with textseq.word2vec.evaluation, gensim with its own evaluate methods.",
+        "",
+        "## Speed",
+        "",
+        "| corpus | model | threads | runs | textseq words/s | gensim words/s | ratio (min-max) "
+        "| total s textseq / gensim | peak MiB textseq / gensim | load avg (1 min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, row in summaries.items():
+        corpus, model, threads = key
+        lines.append(
+            f"| {corpus} | {model} | {threads} | {row['runs']} | {fmt(row['textseq_wps'], ',.0f')} "
+            f"| {fmt(row['gensim_wps'], ',.0f')} | **{fmt(row['ratio'], '.2f')}x** "
+            f"({fmt(row['ratio_min'], '.2f')}-{fmt(row['ratio_max'], '.2f')}) "
+            f"| {fmt(row['textseq_total'], '.1f')} / {fmt(row['gensim_total'], '.1f')} "
+            f"| {fmt(row['textseq_mem'], '.0f')} / {fmt(row['gensim_mem'], '.0f')} "
+            f"| {', '.join(f'{x:.1f}' for x in row['load'])} |"
+        )
+    lines += ["", "## Thread scaling (median effective words/s, 2 threads / 1 thread)", ""]
+    lines += ["| corpus | model | textseq | gensim |", "|---|---|---:|---:|"]
+    for corpus, model in sorted({(c, m) for c, m, _ in summaries}):
+        one, two = summaries.get((corpus, model, 1)), summaries.get((corpus, model, 2))
+        if one and two:
+            lines.append(
+                f"| {corpus} | {model} | {two['textseq_wps'] / one['textseq_wps']:.2f}x "
+                f"| {two['gensim_wps'] / one['gensim_wps']:.2f}x |"
+            )
+    lines += [
+        "",
+        "## Quality (medians over runs)",
+        "",
+        "| corpus | model | threads | analogy % textseq / gensim (skipped %) "
+        "| WS-353 textseq / gensim | SimLex textseq / gensim | top-10 overlap |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, row in summaries.items():
+        corpus, model, threads = key
+        lines.append(
+            f"| {corpus} | {model} | {threads} | {fmt(row['textseq_analogy'], '.2f', 100)} / "
+            f"{fmt(row['gensim_analogy'], '.2f', 100)} ({fmt(row['analogy_skipped'], '.0f', 100)}) "
+            f"| {fmt(row['textseq_ws353'], '.3f')} / {fmt(row['gensim_ws353'], '.3f')} "
+            f"| {fmt(row['textseq_simlex'], '.3f')} / {fmt(row['gensim_simlex'], '.3f')} "
+            f"| {fmt(row['overlap'], '.2f')} |"
+        )
+    lines += ["", f"Compile / cache load of the textseq kernels: {meta['compile']}", ""]
+    lines += meta.get("notes", [])
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="lee only, one repetition")
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions with 2 threads")
+    parser.add_argument("--repeats-1t", type=int, default=1, help="repetitions with 1 thread")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
+    parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
+    args = parser.parse_args(argv)
+    command = ".venv/bin/python benchmarks/w2v_vs_gensim.py" + "".join(
+        f" {a}" for a in (argv if argv is not None else sys.argv[1:])
+    )
+    notes = []
+    if args.corpus:
+        corpora = args.corpus
+    elif args.quick:
+        corpora = ["lee"]
+    elif ENGLISH.is_file():
+        corpora = ["lee", "english"]
+    else:
+        corpora = ["lee", "wiki500"]
+        notes.append("The `english` recipe corpus was not built: wiki500 stands in for speed.")
+    repeats_2t = 1 if args.quick else args.repeats
+    repeats_1t = 1 if args.quick else args.repeats_1t
+    settings = {"epochs": args.epochs}
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    t0 = time.perf_counter()
+    all_runs, summaries = [], {}
+
+    def log(message):
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    for corpus in corpora:
+        source = str(ENGLISH) if corpus == "english" else corpus
+        t = time.perf_counter()
+        sentences = list(Corpus(source))
+        log(f"{corpus}: {len(sentences):,} sentences, {sum(map(len, sentences)):,} tokens "
+            f"read in {time.perf_counter() - t:.0f} s")  # fmt: skip
+        for sg in (1, 0):
+            for threads in (1, 2):
+                repeats = repeats_2t if threads == 2 else repeats_1t
+                runs = run_config(sentences, corpus, sg, threads, repeats, settings, log)
+                all_runs += runs
+                summaries[(corpus, "skip-gram" if sg else "CBOW", threads)] = summarise(runs)
+        del sentences
+    compile_seconds = all_runs[0]["textseq"]["compile_seconds"] if all_runs else None
+    meta = {
+        "command": command,
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "threading_layer": numba.threading_layer(),
+        "gensim": gensim.__version__,
+        "numpy": np.__version__,
+        "started": started,
+        "minutes": (time.perf_counter() - t0) / 60,
+        "settings": ", ".join(
+            f"{k}={v}" for k, v in all_runs[0]["settings"].items() if k not in ("workers", "sg")
+        ),  # fmt: skip
+        "compile": f"{compile_seconds:.2f} s (first kernel call of the benchmark process: a "
+        "compile on a cold Numba cache, a cache load on a warm one; never part of the timings)",
+        "notes": notes,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(markdown(summaries, meta), encoding="utf-8")
+    args.output.with_suffix(".json").write_text(
+        json.dumps({"meta": meta, "runs": all_runs}, indent=1, default=str), encoding="utf-8"
+    )
+    log(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
