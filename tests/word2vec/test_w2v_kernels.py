@@ -147,7 +147,19 @@ def _synthetic(rng, groups=2, words_per_group=12, sentences=400, length=12):
     return ids, offsets, groups * words_per_group
 
 
-def _train(sg, ids, offsets, vocab, seed=1, epochs=5, chunk_segs=None, dim=16, per_call=None):
+def _train(
+    sg,
+    ids,
+    offsets,
+    vocab,
+    seed=1,
+    epochs=5,
+    chunk_segs=None,
+    dim=16,
+    per_call=None,
+    loss=True,
+    alpha=0.05,
+):
     rng = np.random.default_rng(seed)
     syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
     syn1 = np.zeros((vocab, dim), np.float32)
@@ -165,8 +177,9 @@ def _train(sg, ids, offsets, vocab, seed=1, epochs=5, chunk_segs=None, dim=16, p
         for lo in range(0, n_chunks, per_call):
             hi = min(lo + per_call, n_chunks)
             kernels.train_chunks(
-                sg, syn0, syn1, ids, offsets, chunk_segs, lo, hi, keep, table, 3, 5, 1, 0.05,
-                0.0001, epoch, len(ids) * epochs, seed, True, out_loss[lo:hi], out_eff[lo:hi],
+                sg, syn0, syn1, ids, offsets, chunk_segs, lo, hi, keep, table, 3, 5, 1, alpha,
+                min(alpha, 0.0001), epoch, len(ids) * epochs, seed, loss, out_loss[lo:hi],
+                out_eff[lo:hi],
             )  # fmt: skip
         assert out_eff.sum() == len(ids)  # no subsampling: every word is effective
         losses.append(out_loss.sum())
@@ -203,6 +216,33 @@ def test_same_seed_same_bits_and_slicing_does_not_matter(sg):
     np.testing.assert_array_equal(a0, b0)  # one call for all chunks == one call per chunk
     np.testing.assert_array_equal(a1, b1)
     assert not np.array_equal(a0, c0)
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_computing_the_loss_does_not_change_training(sg):
+    ids, offsets, vocab = _synthetic(np.random.default_rng(5), sentences=30)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        a0, _, with_loss = _train(sg, ids, offsets, vocab, epochs=1, loss=True)
+        b0, _, without = _train(sg, ids, offsets, vocab, epochs=1, loss=False)
+    finally:
+        numba.set_num_threads(previous)
+    np.testing.assert_array_equal(a0, b0)
+    assert with_loss[0] > 0 and without == [0.0]
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_loss_of_an_untrained_model_is_log2_per_target(sg):
+    # alpha = 0: nothing moves, the output vectors stay zero, every score is 0 and every
+    # target word (positive or noise) costs exactly log 2
+    ids, offsets, vocab = _synthetic(np.random.default_rng(6), sentences=20)
+    syn0, syn1, losses = _train(sg, ids, offsets, vocab, epochs=1, alpha=0.0)
+    assert not syn1.any()
+    targets = losses[0] / np.log(2)
+    assert targets == pytest.approx(round(targets), abs=1e-6)
+    updates_low = len(ids)  # CBOW: one update per word; skip-gram: at least one pair per word
+    assert updates_low <= targets <= 6 * len(ids) * (6 if sg else 1)
 
 
 def test_windows_never_cross_sentence_boundaries():
