@@ -34,13 +34,13 @@ def test_vanilla_rnn_learns_binary_addition_on_held_out_pairs():
     layers = [cell, out]
     params = [p for layer in layers for p in layer.params.values()]
     grads = [layer.grads[k] for layer in layers for k in layer.params]
-    opt = Adam(0.02)
+    opt = Adam(0.05)
 
     def batch(ab):
         x = np.stack([_bits(ab[:, 0]), _bits(ab[:, 1])], axis=-1).astype(np.float32)
         return x, _bits(ab[:, 0] + ab[:, 1])  # (8, B, 2), (8, B)
 
-    for _ in range(600):
+    for _ in range(300):
         x, y = batch(train[rng.integers(0, len(train), 32)])
         hs, _ = cell.forward(x, cell.initial_state(32))
         out.forward_loss(hs.reshape(-1, 16), y.reshape(-1))

@@ -15,8 +15,13 @@ kjv-sized model, measured while writing this module):
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
+
+# fast-math without 'nnan'/'ninf': a NaN or inf must survive to the loss, where training
+# stops with a clear message, rather than be optimised into a finite number.
+_FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 
 @njit(cache=True)
@@ -33,8 +38,7 @@ def scatter_add_rows(G: np.ndarray, ids: np.ndarray, d: np.ndarray) -> None:
     _scatter_add_rows(G, np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(d))
 
 
-@njit(parallel=True, cache=True)
-def _adam(p, g, m, v, lr_t, b1, b2, eps):
+def _adam_impl(p, g, m, v, lr_t, b1, b2, eps):
     for i in prange(p.size):
         gi = g[i]
         mi = b1 * m[i] + (1 - b1) * gi
@@ -44,11 +48,23 @@ def _adam(p, g, m, v, lr_t, b1, b2, eps):
         p[i] -= lr_t * mi / (np.sqrt(vi) + eps)
 
 
+# Parallel regions cost a thread hand-off (milliseconds when the cores are busy), so small
+# arrays, and runs limited to one thread, take the serial compilation of the same code.
+_adam_par = njit(parallel=True, cache=True, error_model="numpy")(_adam_impl)
+_adam_ser = njit(cache=True, error_model="numpy")(_adam_impl)
+PARALLEL_MIN = 1 << 18
+
+
+def _parallel(size: int) -> bool:
+    return size >= PARALLEL_MIN and numba.get_num_threads() > 1
+
+
 def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> None:
     """One Adam step in place on contiguous arrays of one dtype; ``lr_t`` already carries
     the bias corrections. Element-wise, so the result does not depend on the thread count."""
     dt = p.dtype.type
-    _adam(
+    kernel = _adam_par if _parallel(p.size) else _adam_ser
+    kernel(
         p.reshape(-1),
         g.reshape(-1),
         m.reshape(-1),
@@ -60,7 +76,7 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> No
     )
 
 
-@njit(fastmath=True, cache=True, inline="always")
+@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
 def _exp_shifted_row(row, m, ibuf):
     """``row[j] <- exp(row[j] - m)`` in float32, returning the row sum.
 
@@ -92,8 +108,7 @@ def _exp_shifted_row(row, m, ibuf):
     return s
 
 
-@njit(parallel=True, fastmath=True, cache=True)
-def _softmax_xent_f32(buf, bias, targets, scale, losses, db_parts):
+def _softmax_xent_impl(buf, bias, targets, scale, losses, db_parts):
     n, v = buf.shape
     nchunks = db_parts.shape[0]  # fixed count: the result does not depend on threads
     for c in prange(nchunks):
@@ -124,6 +139,10 @@ def _softmax_xent_f32(buf, bias, targets, scale, losses, db_parts):
             db[t] -= np.float32(scale)
 
 
+_softmax_par = njit(parallel=True, fastmath=_FLAGS, cache=True, error_model="numpy")(
+    _softmax_xent_impl
+)
+_softmax_ser = njit(fastmath=_FLAGS, cache=True, error_model="numpy")(_softmax_xent_impl)
 DB_CHUNKS = 8
 
 
@@ -135,7 +154,8 @@ def softmax_xent_fused(buf, bias, targets, scale: float, db_out) -> float:
     n, v = buf.shape
     losses = np.empty(n, np.float64)
     parts = np.empty((min(DB_CHUNKS, max(n, 1)), v), np.float32)
-    _softmax_xent_f32(buf, bias, targets, scale, losses, parts)
+    kernel = _softmax_par if _parallel(buf.size) else _softmax_ser
+    kernel(buf, bias, targets, scale, losses, parts)
     np.sum(parts, axis=0, out=db_out)
     return float(losses.sum())
 
@@ -184,10 +204,8 @@ def score_rows(buf: np.ndarray, targets: np.ndarray) -> tuple[float, int, int, i
 # vectorised polynomial exp (relative error ~1e-7). sigmoid(z) = one / (one + exp(-z)),
 # tanh(z) = two / (one + exp(-2z)) - 1.
 
-_FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}  # no nnan/ninf: keep inf semantics
 
-
-@njit(fastmath=_FLAGS, cache=True, inline="always")
+@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
 def _vexp(u, ibuf, exact):
     """``u <- exp(u)`` in place (arguments clamped to a finite range)."""
     n = u.shape[0]
@@ -212,7 +230,7 @@ def _vexp(u, ibuf, exact):
         u[j] = u[j] * scale[j]
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def rnn_fwd_step(a, gh, h, exact):
     """``h = tanh(a + gh)``; ``a`` (B, H) is the input projection of this step."""
     B, H = a.shape
@@ -228,7 +246,7 @@ def rnn_fwd_step(a, gh, h, exact):
             h[b, j] = two / (one + u[j]) - 1
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def rnn_bwd_step(dh, dhs_t, h, da):
     """``da = (dh + dhs_t) * (one - h^2)``."""
     B, H = h.shape
@@ -238,7 +256,7 @@ def rnn_bwd_step(dh, dhs_t, h, da):
             da[b, j] = (dh[b, j] + dhs_t[b, j]) * (one - h[b, j] * h[b, j])
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def lstm_fwd_step(a, gh, c_prev, c, tc, h, exact):
     """Gates ``a`` (B, 4H: input, forget, output, candidate) hold the input projection on
     entry and the activations on exit; writes the cell ``c``, ``tanh(c)`` and ``h``."""
@@ -269,7 +287,7 @@ def lstm_fwd_step(a, gh, c_prev, c, tc, h, exact):
             h[b, j] = a[b, 2 * H + j] * t
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def lstm_bwd_step(acts, tc, c_prev, dh, dhs_t, dc, dg):
     """Backward of one LSTM step: from ``dh`` (through the recurrence) plus ``dhs_t`` (from
     above) and ``dc`` (in: from step t+1, out: to step t-1) to the pre-activation gradients
@@ -293,7 +311,7 @@ def lstm_bwd_step(acts, tc, c_prev, dh, dhs_t, dc, dg):
             dc[b, j] = dcv * f
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def gru_fwd_step(a, gh, h_prev, n, hn, h, exact):
     """GRU step. ``a`` (B, 3H: reset, update, new) holds the input projection (with ``b``)
     on entry and ``r, z`` activations in its first 2H columns on exit; ``gh`` is
@@ -321,7 +339,7 @@ def gru_fwd_step(a, gh, h_prev, n, hn, h, exact):
             h[b, j] = nv + a[b, H + j] * (h_prev[b, j] - nv)
 
 
-@njit(fastmath=_FLAGS, cache=True)
+@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def gru_bwd_step(acts, n, hn, h_prev, dh, dhs_t, dgx, dgh, dh_direct):
     """Backward of one GRU step: pre-activation gradients of the input part ``dgx`` and of
     the recurrent part ``dgh`` (B, 3H), and the direct path ``dh * z`` to ``h_prev``."""
