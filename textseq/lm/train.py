@@ -290,9 +290,13 @@ class Trainer:
                 "lr": hist["lr"],
             }
             hist["epochs"].append(rec)
-            score = valid["ppl"] if valid["ppl"] is not None else -epoch  # no valid: last best
-            best = hist["best_valid_ppl"]
-            if hist["best_epoch"] is None or (valid["ppl"] is None or score < best):
+            # without a validation part every epoch counts as the best so far
+            improved = (
+                hist["best_epoch"] is None
+                or valid["ppl"] is None
+                or valid["ppl"] < hist["best_valid_ppl"]
+            )
+            if improved:
                 hist["best_epoch"], hist["best_valid_ppl"] = epoch, valid["ppl"]
                 hist["bad_epochs"] = 0
                 self._best_weights = self.model_.get_weights()
