@@ -245,7 +245,10 @@ def run_cell(cell: str, threads: int, data: LMData, args, workdir: Path) -> dict
         row["load_end"] = load_avg()
         rows.append(row)
 
-    # generation: 50 tokens, no early stop at <eos>, best of several runs
+    # generation: 50 tokens, no early stop at <eos>, best of several runs, on one thread
+    # (one prompt's matmuls are too small to share; a second thread only adds waiting)
+    torch.set_num_threads(1)
+    set_threads(1)
     gen = {}
     kw = dict(max_tokens=GEN_TOKENS, stop_at_eos=False)
     for name, extra in (("argmax", {}), ("beam", {"strategy": "beam", "beam_width": BEAM_WIDTH})):
@@ -340,7 +343,7 @@ def write_report(path: Path, results: list[dict], kn: dict, meta: dict) -> None:
         f"{', '.join(f'{d:.3f}' for d in kn['discounts'])} for orders 1-3, fitted in "
         f"{kn['seconds']:.1f} s): **valid {kn['valid']:.1f}, test {kn['test']:.1f}**.",
         "",
-        f'## Generation ({GEN_TOKENS} tokens after "{GEN_PROMPT}", no stop at `<eos>`; '
+        f'## Generation ({GEN_TOKENS} tokens after "{GEN_PROMPT}", no stop at `<eos>`, 1 thread; '
         "best / median of the repeats, ms)",
         "",
         "| cell | threads | textseq argmax | textseq beam 5 | PyTorch argmax (reference) |",
