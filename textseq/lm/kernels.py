@@ -362,3 +362,64 @@ def gru_bwd_step(acts, n, hn, h_prev, dh, dhs_t, dgx, dgh, dh_direct):
             dgh[b, H + j] = daz
             dgh[b, 2 * H + j] = dan * r
             dh_direct[b, j] = dhv * z
+
+
+# ---- BLAS thread control --------------------------------------------------------------------
+# numpy's OpenBLAS is found among the loaded libraries and driven through ctypes. The
+# per-step matmuls of the cells (B x H by H x G*H, tiny) are faster and, on busy cores, far
+# steadier on one thread: with two, every one of the 2*T calls per window waits for a
+# second thread to be scheduled. The big window-wide matmuls keep every thread.
+
+_SET_NAMES = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+              "openblas_set_num_threads64_", "openblas_set_num_threads")  # fmt: skip
+_GET_NAMES = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+              "openblas_get_num_threads64_", "openblas_get_num_threads")  # fmt: skip
+_blas_funcs: list | None = None
+
+
+def _blas() -> list:
+    """``(set, get)`` pairs for every OpenBLAS loaded in this process (found once)."""
+    global _blas_funcs
+    if _blas_funcs is None:
+        import ctypes
+
+        _blas_funcs = []
+        try:
+            with open("/proc/self/maps") as maps:
+                libs = sorted({ln.split()[-1] for ln in maps if "openblas" in ln.lower()})
+        except OSError:
+            libs = []
+        for path in libs:
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            setter = next((getattr(lib, n) for n in _SET_NAMES if hasattr(lib, n)), None)
+            getter = next((getattr(lib, n) for n in _GET_NAMES if hasattr(lib, n)), None)
+            if setter is not None and getter is not None:
+                _blas_funcs.append((setter, getter))
+    return _blas_funcs
+
+
+def set_blas_threads(n: int) -> bool:
+    """Use ``n`` threads in every loaded OpenBLAS; ``False`` if none was found."""
+    for setter, _ in _blas():
+        setter(int(n))
+    return bool(_blas())
+
+
+class single_thread_blas:
+    """Context: OpenBLAS on one thread inside, the previous count restored on exit."""
+
+    def __enter__(self):
+        self._saved = [(s, g()) for s, g in _blas()]
+        for setter, n in self._saved:
+            if n != 1:
+                setter(1)
+        return self
+
+    def __exit__(self, *exc):
+        for setter, n in self._saved:
+            if n != 1:
+                setter(n)
+        return False

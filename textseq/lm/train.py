@@ -18,7 +18,6 @@ complete checkpoint.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import math
 import time
@@ -33,6 +32,7 @@ from tqdm.auto import tqdm
 from textseq.corpus import Vocab, encode_corpus, make_chunks, open_corpus, split_range
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
+from textseq.lm import kernels
 from textseq.lm.model import RNNLM, LMConfig
 from textseq.lm.optim import clip_global_norm, make_optimizer
 
@@ -132,29 +132,7 @@ def set_threads(n: int | None) -> None:
     import numba
 
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    names = (
-        "scipy_openblas_set_num_threads64_",
-        "scipy_openblas_set_num_threads",
-        "openblas_set_num_threads64_",
-        "openblas_set_num_threads",
-    )
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        libs = set()
-    done = False
-    for path in sorted(libs):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in names:
-            if hasattr(lib, name):
-                getattr(lib, name)(int(n))
-                done = True
-                break
-    if not done:
+    if not kernels.set_blas_threads(n):
         warnings.warn("could not set the BLAS thread count; set OPENBLAS_NUM_THREADS", stacklevel=2)
 
 
