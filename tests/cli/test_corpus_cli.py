@@ -14,9 +14,31 @@ def test_version_and_help(cli):
     assert result.code == 0 and result.out.strip() == f"textseq {__version__}"
     result = cli("--help")
     assert result.code == 0 and "build-dict" in result.out and "prepare" in result.out
-    for command in ("build-dict", "prepare", "demo"):
-        result = cli(command, "--help")
-        assert result.code == 0 and "Examples:" in result.out, command
+
+
+def every_command() -> list[list[str]]:
+    import typer.main
+
+    from textseq.cli.main import app
+
+    found = []
+    for name, command in typer.main.get_command(app).commands.items():
+        subcommands = getattr(command, "commands", None)
+        if subcommands:  # a group such as `corpora`
+            found.extend([name, sub] for sub in subcommands)
+        else:
+            found.append([name])
+    return found
+
+
+def test_every_command_has_help_with_a_summary_and_examples(cli):
+    commands = every_command()
+    assert len(commands) >= 15
+    for command in commands:
+        result = cli(*command, "--help")
+        assert result.code == 0, command
+        assert "Examples:" in result.out, command
+        assert result.out.split("\n\n")[1].strip(), command  # the one-line summary
 
 
 def test_build_dict_on_builtin_corpus(cli, tmp_path):
@@ -137,3 +159,14 @@ def test_real_process_stdin_and_no_traceback(tmp_path):
     )
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
     assert proc.stderr.decode().startswith("error: no such file")
+
+
+def test_default_corpus_folder(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("build-dict", "-o", "v.tsv")
+    assert result.code == 1 and "default folder corpora/" in result.error
+    (tmp_path / "corpora" / "mine").mkdir(parents=True)
+    (tmp_path / "corpora" / "mine" / "a.txt").write_text("my own words\n", encoding="utf-8")
+    result = cli("build-dict", "-o", "v.tsv")
+    assert result.code == 0, result
+    assert Vocab.load(tmp_path / "v.tsv").words[2:] == ["my", "own", "words"]

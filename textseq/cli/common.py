@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from textseq.corpus import Corpus
+from textseq.errors import InputError
 
 CORPUS_HELP = (
     "Corpus files, folders (searched recursively), .gz/.bz2 files, '-' for stdin, or a "
@@ -43,6 +44,13 @@ def corpus_from_cli(
     errors: str = "strict",
 ) -> Corpus:
     """The corpus a command was given, or the default ``corpora/`` folder when none."""
+    if not paths:
+        folder = Path(DEFAULT_CORPUS_DIR)
+        if not folder.is_dir() or not any(p.is_file() for p in folder.rglob(glob)):
+            raise InputError(
+                f"no corpus given, and the default folder {DEFAULT_CORPUS_DIR}/ has no {glob} "
+                "files: name a file, a folder or a built-in corpus (lee, wiki500)"
+            )
     return Corpus(
         paths or [DEFAULT_CORPUS_DIR],
         tokenizer=tokenizer,
