@@ -6,12 +6,14 @@ hidden states ``hs (T, B, H)`` out. ``forward`` runs a whole window and stores w
 fills ``grads`` and returns ``dL/dx`` and ``dL/d initial state``.
 
 Whatever does not depend on the previous step is batched over time: the input projection
-``x @ Wx`` of the whole window is one matmul forward and two backward (``dWx``, ``dx``), and
-``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh`` (forward) and
-``dgates @ Wh^T`` (backward) remain per step.
+``x @ Wx^T`` of the whole window is one matmul forward and two backward (``dWx``, ``dx``), and
+``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh^T`` (forward) and
+``dgates @ Wh`` (backward) remain per step. Weights are stored as PyTorch stores them,
+``(G*H, D)`` and ``(G*H, H)``: the weight gradients then come out of ``dG^T @ x``, a shape
+OpenBLAS splits well over two threads (the transposed product ran 5x slower on two).
 
-    x (T*B, D) @ Wx (D, G*H) + b  ->  gx (T, B, G*H)      one matmul
-    for t:  gates = gx[t] + h @ Wh (H, G*H)  ->  h, state   per step
+    x (T*B, D) @ Wx^T (D, G*H) + b  ->  gx (T, B, G*H)      one matmul
+    for t:  gates = gx[t] + h @ Wh^T (H, G*H)  ->  h, state   per step
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def _uniform(rng, shape, scale, dtype):
 
 
 class Cell:
-    """Shared parts: parameters ``Wx (D, G*H)``, ``Wh (H, G*H)``, ``b (G*H,)`` initialised
+    """Shared parts: parameters ``Wx (G*H, D)``, ``Wh (G*H, H)``, ``b (G*H,)`` initialised
     uniformly in ``+-1/sqrt(H)`` (as PyTorch does), gradients of the same shapes."""
 
     gates = 1
@@ -43,8 +45,9 @@ class Cell:
         gh = self.gates * self.hidden_size
         s = 1.0 / np.sqrt(hidden_size)
         self.params = {
-            "Wx": _uniform(rng, (input_size, gh), s, dtype),
-            "Wh": _uniform(rng, (hidden_size, gh), s, dtype),
+            # drawn as (D, G*H) and stored transposed: the same draws as the first layout
+            "Wx": np.ascontiguousarray(_uniform(rng, (input_size, gh), s, dtype).T),
+            "Wh": np.ascontiguousarray(_uniform(rng, (hidden_size, gh), s, dtype).T),
             "b": _uniform(rng, (gh,), s, dtype),
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -60,7 +63,7 @@ class Cell:
 
     def _input_projection(self, x: np.ndarray) -> np.ndarray:
         T, B, D = x.shape
-        gx = np.matmul(x.reshape(T * B, D), self.params["Wx"])
+        gx = np.matmul(x.reshape(T * B, D), self.params["Wx"].T)
         gx += self.params["b"]
         return gx.reshape(T, B, -1)
 
@@ -69,10 +72,10 @@ class Cell:
         T, B, D = x.shape
         G = dgx.reshape(T * B, -1)
         Gh = G if dgh is None else dgh.reshape(T * B, -1)
-        np.matmul(x.reshape(T * B, D).T, G, out=self.grads["Wx"])
-        np.matmul(hprev.reshape(T * B, -1).T, Gh, out=self.grads["Wh"])
+        np.matmul(G.T, x.reshape(T * B, D), out=self.grads["Wx"])
+        np.matmul(Gh.T, hprev.reshape(T * B, -1), out=self.grads["Wh"])
         np.sum(G, axis=0, out=self.grads["b"])
-        return np.matmul(G, self.params["Wx"].T).reshape(T, B, D)
+        return np.matmul(G, self.params["Wx"]).reshape(T, B, D)
 
     def step(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """One step for inference: ``x (B, D)`` -> ``h (B, H)`` and the new state."""
@@ -96,7 +99,7 @@ class RNNCell(Cell):
         gh = np.empty((B, self.hidden_size), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh, out=gh)
+                np.matmul(hs[t], Wh.T, out=gh)
                 kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs}
@@ -105,13 +108,13 @@ class RNNCell(Cell):
     def backward(self, dhs, dstate=None):
         x, hs = self._cache["x"], self._cache["hs"]
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
-        WhT = self.params["Wh"].T
+        Wh = self.params["Wh"]
         da = np.empty_like(dhs)
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(x.shape[0] - 1, -1, -1):
                 kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
-                np.matmul(da[t], WhT, out=dh)
+                np.matmul(da[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], da)
         return dx, (dh,)
 
@@ -144,7 +147,7 @@ class LSTMCell(Cell):
         gh = np.empty((B, 4 * H), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh, out=gh)
+                np.matmul(hs[t], Wh.T, out=gh)
                 kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
@@ -154,7 +157,7 @@ class LSTMCell(Cell):
         ca = self._cache
         x, hs, cs, tcs, acts = ca["x"], ca["hs"], ca["cs"], ca["tcs"], ca["acts"]
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
-        WhT = self.params["Wh"].T
+        Wh = self.params["Wh"]
         dg = np.empty_like(acts)
         if dstate is None:
             dh, dc = np.zeros_like(hs[0]), np.zeros_like(cs[0])
@@ -163,7 +166,7 @@ class LSTMCell(Cell):
         with kernels.single_thread_blas():
             for t in range(x.shape[0] - 1, -1, -1):
                 kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
-                np.matmul(dg[t], WhT, out=dh)
+                np.matmul(dg[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], dg)
         return dx, (dh, dc)
 
@@ -197,7 +200,7 @@ class GRUCell(Cell):
         gh = np.empty((B, 3 * H), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh, out=gh)
+                np.matmul(hs[t], Wh.T, out=gh)
                 gh += bh
                 kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
         if store:
@@ -209,7 +212,7 @@ class GRUCell(Cell):
         x, hs, ns, hn, gx = ca["x"], ca["hs"], ca["ns"], ca["hn"], ca["gx"]
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         T = x.shape[0]
-        WhT = self.params["Wh"].T
+        Wh = self.params["Wh"]
         dgx = np.empty_like(gx)
         dgh = np.empty_like(gx)
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
@@ -217,7 +220,7 @@ class GRUCell(Cell):
         with kernels.single_thread_blas():
             for t in range(T - 1, -1, -1):
                 kernels.gru_bwd_step(gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct)
-                np.matmul(dgh[t], WhT, out=dh)
+                np.matmul(dgh[t], Wh, out=dh)
                 dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)
         np.sum(dgh.reshape(T * x.shape[1], -1), axis=0, out=self.grads["bh"])
