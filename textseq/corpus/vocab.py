@@ -11,7 +11,6 @@ a third field (``special:unk``, ``special:eos``). Human-readable and loaded with
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ from tqdm.auto import tqdm
 
 from textseq.errors import OptionError, UnknownWordError, VocabError
 from textseq.files import atomic_write
+from textseq.spelling import SpellingIndex
 
 HEADER = "#textseq-vocab\t1"
 _SPECIAL_KINDS = ("unk", "eos")
@@ -84,6 +84,7 @@ class Vocab:
         self.eos_id = self.index[eos_token] if eos_token is not None else None
         self.num_specials = len(specials)
         self.stats = stats
+        self._spelling: SpellingIndex | None = None
 
     # ---- building ---------------------------------------------------------------------
     @classmethod
@@ -186,9 +187,9 @@ class Vocab:
 
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """The known words spelled most like ``word`` (for error messages)."""
-        if not isinstance(word, str):
-            return []
-        return difflib.get_close_matches(word, self.words[self.num_specials :], n=n, cutoff=0.6)
+        if self._spelling is None:
+            self._spelling = SpellingIndex(self.words[self.num_specials :])
+        return self._spelling.suggest(word, n)
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of ``tokens`` as int32; unknown words get the unknown id, or are dropped."""

@@ -16,7 +16,6 @@ nearest known spellings.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral, Real
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from textseq.errors import OptionError, UnknownWordError
+from textseq.spelling import SpellingIndex
 
 Query = str | np.ndarray | tuple
 
@@ -95,7 +95,7 @@ class KeyedVectors:
         self.counts: np.ndarray | None = counts
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
-        self._spelling_index: dict[tuple[str, int], list[str]] | None = None
+        self._spelling_index: SpellingIndex | None = None
 
     # ---- container protocol ------------------------------------------------------------
     @property
@@ -164,46 +164,10 @@ class KeyedVectors:
 
     # ---- spelling suggestions ----------------------------------------------------------
     def suggest(self, word: str, n: int = 3) -> list[str]:
-        """Known words spelled most like ``word`` (for error messages).
-
-        Fast on large vocabularies: other capitalisations first, then difflib over words of
-        similar length sharing the first letter, and only if that finds too few, over all
-        words within one letter of the same length.
-        """
-        if not isinstance(word, str) or not word or not self.index_to_key:
-            return []
-        found: list[str] = []
-        folded = word.casefold()
-        index = self._spellings()
-        first, length = folded[0], len(word)
-        for candidate in index.get((first, length), []):
-            if candidate.casefold() == folded and candidate not in found:
-                found.append(candidate)
-        if len(found) < n:
-            pool = [w for d in range(-2, 3) for w in index.get((first, length + d), [])]
-            for match in difflib.get_close_matches(word, pool, n=n, cutoff=0.6):
-                if match not in found:
-                    found.append(match)
-        if len(found) < n:
-            pool = [
-                w
-                for (f, size), words in index.items()
-                if f != first and abs(size - length) <= 1
-                for w in words
-            ]
-            for match in difflib.get_close_matches(word, pool, n=n, cutoff=0.75):
-                if match not in found:
-                    found.append(match)
-        return found[:n]
-
-    def _spellings(self) -> dict[tuple[str, int], list[str]]:
+        """Known words spelled most like ``word`` (for error messages)."""
         if self._spelling_index is None:
-            index: dict[tuple[str, int], list[str]] = {}
-            for key in self.index_to_key:
-                if key:
-                    index.setdefault((key[0].casefold(), len(key)), []).append(key)
-            self._spelling_index = index
-        return self._spelling_index
+            self._spelling_index = SpellingIndex(self.index_to_key)
+        return self._spelling_index.suggest(word, n)
 
     # ---- queries -----------------------------------------------------------------------
     def _restrict(self, restrict_vocab: int | None) -> int:
