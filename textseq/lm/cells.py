@@ -63,7 +63,7 @@ class Cell:
 
     def _input_projection(self, x: np.ndarray) -> np.ndarray:
         T, B, D = x.shape
-        gx = np.matmul(x.reshape(T * B, D), self.params["Wx"].T)
+        gx = kernels.matmul_t(x.reshape(T * B, D), self.params["Wx"])
         gx += self.params["b"]
         return gx.reshape(T, B, -1)
 
@@ -99,7 +99,7 @@ class RNNCell(Cell):
         gh = np.empty((B, self.hidden_size), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh.T, out=gh)
+                kernels.matmul_t(hs[t], Wh, gh)
                 kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs}
@@ -147,7 +147,7 @@ class LSTMCell(Cell):
         gh = np.empty((B, 4 * H), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh.T, out=gh)
+                kernels.matmul_t(hs[t], Wh, gh)
                 kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
@@ -200,7 +200,7 @@ class GRUCell(Cell):
         gh = np.empty((B, 3 * H), dtype=self.dtype)
         with kernels.single_thread_blas():
             for t in range(T):
-                np.matmul(hs[t], Wh.T, out=gh)
+                kernels.matmul_t(hs[t], Wh, gh)
                 gh += bh
                 kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
         if store:
