@@ -230,3 +230,14 @@ def test_float32_cell_kernels_match_float64(kind):
     assert rel_error(dx32.astype(np.float64), dx64) < 1e-5
     for k in c64.grads:
         assert rel_error(c32.grads[k].astype(np.float64), c64.grads[k]) < 1e-5, k
+
+
+@pytest.mark.parametrize("rows", [1, 5, 20])  # 20: the BLAS path
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_batch_product_matches_blas(rows, dtype):
+    from textseq.lm.kernels import matmul_t
+
+    rng = np.random.default_rng(10)
+    x, W = rng.normal(size=(rows, 33)).astype(dtype), rng.normal(size=(70, 33)).astype(dtype)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(matmul_t(x, W), x @ W.T, rtol=tol, atol=tol)
