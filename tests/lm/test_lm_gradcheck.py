@@ -241,3 +241,13 @@ def test_small_batch_product_matches_blas(rows, dtype):
     x, W = rng.normal(size=(rows, 33)).astype(dtype), rng.normal(size=(70, 33)).astype(dtype)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(matmul_t(x, W), x @ W.T, rtol=tol, atol=tol)
+
+
+def test_embedding_lookup_is_one_hot_times_the_matrix():
+    from textseq.corpus import one_hot_dense
+
+    emb = Embedding(9, 4, np.random.default_rng(11), np.float64)
+    ids = np.array([[0, 8, 3], [3, 3, 1]])
+    np.testing.assert_array_equal(
+        emb.forward(ids), one_hot_dense(ids, 9, np.float64) @ emb.params["W"]
+    )
