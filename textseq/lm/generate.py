@@ -208,25 +208,44 @@ def row_logsumexp(x: np.ndarray) -> np.ndarray:
     accurate to about 1e-7 absolute. An all-``-inf`` row gives ``-inf``."""
     m = x.max(axis=1)
     m = np.where(np.isfinite(m), m, 0.0)
-    z = np.exp((x - m[:, None]).astype(np.float32))
+    z = x.astype(np.float32)
+    z -= m.astype(np.float32)[:, None]
+    np.exp(z, out=z)
     with np.errstate(divide="ignore"):
         return m + np.log(z.sum(axis=1, dtype=np.float64))
 
 
-def _model_logsumexp(logits: np.ndarray, x: np.ndarray, lse_x: np.ndarray, same_values: bool):
+def _model_logsumexp(logits, x, lse_x, same_values: bool, banned_cols=None):
     """Row log-normalisers of the raw logits, reusing those of the shaped scores ``x``.
 
     When shaping only banned words (``same_values``: no temperature, no repetition penalty),
     the raw normaliser is the shaped one plus the banned words' mass, added back exactly.
+    ``banned_cols`` (optional) names the only banned columns, e.g. ``[unk_id]``, which
+    spares a scan of ``x``.
     """
     if not same_values or not np.isfinite(lse_x).all():
         return row_logsumexp(np.asarray(logits, dtype=np.float64))
+    if banned_cols is not None:
+        if len(banned_cols) == 0:
+            return lse_x
+        raw = np.asarray(logits[:, banned_cols], dtype=np.float64)
+        return lse_x + np.log1p(np.exp(raw - lse_x[:, None]).sum(axis=1))
     rows, cols = np.nonzero(np.isneginf(x))
     if rows.size == 0:
         return lse_x
     raw = np.asarray(logits[rows, cols], dtype=np.float64)
     extra = np.bincount(rows, weights=np.exp(raw - lse_x[rows]), minlength=x.shape[0])
     return lse_x + np.log1p(extra)
+
+
+def _fixed_bans(options: DecodingOptions, unk_id: int | None, warp: bool):
+    """The banned columns when only ``<unk>`` can be banned (no n-gram ban, top-k, top-p),
+    else ``None`` (the bans must be found by scanning)."""
+    if options.no_repeat_ngram_size > 0:
+        return None
+    if warp and (options.top_k is not None or options.top_p is not None):
+        return None
+    return [unk_id] if (not options.allow_unk and unk_id is not None) else []
 
 
 # --------------------------------------------------------------------------- prompt
@@ -457,6 +476,7 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
     reason = "max_tokens"
     greedy = rng is None or options.temperature == 0
     same_values = options.repetition_penalty == 1.0 and (greedy or options.temperature == 1.0)
+    fixed = _fixed_bans(options, unk, warp=not greedy)
     for t in range(max_tokens):
         x = shape_logits(logits, [gen], context, options, unk, warp=not greedy)
         lse = row_logsumexp(x)
@@ -474,7 +494,7 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
                 tok -= 1
         gen.append(tok)
         lp += float(x[0, tok] - lse[0])
-        mlse = _model_logsumexp(logits, x, lse, same_values)
+        mlse = _model_logsumexp(logits, x, lse, same_values, fixed)
         mlp += float(logits[0, tok] - mlse[0])
         if eos is not None and tok == eos:
             reason = "eos"
@@ -496,6 +516,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     """
     unk = model.vocab_.unk_id
     same_values = options.repetition_penalty == 1.0 and options.temperature == 1.0
+    fixed = _fixed_bans(options, unk, warp=True)
 
     def norm(total: float, length: int) -> float:
         return total / (max(length, 1) ** length_penalty)
@@ -514,7 +535,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
         n_cand = min(2 * width, flat.size)
         cand = np.argpartition(flat, flat.size - n_cand)[flat.size - n_cand :]
         cand = cand[np.argsort(-flat[cand], kind="stable")]
-        mlse = _model_logsumexp(logits, x, lse, same_values)
+        mlse = _model_logsumexp(logits, x, lse, same_values, fixed)
         vocab_size = x.shape[1]
         keep_rows: list[int] = []
         keep_toks: list[int] = []
