@@ -2,9 +2,11 @@
 
 ``train_lm(corpus, LMConfig(...), TrainConfig(...), out_dir)`` trains one and returns
 ``(model, history)``; ``RNNLM.load(folder)`` reads a saved model; ``model.predict_next`` and
-``model.generate`` use it.
+``model.generate`` use it (the package name ``generate`` is the function; the module is
+``textseq.lm.generate`` via ``from textseq.lm.generate import ...``).
 """
 
+from textseq.lm.generate import generate, predict_next
 from textseq.lm.model import RNNLM, LMConfig
 from textseq.lm.train import (
     LMData,
@@ -22,13 +24,8 @@ __all__ = [
     "RNNLM",
     "TrainConfig",
     "Trainer",
+    "generate",
+    "predict_next",
     "prepare_lm_data",
     "train_lm",
 ]
-
-try:  # generation is built alongside; export it when present
-    from textseq.lm.generate import generate, predict_next  # noqa: F401
-
-    __all__ += ["generate", "predict_next"]
-except ImportError:  # pragma: no cover
-    pass
