@@ -225,3 +225,33 @@ def test_loading_a_mismatched_folder_names_the_mismatch(tmp_path, damage, messag
 def test_loading_a_missing_folder_fails_clearly(tmp_path):
     with pytest.raises(ModelFileError, match="does not exist"):
         RNNLM.load(tmp_path / "nope")
+
+
+def test_adam_matches_the_textbook_update_and_sgd_steps_down_the_gradient():
+    from textseq.lm.optim import SGD
+
+    rng = np.random.default_rng(12)
+    p = rng.normal(size=(3, 4))
+    ref = p.copy()
+    m = v = np.zeros_like(p)
+    opt = Adam(0.01)
+    for t in range(1, 4):
+        g = rng.normal(size=p.shape)
+        opt.step([p], [g.copy()])
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        ref -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(p, ref, rtol=1e-10, atol=1e-12)
+    q, g = np.ones(3), np.array([1.0, -2.0, 0.5])
+    SGD(0.1).step([q], [g])
+    np.testing.assert_allclose(q, [0.9, 1.2, 0.95])
+
+
+def test_clip_global_norm_scales_all_gradients_together():
+    a, b = np.array([3.0, 0.0]), np.array([[0.0, 4.0]])
+    assert clip_global_norm([a, b], 1.0) == pytest.approx(5.0)
+    np.testing.assert_allclose(a, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b, [[0.0, 0.8]], rtol=1e-5)
+    c = np.array([0.3, 0.4])
+    assert clip_global_norm([c], 1.0) == pytest.approx(0.5)
+    np.testing.assert_array_equal(c, [0.3, 0.4])  # under the limit: untouched
