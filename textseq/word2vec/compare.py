@@ -8,8 +8,9 @@ number of words kept after frequent-word subsampling divided by the training wal
 figure gensim logs (textseq's training time includes encoding the corpus to ids once).
 
 Peak memory is the growth of the process's peak resident set (``VmHWM``, reset through
-``/proc/self/clear_refs`` before each system) over the resident set at the system's start; it
-is ``None`` where Linux does not offer that.
+``/proc/self/clear_refs`` before each system) over the resident set at the system's start
+(after ``malloc_trim``, with glibc's mmap threshold fixed so freed arrays leave the process);
+it is ``None`` where Linux does not offer that.
 """
 
 from __future__ import annotations
@@ -142,11 +143,35 @@ def _status() -> dict[str, int]:
     return fields
 
 
+def _libc():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def fix_malloc_threshold() -> None:
+    """Make glibc give large blocks back to the system when freed (fixed mmap threshold).
+
+    By default glibc raises its mmap threshold after a large block is freed, so the next
+    system would reuse memory the first one left in the heap and look smaller than it is;
+    with the threshold fixed, each system's peak is measured from a clean start.
+    """
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+
+
 class _PeakMemory:
     """Peak RSS growth over a block, in MiB (Linux only, else None)."""
 
     def __enter__(self):
         gc.collect()
+        libc = _libc()
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)  # return freed heap pages so the baseline is what is in use
         try:
             with open("/proc/self/clear_refs", "w") as handle:
                 handle.write("5")  # resets VmHWM to the current RSS
@@ -291,6 +316,7 @@ def compare_with_gensim(
     if sorted(order) != ["gensim", "textseq"]:
         raise OptionError(f"order must name textseq and gensim once each, got {list(order)}")
     settings = _settings(settings)
+    fix_malloc_threshold()
     if isinstance(corpus, list):  # already token lists in memory (benchmarks load once)
         sentences = corpus
     else:

@@ -403,3 +403,32 @@ def train_chunks(
         )
         out_loss[ci] = loss
         out_effective[ci] = eff
+
+
+# ---------------------------------------------------------------------------------------------
+# corpus preparation
+
+
+@njit(cache=True)
+def remap_ids(ids, offsets, table):
+    """Replace every id by ``table[id]`` and drop those mapped to -1, in one pass.
+
+    Returns the new ids (int32) and sentence offsets (int64, same length as ``offsets``);
+    no temporary as long as the corpus is allocated (the numpy version needs three).
+    """
+    kept = 0
+    for p in range(ids.shape[0]):
+        if table[ids[p]] >= 0:
+            kept += 1
+    out = np.empty(kept, dtype=np.int32)
+    new_offsets = np.empty_like(offsets)
+    new_offsets[0] = 0
+    n = 0
+    for s in range(offsets.shape[0] - 1):
+        for p in range(offsets[s], offsets[s + 1]):
+            w = table[ids[p]]
+            if w >= 0:
+                out[n] = w
+                n += 1
+        new_offsets[s + 1] = n
+    return out, new_offsets

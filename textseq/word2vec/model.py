@@ -170,10 +170,8 @@ def remap_ids(vocab: Vocab, words: list[str], ids: np.ndarray, offsets: np.ndarr
     """Turn provisional ids into ``vocab`` ids, dropping words outside it (as gensim does)
     and shrinking the sentence offsets to match."""
     table = np.fromiter((vocab.index.get(w, -1) for w in words), np.int32, len(words))
-    mapped = table[ids]
-    keep = mapped >= 0
-    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-    return EncodedCorpus(np.ascontiguousarray(mapped[keep]), kept_before[offsets])
+    new_ids, new_offsets = kernels.remap_ids(ids, offsets, table)
+    return EncodedCorpus(new_ids, new_offsets)
 
 
 def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
@@ -229,6 +227,7 @@ def _warm_up() -> float:
         chunks = np.array([0, 1], np.int64)
         keep = np.full(3, 2**32 - 1, np.uint64)
         table = kernels.build_alias_table(np.ones(3))
+        kernels.remap_ids(ids, segs, np.array([0, -1, 1], np.int32))
         for sg in (0, 1):
             kernels.train_chunks(
                 sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
@@ -313,6 +312,7 @@ class Word2Vec:
                 eos_token=None, sentences=len(offsets) - 1,
             )  # fmt: skip
             self._encoded = remap_ids(vocab, words, ids, offsets)
+            del words, counts, ids, offsets  # the provisional corpus: free it before training
         else:
             counts, n_sentences = _count_pruned(sentences, self.max_vocab_size)
             min_count = self._effective_min_count(np.fromiter(counts.values(), np.int64))
