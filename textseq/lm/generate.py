@@ -505,6 +505,15 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
     return [(gen, lp, mlp, lp, finished)], reason
 
 
+def _best_extensions(x: np.ndarray, offset: np.ndarray, k: int):
+    """The ``k`` largest ``x[r, t] + offset[r]`` as (rows, tokens, values), best first."""
+    flat = (x + offset[:, None]).ravel()
+    cand = np.argpartition(flat, flat.size - k)[flat.size - k :]
+    cand = cand[np.argsort(-flat[cand], kind="stable")]
+    rows, toks = np.divmod(cand, x.shape[1])
+    return rows, toks, flat[cand]
+
+
 def _beam(model, logits, state, context, options, max_tokens, width, length_penalty, eos):
     """Beam search: all live beams advance in one ``model.step`` call per token.
 
@@ -530,20 +539,13 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
         x = shape_logits(logits, beams, context, options, unk)
         lse = row_logsumexp(x)
         offset = np.where(np.isfinite(lse), scores - lse, -np.inf)
-        total = x + offset[:, None]  # running log-probability of every extension
-        flat = total.ravel()
-        n_cand = min(2 * width, flat.size)
-        cand = np.argpartition(flat, flat.size - n_cand)[flat.size - n_cand :]
-        cand = cand[np.argsort(-flat[cand], kind="stable")]
+        cand_rows, cand_toks, cand_vals = _best_extensions(x, offset, min(2 * width, x.size))
         mlse = _model_logsumexp(logits, x, lse, same_values, fixed)
-        vocab_size = x.shape[1]
         keep_rows: list[int] = []
         keep_toks: list[int] = []
-        for c in cand:
-            value = float(flat[c])
-            if not np.isfinite(value):
+        for row, tok, value in zip(cand_rows.tolist(), cand_toks.tolist(), cand_vals.tolist()):
+            if not math.isfinite(value):
                 break
-            row, tok = divmod(int(c), vocab_size)
             if eos is not None and tok == eos:
                 seq = beams[row] + [tok]
                 mlp = float(model_scores[row] + logits[row, tok] - mlse[row])
@@ -559,7 +561,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
         rows = np.array(keep_rows)
         toks = np.array(keep_toks, dtype=np.int64)
         model_scores = model_scores[rows] + logits[rows, toks] - mlse[rows]
-        scores = total[rows, toks]
+        scores = x[rows, toks] + offset[rows]
         beams = [beams[r] + [k] for r, k in zip(keep_rows, keep_toks)]
         length = t + 1
         if len(finished) >= width:
