@@ -6,13 +6,12 @@ Each loads a word2vec text or binary file (the format is detected) and prints pl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from textseq.word2vec.evaluation import evaluate_word_analogies, evaluate_word_pairs
-from textseq.word2vec.formats import load_word2vec_format
-from textseq.word2vec.keyedvectors import KeyedVectors
+if TYPE_CHECKING:  # the word2vec package loads Numba and scipy: only when a command runs
+    from textseq.word2vec.keyedvectors import KeyedVectors
 
 SIMILAR_EPILOG = """Examples:
 
@@ -57,6 +56,8 @@ def register(app: typer.Typer) -> None:
 
 
 def load_vectors(path: Path, limit: int | None = None) -> KeyedVectors:
+    from textseq.word2vec.formats import load_word2vec_format
+
     return load_word2vec_format(path, limit=limit, progress=True)
 
 
@@ -154,6 +155,8 @@ def evaluate_w2v(
     if _is_none(pair_sets):
         pair_sets = []
     typer.echo(f"vectors: {vectors} ({len(kv):,} words, dimension {kv.vector_size})")
+    from textseq.word2vec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+
     if analogies.lower() != "none":
         result = evaluate_word_analogies(
             kv, analogies, restrict_vocab=restrict_vocab, case_insensitive=not case_sensitive
