@@ -177,3 +177,27 @@ def test_cli_compare_gensim_prints_both_systems(capsys):
     printed = capsys.readouterr().out
     assert "| effective words/s |" in printed and "| vocabulary | 1,799 | 1,799 |" in printed
     assert "1 thread(s)" in printed
+
+
+def test_callbacks_see_the_vectors_of_their_epoch():
+    """An epoch-end callback that queries ``model.wv`` must not get the last epoch's norms."""
+    from textseq.word2vec import Word2Vec
+
+    seen = []
+
+    def snapshot(model, info):
+        kv = model.wv
+        seen.append(
+            (
+                kv.get_vector("the", norm=True).copy(),
+                model.vectors_[kv.get_index("the")]
+                / np.linalg.norm(model.vectors_[kv.get_index("the")]),
+            )
+        )
+
+    Word2Vec(
+        vector_size=10, min_count=5, epochs=3, workers=1, progress=False, callbacks=[snapshot]
+    ).train("lee")
+    assert len(seen) == 3
+    for cached, fresh in seen:
+        assert np.allclose(cached, fresh, atol=1e-6)

@@ -441,6 +441,7 @@ class Word2Vec:
                 )  # fmt: skip
                 report.epochs.append(info)
                 self.epochs_trained_ += 1
+                self._wv = None  # the vectors moved: a callback must not see cached norms
                 for callback in callbacks:
                     if hasattr(callback, "on_epoch_end"):
                         callback.on_epoch_end(self, info)
