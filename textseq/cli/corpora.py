@@ -118,7 +118,7 @@ def build_corpus(
     name: Annotated[str, typer.Argument(help="Recipe to build: kjv, gcide, wordnet or english.")],
     out_dir: OutDirOpt = DEFAULT_OUT_DIR,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
 ) -> None:
     """Build a recipe corpus from Debian packages.

@@ -105,7 +105,7 @@ def train_lm_command(
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
     ] = False,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
 ) -> None:
     """Train a word-level language model; print per-epoch loss, perplexity and speed."""

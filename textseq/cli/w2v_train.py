@@ -112,7 +112,7 @@ def train_command(
         typer.Option("--save-model", help="Also save the full model folder (for more training)."),
     ] = None,
     progress: Annotated[
-        bool, typer.Option("--progress/--quiet", help="Show a progress bar.")
+        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
     tokenizer: TokenizerOpt = "unicode",
     glob: GlobOpt = "*.txt",
