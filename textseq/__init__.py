@@ -10,7 +10,7 @@ and the CLI start fast.
 
 from __future__ import annotations
 
-import importlib
+from textseq._lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -32,11 +32,4 @@ _EXPORTS = {
 
 __all__ = ["__version__", *_EXPORTS]
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'textseq' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -21,10 +21,12 @@ class DemoSettings:
     """Sizes of the demo's models; ``quick`` is the CI-sized version."""
 
     w2v_dim: int = 100
-    w2v_epochs: int = 20
+    w2v_window: int = 10
+    w2v_epochs: int = 40  # the corpus is small (60k tokens): many passes
     lm_embed: int = 64
     lm_hidden: int = 128
-    lm_epochs: int = 3
+    lm_dropout: float = 0.2
+    lm_epochs: int = 6
     lm_max_lines: int | None = None  # lines of the corpus the language model sees
     plot_words: int = 120
 
@@ -43,8 +45,9 @@ class DemoSettings:
         return cls()
 
 
-NEIGHBOUR_WORDS = ("government", "police", "fire", "minister", "israeli", "says")
-ANALOGIES = (("australia", "australian", "israel"), ("he", "his", "they"))
+NEIGHBOUR_WORDS = ("fire", "bush", "palestinian", "minister", "cricket", "afghanistan")
+ANALOGIES = (("sharon", "israeli", "arafat"), ("he", "him", "she"))
+PLOT_SKIP = 40  # leave out the most frequent words (mostly function words) from the plot
 PROMPT = "the prime minister said"
 
 
@@ -131,7 +134,13 @@ def run_demo(
     files["language model"] = out / "lm-model"
     model, history = train_lm(
         lm_corpus,
-        LMConfig(cell="lstm", embed=settings.lm_embed, hidden=settings.lm_hidden, seed=seed),
+        LMConfig(
+            cell="lstm",
+            embed=settings.lm_embed,
+            hidden=settings.lm_hidden,
+            dropout=settings.lm_dropout,
+            seed=seed,
+        ),
         TrainConfig(
             epochs=settings.lm_epochs, batch_size=16, bptt=35, lr=3e-3, min_count=3, seed=seed
         ),
@@ -148,10 +157,10 @@ def run_demo(
     echo(f'\n== 4. next word after "{PROMPT}"')
     for word, prob in model.predict_next(PROMPT, topk=5):
         echo(f"  {word:<14} {prob:.3f}")
-    argmax = model.generate(PROMPT, max_tokens=20, no_repeat_ngram_size=2)
+    argmax = model.generate(PROMPT, max_tokens=20, no_repeat_ngram_size=3)
     sample = model.generate(PROMPT, max_tokens=20, strategy="sample", top_p=0.9, seed=seed)
     beam = model.generate(
-        PROMPT, max_tokens=20, strategy="beam", beam_width=5, no_repeat_ngram_size=2
+        PROMPT, max_tokens=20, strategy="beam", beam_width=5, no_repeat_ngram_size=3
     )
     echo(f"  argmax : {PROMPT} {argmax.text}")
     echo(f"  sample : {PROMPT} {sample.text}")
@@ -162,15 +171,16 @@ def run_demo(
         from textseq.cli.plot import training_curves
         from textseq.plotting import plot_curves, plot_embeddings
 
-        words = [w for w in kv.index_to_key[: settings.plot_words]]
+        skip = PLOT_SKIP if len(kv) > PLOT_SKIP + settings.plot_words else 0
+        words = kv.index_to_key[skip : skip + settings.plot_words]
         files["embedding plot"] = out / "embeddings.png"
         plot_embeddings(
             words,
-            kv.vectors[: len(words)],
+            kv.vectors[skip : skip + len(words)],
             files["embedding plot"],
             method="tsne",
             seed=seed,
-            title=f"{len(words)} most frequent words of {corpus} (t-SNE)",
+            title=f"words ranked {skip + 1}-{skip + len(words)} by frequency in {corpus} (t-SNE)",
         )
         files["training plot"] = out / "lm-training.png"
         curves, title = training_curves(files["language model"])

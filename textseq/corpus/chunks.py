@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.lib.stride_tricks import sliding_window_view
 
 from textseq.errors import MemoryLimitError, OptionError
@@ -44,8 +43,10 @@ def split_range(n: int, ratios: tuple[float, ...] = (0.8, 0.2)) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def one_hot_sparse(ids: np.ndarray, vocab_size: int, dtype=np.float32) -> sp.csr_matrix:
-    """One-hot rows of ``ids`` (flattened) as a CSR matrix ``(len(ids), vocab_size)``."""
+def one_hot_sparse(ids: np.ndarray, vocab_size: int, dtype=np.float32):
+    """One-hot rows of ``ids`` (flattened) as a ``scipy.sparse`` CSR matrix ``(n, vocab_size)``."""
+    import scipy.sparse as sp  # loaded only when asked for: it costs 0.2 s
+
     ids = np.asarray(ids).ravel()
     _check_ids(ids, vocab_size)
     data = np.ones(len(ids), dtype=dtype)

@@ -4,28 +4,24 @@
 ``(model, history)``; ``RNNLM.load(folder)`` reads a saved model; ``model.predict_next`` and
 ``model.generate`` use it (the package name ``generate`` is the function; the module is
 ``textseq.lm.generate`` via ``from textseq.lm.generate import ...``).
+
+The model and trainer (Numba kernels) load on first use; generation is plain numpy.
 """
 
+from textseq._lazy import lazy_getattr
 from textseq.lm.generate import generate, predict_next
-from textseq.lm.model import RNNLM, LMConfig
-from textseq.lm.train import (
-    LMData,
-    NonFiniteLossError,
-    TrainConfig,
-    Trainer,
-    prepare_lm_data,
-    train_lm,
-)
 
-__all__ = [
-    "LMConfig",
-    "LMData",
-    "NonFiniteLossError",
-    "RNNLM",
-    "TrainConfig",
-    "Trainer",
-    "generate",
-    "predict_next",
-    "prepare_lm_data",
-    "train_lm",
-]
+_EXPORTS = {
+    "RNNLM": "textseq.lm.model",
+    "LMConfig": "textseq.lm.model",
+    "LMData": "textseq.lm.train",
+    "NonFiniteLossError": "textseq.lm.train",
+    "TrainConfig": "textseq.lm.train",
+    "Trainer": "textseq.lm.train",
+    "prepare_lm_data": "textseq.lm.train",
+    "train_lm": "textseq.lm.train",
+}
+
+__all__ = ["generate", "predict_next", *_EXPORTS]
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
