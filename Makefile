@@ -18,10 +18,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q || { code=$$?; [ $$code -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$code; }
 
+# The benchmark corpora come from Debian packages: `textseq corpora build` names the
+# `apt-get install` to run when they are missing.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	test -f corpora/english/english.txt || $(BIN)/textseq corpora build english
+	$(BIN)/python benchmarks/prepare_memory.py
 	$(BIN)/python benchmarks/w2v_vs_gensim.py
-	$(BIN)/python benchmarks/lm_vs_torch.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/lm_vs_torch.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check textseq tests benchmarks
