@@ -88,7 +88,8 @@ def plot_curves(
         ax.set_xlabel(xlabel)
         ax.set_ylabel(name)
         ax.set_title(name)
-        ax.set_xticks(epochs)
+        if len(epochs) <= 20:  # one tick per epoch while they stay readable
+            ax.set_xticks(epochs)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
