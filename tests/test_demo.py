@@ -23,3 +23,29 @@ def test_quick_demo_writes_everything_it_announces(cli, tmp_path):
     # the closing lines name the files and the commands to run next
     tail = result.out.split("== done", 1)[1]
     assert "vectors.bin" in tail and "textseq predict --model" in tail
+
+
+def test_demo_trains_with_the_settings_it_prints(monkeypatch, tmp_path):
+    """The headline of each step names the settings; the models must be trained with them."""
+    import textseq.word2vec.model as w2v_model
+    from textseq.demo import DemoSettings
+
+    seen = {}
+
+    def spy(self, corpus=None):
+        seen.update(vector_size=self.vector_size, window=self.window, epochs=self.epochs)
+        raise RuntimeError("stop after checking the settings")
+
+    monkeypatch.setattr(w2v_model.Word2Vec, "train", spy)
+    from textseq.demo import run_demo
+
+    try:
+        run_demo("lee", tmp_path, quick=True, echo=lambda _: None, progress=False)
+    except RuntimeError:
+        pass
+    quick = DemoSettings.for_run(True)
+    assert seen == {
+        "vector_size": quick.w2v_dim,
+        "window": quick.w2v_window,
+        "epochs": quick.w2v_epochs,
+    }

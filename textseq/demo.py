@@ -46,7 +46,7 @@ class DemoSettings:
 
 
 NEIGHBOUR_WORDS = ("fire", "bush", "palestinian", "minister", "cricket", "afghanistan")
-ANALOGIES = (("sharon", "israeli", "arafat"), ("he", "him", "she"))
+ANALOGIES = (("sharon", "israeli", "arafat"), ("he", "his", "she"))
 PLOT_SKIP = 40  # leave out the most frequent words (mostly function words) from the plot
 PROMPT = "the prime minister said"
 
@@ -87,16 +87,19 @@ def run_demo(
     )
     w2v = Word2Vec(
         vector_size=settings.w2v_dim,
+        window=settings.w2v_window,
         sg=1,
         min_count=5,
         epochs=settings.w2v_epochs,
         seed=seed,
+        workers=1,  # one thread: the same seed gives the same vectors on every machine
         progress=progress,
     ).train(sentences)
     report = w2v.report_
+    threads = f"{report.threads} thread" + "s" * (report.threads != 1)
     echo(
         f"trained {report.effective_words:,} words in {report.seconds:.1f} s "
-        f"({report.words_per_second:,.0f} words/s, {report.threads} threads)"
+        f"({report.words_per_second:,.0f} words/s, {threads})"
     )
     kv = w2v.wv
     for word in NEIGHBOUR_WORDS:
