@@ -36,8 +36,9 @@ def test_readme_has_the_two_quick_start_commands():
     quick = README.read_text("utf-8").split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = [
         ln.split("#", 1)[0].strip()
-        for body in BLOCK.findall(quick)
-        for ln in body[1].splitlines()
+        for lang, body in BLOCK.findall(quick)
+        if lang == "bash"
+        for ln in body.splitlines()
         if ln.strip() and not ln.startswith("#")
     ]
     assert commands == ["make demo", "make test"]

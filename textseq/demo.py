@@ -83,7 +83,8 @@ def run_demo(
     vocab.save(files["vocabulary"])
 
     echo(
-        f"\n== 2. word2vec: skip-gram, {settings.w2v_dim} dimensions, {settings.w2v_epochs} epochs"
+        f"\n== 2. word2vec: skip-gram, {settings.w2v_dim} dimensions, window "
+        f"{settings.w2v_window}, {settings.w2v_epochs} epochs"
     )
     w2v = Word2Vec(
         vector_size=settings.w2v_dim,
