@@ -77,6 +77,25 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> No
 
 
 @njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
+def _exp_parts(x):
+    """Cephes' single-precision exp of ``x`` in [-87, 88] as ``(mantissa, bits of 2**n)``.
+
+    Cody-Waite reduction ``x = n ln2 + r`` and a degree-6 polynomial for ``exp(r)``
+    (relative error ~1e-7); the caller stores the int32 bits ``(n + 127) << 23`` in a scratch
+    row and multiplies by its float32 view in a second loop, which LLVM vectorises.
+    """
+    fx = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
+    r = x - fx * np.float32(0.693359375) - fx * np.float32(-2.12194440e-4)
+    p = np.float32(1.9875691500e-4)
+    p = p * r + np.float32(1.3981999507e-3)
+    p = p * r + np.float32(8.3334519073e-3)
+    p = p * r + np.float32(4.1665795894e-2)
+    p = p * r + np.float32(1.6666665459e-1)
+    p = p * r + np.float32(5.0000001201e-1)
+    return p * r * r + r + np.float32(1.0), (np.int32(fx) + np.int32(127)) << 23
+
+
+@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
 def _exp_shifted_row(row, m, ibuf):
     """``row[j] <- exp(row[j] - m)`` in float32, returning the row sum.
 
@@ -89,16 +108,7 @@ def _exp_shifted_row(row, m, ibuf):
         x = row[j] - m
         if x < -87.0:
             x = np.float32(-87.0)
-        fx = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
-        r = x - fx * np.float32(0.693359375) - fx * np.float32(-2.12194440e-4)
-        p = np.float32(1.9875691500e-4)
-        p = p * r + np.float32(1.3981999507e-3)
-        p = p * r + np.float32(8.3334519073e-3)
-        p = p * r + np.float32(4.1665795894e-2)
-        p = p * r + np.float32(1.6666665459e-1)
-        p = p * r + np.float32(5.0000001201e-1)
-        row[j] = p * r * r + r + np.float32(1.0)
-        ibuf[j] = (np.int32(fx) + np.int32(127)) << 23
+        row[j], ibuf[j] = _exp_parts(x)
     scale = ibuf.view(np.float32)
     s = np.float32(0.0)
     for j in range(v):
@@ -215,16 +225,7 @@ def _vexp(u, ibuf, exact):
         return
     for j in range(n):
         x = min(max(u[j], np.float32(-87.0)), np.float32(88.0))
-        fx = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
-        r = x - fx * np.float32(0.693359375) - fx * np.float32(-2.12194440e-4)
-        p = np.float32(1.9875691500e-4)
-        p = p * r + np.float32(1.3981999507e-3)
-        p = p * r + np.float32(8.3334519073e-3)
-        p = p * r + np.float32(4.1665795894e-2)
-        p = p * r + np.float32(1.6666665459e-1)
-        p = p * r + np.float32(5.0000001201e-1)
-        u[j] = p * r * r + r + np.float32(1.0)
-        ibuf[j] = (np.int32(fx) + np.int32(127)) << 23
+        u[j], ibuf[j] = _exp_parts(x)
     scale = ibuf.view(np.float32)
     for j in range(n):
         u[j] = u[j] * scale[j]
