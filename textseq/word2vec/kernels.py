@@ -123,6 +123,43 @@ def build_alias_table(weights):
 # single updates (also called on their own by the tests)
 
 
+@njit(fastmath=True, cache=True, inline="always")
+def _score_targets(h, syn1neg, targets, n_targets, alpha, grads, compute_loss):
+    """Score the hidden vector ``h`` against every target row before any update: ``grads[d]``
+    gets (label - sigmoid) * alpha, label 1 for ``targets[0]`` and 0 for the negatives.
+    Returns the likelihood of the labels (1.0 when ``compute_loss`` is false)."""
+    dim = h.shape[0]
+    likelihood = 1.0
+    for d in range(n_targets):
+        t = targets[d]
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += h[k] * syn1neg[t, k]
+        e = np.float32(math.exp(-min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))))
+        sig = np.float32(1.0) / (np.float32(1.0) + e)
+        if d == 0:
+            grads[d] = (np.float32(1.0) - sig) * alpha
+            if compute_loss:
+                likelihood *= sig
+        else:
+            grads[d] = -sig * alpha
+            if compute_loss:
+                likelihood *= e * sig
+    return likelihood
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _update_targets(h, syn1neg, targets, n_targets, grads, work):
+    """Apply the scored gradients to the target rows and gather ``h``'s error in ``work``."""
+    dim = h.shape[0]
+    for d in range(n_targets):
+        t = targets[d]
+        g = grads[d]
+        for k in range(dim):
+            work[k] += g * syn1neg[t, k]
+            syn1neg[t, k] += g * h[k]
+
+
 @njit(fastmath=True, cache=True)
 def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, grads, compute_loss):
     """One skip-gram step: input row ``inp`` predicts ``targets[0]`` (label 1) against
@@ -140,30 +177,11 @@ def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, grads, comput
     """
     dim = syn0.shape[1]
     alpha = np.float32(alpha)
-    likelihood = 1.0
-    for d in range(n_targets):
-        t = targets[d]
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += syn0[inp, k] * syn1neg[t, k]
-        e = np.float32(math.exp(-min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))))
-        sig = np.float32(1.0) / (np.float32(1.0) + e)
-        if d == 0:
-            grads[d] = (np.float32(1.0) - sig) * alpha
-            if compute_loss:
-                likelihood *= sig
-        else:
-            grads[d] = -sig * alpha
-            if compute_loss:
-                likelihood *= e * sig
+    h = syn0[inp]
+    likelihood = _score_targets(h, syn1neg, targets, n_targets, alpha, grads, compute_loss)
     for k in range(dim):
         work[k] = np.float32(0.0)
-    for d in range(n_targets):
-        t = targets[d]
-        g = grads[d]
-        for k in range(dim):
-            work[k] += g * syn1neg[t, k]
-            syn1neg[t, k] += g * syn0[inp, k]
+    _update_targets(h, syn1neg, targets, n_targets, grads, work)
     for k in range(dim):
         syn0[inp, k] += work[k]
     return likelihood
@@ -189,9 +207,8 @@ def cbow_update(
     and the likelihood returned, as in ``sg_update``."""
     dim = syn0.shape[1]
     alpha = np.float32(alpha)
-    likelihood = 1.0
     if n_context == 0:
-        return likelihood
+        return 1.0
     for k in range(dim):
         neu1[k] = np.float32(0.0)
         work[k] = np.float32(0.0)
@@ -203,27 +220,8 @@ def cbow_update(
     if cbow_mean:
         for k in range(dim):
             neu1[k] *= inv
-    for d in range(n_targets):
-        t = targets[d]
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += neu1[k] * syn1neg[t, k]
-        e = np.float32(math.exp(-min(max(f, np.float32(-MAX_EXP)), np.float32(MAX_EXP))))
-        sig = np.float32(1.0) / (np.float32(1.0) + e)
-        if d == 0:
-            grads[d] = (np.float32(1.0) - sig) * alpha
-            if compute_loss:
-                likelihood *= sig
-        else:
-            grads[d] = -sig * alpha
-            if compute_loss:
-                likelihood *= e * sig
-    for d in range(n_targets):
-        t = targets[d]
-        g = grads[d]
-        for k in range(dim):
-            work[k] += g * syn1neg[t, k]
-            syn1neg[t, k] += g * neu1[k]
+    likelihood = _score_targets(neu1, syn1neg, targets, n_targets, alpha, grads, compute_loss)
+    _update_targets(neu1, syn1neg, targets, n_targets, grads, work)
     if not cbow_mean:  # as gensim: the error of a summed window is shared out
         for k in range(dim):
             work[k] *= inv
