@@ -19,7 +19,7 @@ import numpy as np
 
 from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
-from textseq.files import atomic_dir, load_json, load_npz, save_json
+from textseq.files import atomic_dir, load_json, load_model_config, load_npz, save_json
 from textseq.lm.cells import CELLS, Cell, make_cell
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 
@@ -265,16 +265,7 @@ class RNNLM:
         """Load a model folder, checking its format version, vocabulary size, array names,
         shapes and dtypes; any mismatch raises ``ModelFileError`` naming it."""
         path = Path(path)
-        if not path.is_dir():
-            raise ModelFileError(f"model folder {path} does not exist or is not a folder")
-        meta = load_json(path / "config.json", what="model config")
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise ModelFileError(f"{path / 'config.json'} is not a textseq RNN language model")
-        if meta.get("version") != FORMAT_VERSION:
-            raise ModelFileError(
-                f"{path} has model format version {meta.get('version')!r}; this textseq "
-                f"reads version {FORMAT_VERSION}"
-            )
+        meta = load_model_config(path, FORMAT, FORMAT_VERSION, "RNN language model")
         try:
             config = LMConfig.from_dict(meta["model"])
             config.validate()

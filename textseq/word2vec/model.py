@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from textseq.corpus import EncodedCorpus, Vocab, encode_corpus, open_corpus
 from textseq.errors import ModelFileError, OptionError, VocabError
-from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
+from textseq.files import atomic_dir, load_model_config, load_npz, save_json, save_npz
 from textseq.word2vec import kernels
 
 FORMAT = "textseq-word2vec"
@@ -492,16 +492,7 @@ class Word2Vec:
         """Read a model folder written by ``save``; ``overrides`` replace saved settings
         (e.g. ``workers`` or ``progress``). Everything is checked against everything else."""
         path = Path(path)
-        if not path.is_dir():
-            raise ModelFileError(f"model folder {path} does not exist or is not a folder")
-        config = load_json(path / "config.json", what="model config")
-        if not isinstance(config, dict) or config.get("format") != FORMAT:
-            raise ModelFileError(f"{path} is not a textseq word2vec model folder")
-        if config.get("version") != FORMAT_VERSION:
-            raise ModelFileError(
-                f"{path} has model format version {config.get('version')!r}; "
-                f"this textseq reads version {FORMAT_VERSION}"
-            )
+        config = load_model_config(path, FORMAT, FORMAT_VERSION, "word2vec model")
         params = dict(config.get("params") or {})
         unknown = set(params) - set(_HYPER)
         if unknown:
