@@ -1,0 +1,151 @@
+"""Short training-speed probe: textseq vs PyTorch on the same kjv windows, per cell and thread
+count, in well under a minute (the full comparison is ``lm_vs_torch.py``).
+
+Times ``--batches`` training windows (after ``--warmup`` untimed ones) of the lm_vs_torch
+model (embedding 128, hidden 256, 1 layer, bptt 35, batch 32, dropout 0.2, Adam 2e-3, clip
+0.25) for each system, alternating systems ``--repeats`` times, and prints the best
+tokens/s of each, the ratio and the load average. ``--phases`` adds textseq's time per phase
+(forward, backward, clip, Adam). Run as::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/lm_step_profile.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_DROP_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+if any(k in os.environ for k in _DROP_ENV):  # must happen before numpy loads OpenBLAS
+    _env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    os.execve(sys.executable, [sys.executable, *sys.argv], _env)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lm_vs_torch as ref  # noqa: E402
+
+from textseq.lm.model import RNNLM, LMConfig  # noqa: E402
+from textseq.lm.train import TrainConfig, Trainer, set_threads  # noqa: E402
+
+
+def window_ids(ids: np.ndarray, n_windows: int, offset: int = 0) -> np.ndarray:
+    """The ids that make exactly ``n_windows`` stream windows of ``BATCH x BPTT``."""
+    n = ref.BATCH * (ref.BPTT * n_windows + 1)
+    return ids[offset : offset + n]
+
+
+def textseq_runner(cell: str, data, seed: int):
+    config = LMConfig(cell=cell, embed=ref.EMBED, hidden=ref.HIDDEN, layers=1,
+                      dropout=ref.DROPOUT, seed=seed)  # fmt: skip
+    tc = TrainConfig(bptt=ref.BPTT, batch_size=ref.BATCH, lr=ref.LR, optimizer="adam",
+                     clip=ref.CLIP, seed=seed)  # fmt: skip
+    trainer = Trainer(tc, progress=False)
+    trainer.model_ = RNNLM(config).init(data.vocab)
+    from textseq.lm.optim import make_optimizer
+
+    trainer.optimizer_ = make_optimizer("adam", ref.LR)
+    trainer.rng_ = np.random.default_rng(seed)
+
+    def run(ids):
+        t0 = time.perf_counter()
+        _, tokens = trainer._train_epoch(ids, 1)
+        return tokens, time.perf_counter() - t0
+
+    return run, trainer
+
+
+def torch_runner(cell: str, data, seed: int):
+    import torch
+
+    model = ref.torch_model(cell, len(data.vocab), seed)
+    opt = torch.optim.Adam(model.parameters(), lr=ref.LR)
+
+    def run(ids):
+        _, tokens, seconds = ref.torch_train_epoch(model, opt, ids)
+        return tokens, seconds
+
+    return run
+
+
+def phases(trainer: Trainer, ids: np.ndarray) -> dict[str, float]:
+    """Seconds per phase of textseq's training step, summed over the windows of ``ids``."""
+    from textseq.lm.optim import clip_global_norm
+    from textseq.lm.train import stream_windows
+
+    model, opt = trainer.model_, trainer.optimizer_
+    named = model.named_parameters()
+    params, grads = [p for _, p, _ in named], [g for _, _, g in named]
+    state = model.initial_state(ref.BATCH)
+    out = dict.fromkeys(("forward", "backward", "clip", "adam"), 0.0)
+    for x, y in stream_windows(ids, ref.BATCH, ref.BPTT):
+        t0 = time.perf_counter()
+        _, state = model.loss(x, y, state, rng=trainer.rng_)
+        t1 = time.perf_counter()
+        model.backward()
+        t2 = time.perf_counter()
+        clip_global_norm(grads, ref.CLIP)
+        t3 = time.perf_counter()
+        opt.step(params, grads)
+        t4 = time.perf_counter()
+        for k, a, b in (("forward", t0, t1), ("backward", t1, t2), ("clip", t2, t3),
+                        ("adam", t3, t4)):  # fmt: skip
+            out[k] += b - a
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cells", default="lstm,gru,rnn")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--batches", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--phases", action="store_true")
+    p.add_argument("--no-torch", action="store_true")
+    args = p.parse_args(argv)
+
+    import torch
+
+    torch.set_num_interop_threads(1)
+    data, _ = ref.load_data(ref.kjv_path(None), None)
+    warm = window_ids(data.train, args.warmup)
+    timed = window_ids(data.train, args.batches, offset=len(warm))
+    print(f"{'cell':5} {'thr':>3} {'textseq tok/s':>14} {'torch tok/s':>12} {'ratio':>6}  load")
+    for cell in args.cells.split(","):
+        for threads in (int(t) for t in args.threads.split(",")):
+            torch.set_num_threads(threads)
+            set_threads(threads)
+            ts_run, trainer = textseq_runner(cell, data, args.seed)
+            pt_run = None if args.no_torch else torch_runner(cell, data, args.seed)
+            ts_run(warm)
+            if pt_run:
+                pt_run(warm)
+            best_ts = best_pt = 0.0
+            for _ in range(args.repeats):
+                tok, sec = ts_run(timed)
+                best_ts = max(best_ts, tok / sec)
+                if pt_run:
+                    tok, sec = pt_run(timed)
+                    best_pt = max(best_pt, tok / sec)
+            ratio = f"{best_ts / best_pt:6.2f}" if best_pt else "     -"
+            load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"{cell:5} {threads:3d} {best_ts:14,.0f} {best_pt:12,.0f} {ratio}  {load}",
+                  flush=True)  # fmt: skip
+            if args.phases:
+                ph = phases(trainer, timed)
+                total = sum(ph.values())
+                print("      " + ", ".join(
+                    f"{k} {1000 * v / args.batches:.2f} ms ({100 * v / total:.0f}%)"
+                    for k, v in ph.items()))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
