@@ -365,34 +365,40 @@ def write_report(path: Path, results: list[dict], kn: dict, meta: dict) -> None:
         handle.write("\n".join(lines).rstrip() + "\n")
 
 
-def generation_only(args, cells: list[str]) -> int:
+def generation_only(args, cells: list[str], threads: list[int]) -> int:
     """Time generation alone on freshly initialised kjv-sized models (vocabulary 5,958);
     with no stop at ``<eos>`` the work does not depend on the weights. Repeats alternate
-    between a full ``generate`` call and the same number of bare ``model.step`` calls, so
-    the share of the generation code itself is measured under the same load."""
+    between a full ``generate`` call and the same number of bare steps of the model (the
+    step function generation uses), so the share of the generation code itself is measured
+    under the same load. Each thread count is set as the training runs set it."""
     from textseq.corpus import Vocab
+    from textseq.lm.generate import FastStep
     from textseq.lm.model import RNNLM
 
-    set_threads(1)
     vocab = Vocab.from_counts({f"w{i}": 10 for i in range(5956)})
     rows = []
-    for cell in cells:
-        model = RNNLM(LMConfig(cell=cell, embed=EMBED, hidden=HIDDEN)).init(vocab)
-        for name, width, extra in (("argmax", 1, {}),
-                                   ("beam 5", BEAM_WIDTH, {"strategy": "beam"})):  # fmt: skip
-            full, bare = [], []
-            for _ in range(args.gen_repeats):
-                t0 = time.perf_counter()
+    for n_threads in threads:
+        set_threads(n_threads)
+        for cell in cells:
+            model = RNNLM(LMConfig(cell=cell, embed=EMBED, hidden=HIDDEN)).init(vocab)
+            step = FastStep.for_model(model) or model.step
+            for name, width, extra in (("argmax", 1, {}),
+                                       ("beam 5", BEAM_WIDTH, {"strategy": "beam"})):  # fmt: skip
+                full, bare = [], []
                 generate(model, "w1 w2 w3", max_tokens=GEN_TOKENS, stop_at_eos=False, **extra)
-                full.append(1000 * (time.perf_counter() - t0))
-                state, ids = model.initial_state(width), np.arange(width)
-                t0 = time.perf_counter()
-                for _ in range(GEN_TOKENS - 1):
-                    model.step(ids, state)
-                bare.append(1000 * (time.perf_counter() - t0))
-            rows.append((cell, name, min(full), statistics.median(full), min(bare),
-                         statistics.median(bare), load_avg()))  # fmt: skip
-            log(f"{cell} {name}: {min(full):.1f} ms (steps alone {min(bare):.1f} ms)")
+                for _ in range(args.gen_repeats):
+                    t0 = time.perf_counter()
+                    generate(model, "w1 w2 w3", max_tokens=GEN_TOKENS, stop_at_eos=False, **extra)
+                    full.append(1000 * (time.perf_counter() - t0))
+                    state, ids = model.initial_state(width), np.arange(width)
+                    t0 = time.perf_counter()
+                    for _ in range(GEN_TOKENS - 1):
+                        step(ids, state)
+                    bare.append(1000 * (time.perf_counter() - t0))
+                rows.append((cell, n_threads, name, min(full), statistics.median(full),
+                             min(bare), statistics.median(bare), load_avg()))  # fmt: skip
+                log(f"{cell} t={n_threads} {name}: {min(full):.1f} ms, median "
+                    f"{statistics.median(full):.1f} (steps alone {min(bare):.1f} ms)")  # fmt: skip
     cmd = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python " + " ".join(
         shlex.quote(a) for a in [os.path.relpath(__file__), *sys.argv[1:]]
     )
@@ -405,19 +411,22 @@ def generation_only(args, cells: list[str]) -> int:
         cmd,
         "```",
         "",
-        f"Vocabulary 5,958, embedding {EMBED}, hidden {HIDDEN}, 1 layer, 1 thread; "
-        f"{GEN_TOKENS} tokens, no stop at `<eos>`, {args.gen_repeats} repeats. 'steps alone' "
-        f"is {GEN_TOKENS - 1} bare `model.step` calls of the same batch (1 or 5), timed "
-        "between the repeats: the rest is the generation code (logit shaping, "
-        "normalisers, candidate selection). Machine: "
+        f"Vocabulary 5,958, embedding {EMBED}, hidden {HIDDEN}, 1 layer, untrained weights "
+        f"(with no stop at `<eos>` the work does not depend on them); {GEN_TOKENS} tokens, "
+        f"prompt of 3 words, {args.gen_repeats} repeats (one untimed call first). "
+        f"'steps alone' is {GEN_TOKENS - 1} bare calls of the step generation uses "
+        "(`textseq.lm.generate.FastStep`) with the same batch (1 or 5), timed between the "
+        "repeats: the rest is the generation code (logit shaping, normalisers, candidate "
+        "selection) and priming with the prompt. Threads: BLAS and Numba as `set_threads` "
+        "sets them for training; generation's own kernels run on one thread. Machine: "
         f"{_cpu_name()}, 2 cores shared with other work (load average at the end of each "
         "row shown). Targets: argmax under 25 ms, beam 5 under 50 ms.",
         "",
-        "| cell | strategy | best ms | median ms | steps alone best | median | load |",
-        "|---|---|---|---|---|---|---|",
+        "| cell | threads | strategy | best ms | median ms | steps alone best | median | load |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for cell, name, b, m, sb, sm, ld in rows:
-        lines.append(f"| {cell} | {name} | {b:.1f} | {m:.1f} | {sb:.1f} | {sm:.1f} | {ld} |")
+    for cell, n, name, b, m, sb, sm, ld in rows:
+        lines.append(f"| {cell} | {n} | {name} | {b:.1f} | {m:.1f} | {sb:.1f} | {sm:.1f} | {ld} |")
     out = args.out if args.out != RESULTS else RESULTS.with_name("lm_generation_speed.md")
     with atomic_write(out) as handle:
         handle.write("\n".join(lines) + "\n")
@@ -439,9 +448,9 @@ def main(argv=None) -> int:
                    help="only time generation (writes results/lm_generation_speed.md)")  # fmt: skip
     args = p.parse_args(argv)
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
-    if args.generation_only:
-        return generation_only(args, cells)
     threads = [int(t) for t in args.threads.split(",") if t.strip()]
+    if args.generation_only:
+        return generation_only(args, cells, threads)
 
     import torch
 
