@@ -3,7 +3,9 @@
 The cells are general sequence layers: real-valued inputs ``x (T, B, D)`` (time-major) in,
 hidden states ``hs (T, B, H)`` out. ``forward`` runs a whole window and stores what
 ``backward`` needs; ``backward`` takes ``dL/dhs`` (and optionally ``dL/d final state``),
-fills ``grads`` and returns ``dL/dx`` and ``dL/d initial state``.
+fills ``grads`` and returns ``dL/dx`` and ``dL/d initial state``. ``forward(..., on_step=f)``
+calls ``f(hs, t)`` once the first ``t`` steps of ``hs`` are final (the model starts the
+output layer on them from another thread while the later steps run).
 
 Whatever does not depend on the previous step is batched over time: the input projection
 ``x @ Wx^T`` of the whole window is one matmul forward and two backward (``dWx``, ``dx``), and
@@ -90,7 +92,7 @@ class RNNCell(Cell):
     n_states = 1
     kind = "rnn"
 
-    def forward(self, x, state, store=True):
+    def forward(self, x, state, store=True, on_step=None):
         T, B, _ = x.shape
         Wh, exact = self.params["Wh"], self.dtype == np.float64
         hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)
@@ -101,6 +103,8 @@ class RNNCell(Cell):
             for t in range(T):
                 kernels.matmul_t(hs[t], Wh, gh)
                 kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
+                if on_step is not None:
+                    on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs}
         return hs[1:], (hs[T].copy(),)
@@ -135,7 +139,7 @@ class LSTMCell(Cell):
         H = self.hidden_size
         self.params["b"][H : 2 * H] = forget_bias
 
-    def forward(self, x, state, store=True):
+    def forward(self, x, state, store=True, on_step=None):
         T, B, _ = x.shape
         H = self.hidden_size
         Wh, exact = self.params["Wh"], self.dtype == np.float64
@@ -149,6 +153,8 @@ class LSTMCell(Cell):
             for t in range(T):
                 kernels.matmul_t(hs[t], Wh, gh)
                 kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
+                if on_step is not None:
+                    on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
         return hs[1:], (hs[T].copy(), cs[T].copy())
@@ -188,7 +194,7 @@ class GRUCell(Cell):
         self.params["bh"] = _uniform(rng, (3 * self.hidden_size,), s, dtype)
         self.grads["bh"] = np.zeros_like(self.params["bh"])
 
-    def forward(self, x, state, store=True):
+    def forward(self, x, state, store=True, on_step=None):
         T, B, _ = x.shape
         H = self.hidden_size
         Wh, bh, exact = self.params["Wh"], self.params["bh"], self.dtype == np.float64
@@ -203,6 +209,8 @@ class GRUCell(Cell):
                 kernels.matmul_t(hs[t], Wh, gh)
                 gh += bh
                 kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
+                if on_step is not None:
+                    on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "ns": ns, "hn": hn, "gx": gx}
         return hs[1:], (hs[T].copy(),)

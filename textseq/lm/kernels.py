@@ -409,6 +409,12 @@ def set_blas_threads(n: int) -> bool:
     return bool(_blas())
 
 
+def blas_threads() -> int:
+    """The thread count of the first loaded OpenBLAS (1 if none was found)."""
+    funcs = _blas()
+    return int(funcs[0][1]()) if funcs else 1
+
+
 class single_thread_blas:
     """Context: OpenBLAS on one thread inside, the previous count restored on exit."""
 
@@ -457,3 +463,44 @@ def matmul_t(x: np.ndarray, W: np.ndarray, out: np.ndarray | None = None) -> np.
     else:
         np.matmul(x, W.T, out=out)
     return out
+
+
+# ---- two threads, two tasks -------------------------------------------------------------------
+# With two threads the per-step products of a cell run on one core (see above) and the other
+# core idles. ``SharedChunks`` hands that core independent work split in chunks: a worker
+# thread starts on them at once, the caller takes the chunks left when it is free. BLAS runs
+# on one thread in each (numpy releases the GIL), so the two cores stay busy without
+# waiting for each other. Each chunk writes its own rows: the result does not depend on who
+# computed which chunk.
+
+_pool = None
+
+
+def _worker():
+    global _pool
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="textseq-lm")
+    return _pool
+
+
+class SharedChunks:
+    """Run ``fn(i)`` for ``i`` in ``range(n)``, shared by a worker thread (started now) and
+    the caller (``finish``); each index runs once. ``fn`` must release the GIL to gain."""
+
+    def __init__(self, fn, n: int):
+        import itertools
+
+        self._fn, self._n = fn, int(n)
+        self._next = itertools.count()  # next() is atomic under the GIL
+        self._future = _worker().submit(self._drain)
+
+    def _drain(self) -> None:
+        while (i := next(self._next)) < self._n:
+            self._fn(i)
+
+    def finish(self) -> None:
+        """Take the chunks left, then wait for the worker's (re-raising its error)."""
+        self._drain()
+        self._future.result()

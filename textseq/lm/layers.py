@@ -58,11 +58,16 @@ class Dropout:
         if rng is None or self.p == 0.0:
             self._mask = None
             return x
-        keep = rng.random(x.shape, dtype=np.float32) >= self.p
-        mask = keep.astype(x.dtype)
+        return x * self.draw_mask(x.shape, x.dtype, rng)
+
+    def draw_mask(self, shape, dtype, rng: np.random.Generator) -> np.ndarray:
+        """Draw and keep the mask that ``forward`` would apply to an array of ``shape``
+        (the caller applies it, e.g. in pieces); the same draws as ``forward``."""
+        keep = rng.random(shape, dtype=np.float32) >= self.p
+        mask = keep.astype(dtype)
         mask *= 1.0 / (1.0 - self.p)
         self._mask = mask
-        return x * mask
+        return mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         if self._mask is None:
@@ -110,10 +115,20 @@ class SoftmaxOutput:
     def forward_loss(self, h: np.ndarray, targets: np.ndarray) -> float:
         """Mean cross-entropy of ``targets (N,)`` (``-1`` = ignored) given ``h (N, H)``."""
         h = np.ascontiguousarray(h)
+        self.project_rows(h, 0, h.shape[0])
+        return self.loss_from_logits(h, targets)
+
+    def project_rows(self, h: np.ndarray, r0: int, r1: int) -> None:
+        """Rows ``r0:r1`` of the logits buffer (without the bias) from ``h (N, H)``: the
+        first half of ``forward_loss``, in pieces so that two threads can share it."""
+        buf = self._buffer(h.shape[0])
+        np.matmul(h[r0:r1], self.params["W"].T, out=buf[r0:r1])
+
+    def loss_from_logits(self, h: np.ndarray, targets: np.ndarray) -> float:
+        """The rest of ``forward_loss`` once every row of the buffer is projected."""
         targets = np.ascontiguousarray(targets.reshape(-1), dtype=np.int64)
         buf = self._buffer(h.shape[0])
-        W, b = self.params["W"], self.params["b"]
-        np.matmul(h, W.T, out=buf)
+        b = self.params["b"]
         n_valid = int(np.count_nonzero(targets >= 0))
         scale = 1.0 / max(n_valid, 1)
         # softmax in place, loss summed over valid rows, probabilities -> logits' gradient
@@ -128,9 +143,20 @@ class SoftmaxOutput:
 
     def backward(self) -> np.ndarray:
         """Fill ``grads`` and return ``dloss/dh (N, H)`` for the last ``forward_loss``."""
-        buf, h = self._buffer(self._h.shape[0]), self._h
-        np.matmul(buf.T, h, out=self.grads["W"])
-        return buf @ self.params["W"]
+        self.weight_grad_rows(0, 1)
+        return self.input_grad()
+
+    def input_grad(self) -> np.ndarray:
+        """``dloss/dh (N, H)`` for the last ``forward_loss`` (one half of ``backward``)."""
+        return self._buffer(self._h.shape[0]) @ self.params["W"]
+
+    def weight_grad_rows(self, part: int, parts: int) -> None:
+        """Rows ``part`` of ``parts`` equal blocks of ``grads['W']`` (the other half of
+        ``backward``), so that two threads can share the product."""
+        buf, h, g = self._buffer(self._h.shape[0]), self._h, self.grads["W"]
+        V = g.shape[0]
+        r0, r1 = part * V // parts, (part + 1) * V // parts
+        np.matmul(buf[:, r0:r1].T, h, out=g[r0:r1])
 
     def score(self, h: np.ndarray, targets: np.ndarray) -> tuple[float, int, int, int]:
         """Inference: ``(summed loss, top-1 hits, top-5 hits, count)`` over valid targets.

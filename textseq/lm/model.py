@@ -10,8 +10,10 @@ take batch-first ids as the generation code expects. The state is a flat tuple o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +22,14 @@ import numpy as np
 from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
 from textseq.files import atomic_dir, load_json, load_model_config, load_npz, save_json
+from textseq.lm import kernels
 from textseq.lm.cells import CELLS, Cell, make_cell
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
+OUT_CHUNKS = 8  # row blocks of the output weight gradient shared by two threads
+FWD_CHUNKS = 7  # blocks of steps projected onto the vocabulary while later steps run
 
 
 @dataclass
@@ -157,6 +162,8 @@ class RNNLM:
         position is scored). ``rng`` draws the dropout masks (``None``: no dropout).
         Returns the mean cross-entropy and the final state.
         """
+        if not last_only and self._overlapping():
+            return self._loss_overlapped(inputs, targets, state, rng)
         hs, new_state = self._hidden(inputs, state, rng, store=True)
         T, B, H = hs.shape
         self._last_only = last_only
@@ -165,22 +172,106 @@ class RNNLM:
         loss = self.output_.forward_loss(h, targets.reshape(-1))
         return loss, new_state
 
+    # Share the output weight gradient with the cells' backward on two threads: None = when
+    # BLAS has more than one thread, True/False = always/never (tests force both paths).
+    overlap: bool | None = None
+
+    def _overlapping(self) -> bool:
+        if self.overlap is not None:
+            return self.overlap
+        return kernels.blas_threads() > 1
+
+    def _loss_overlapped(self, inputs, targets, state, rng):
+        """``loss`` on two threads, the same maths and random draws: while the top cell runs
+        its steps (one-thread products), a worker thread projects the finished steps onto
+        the vocabulary, ``FWD_CHUNKS`` blocks of steps; this thread takes the blocks left."""
+        T, B = inputs.shape
+        top, drop, out = self.cells_[-1], self.dropouts_[-1], self.output_
+        H = top.hidden_size
+        split = self._split_state(state)
+        x = self.dropouts_[0].forward(self.embedding_.forward(inputs), rng)
+        new_state = []
+        for cell, d, s in zip(self.cells_[:-1], self.dropouts_[1:-1], split[:-1]):
+            x, s = cell.forward(x, s, store=True)
+            x = d.forward(x, rng)
+            new_state.extend(s)
+        # the top dropout's mask, drawn now: the cell itself draws nothing, so the order of
+        # draws is the plain path's
+        mask = None
+        if rng is not None and drop.p > 0:
+            mask = drop.draw_mask((T, B, H), top.dtype, rng)
+        else:
+            drop.forward(x, None)  # forgets any earlier mask
+        hdrop = np.empty((T, B, H), top.dtype) if mask is not None else None
+        bounds = [c * T // FWD_CHUNKS for c in range(FWD_CHUNKS + 1)]
+        ready = [threading.Event() for _ in range(FWD_CHUNKS)]
+        seen = {"hs": None, "next": 0}
+        out._buffer(T * B)  # sized once, before two threads use it
+
+        def on_step(hs, t):
+            seen["hs"] = hs
+            while seen["next"] < FWD_CHUNKS and bounds[seen["next"] + 1] <= t:
+                ready[seen["next"]].set()
+                seen["next"] += 1
+
+        def project(c):
+            ready[c].wait()
+            t0, t1, hs = bounds[c], bounds[c + 1], seen["hs"]
+            if t0 == t1 or hs is None:  # (None: the cell failed; its error is raised)
+                return
+            src = hs
+            if mask is not None:
+                np.multiply(hs[t0:t1], mask[t0:t1], out=hdrop[t0:t1])
+                src = hdrop
+            out.project_rows(src.reshape(T * B, H), t0 * B, t1 * B)
+
+        with kernels.single_thread_blas():
+            job = kernels.SharedChunks(project, FWD_CHUNKS)
+            try:
+                hs, s = top.forward(x, split[-1], store=True, on_step=on_step)
+            finally:
+                for e in ready:
+                    e.set()
+                job.finish()
+        new_state.extend(s)
+        self._last_only = False
+        self._hs_shape = (T, B, H)
+        h = (hs if mask is None else hdrop).reshape(T * B, H)
+        return out.loss_from_logits(h, targets.reshape(-1)), tuple(new_state)
+
     def backward(self) -> tuple[np.ndarray, ...]:
-        """Fill every gradient for the last ``loss``; returns ``dloss/d initial state``."""
-        dh = self.output_.backward()
+        """Fill every gradient for the last ``loss``; returns ``dloss/d initial state``.
+
+        On two threads the output layer's weight gradient (a third of the work) runs in
+        chunks on a worker thread while this one runs the cells' backward (mostly one-thread
+        per-step products), and this thread takes the chunks left when it is done."""
+        out = self.output_
+        dh = out.input_grad()
         T, B, H = self._hs_shape
         if self._last_only:
             dx = np.zeros(self._hs_shape, dtype=dh.dtype)
             dx[-1] = dh
         else:
             dx = dh.reshape(T, B, H)
-        dstate = []
-        for cell, drop in zip(reversed(self.cells_), reversed(self.dropouts_[1:])):
-            dx = drop.backward(dx)
-            dx, ds = cell.backward(dx)
-            dstate = list(ds) + dstate
-        dx = self.dropouts_[0].backward(dx)
-        self.embedding_.backward(dx, accumulate=self.config.tie)
+        overlap = self._overlapping()
+        with kernels.single_thread_blas() if overlap else contextlib.nullcontext():
+            if overlap:
+                job = kernels.SharedChunks(
+                    lambda i: out.weight_grad_rows(i, OUT_CHUNKS), OUT_CHUNKS
+                )
+            else:
+                out.weight_grad_rows(0, 1)
+            try:
+                dstate = []
+                for cell, drop in zip(reversed(self.cells_), reversed(self.dropouts_[1:])):
+                    dx = drop.backward(dx)
+                    dx, ds = cell.backward(dx)
+                    dstate = list(ds) + dstate
+                dx = self.dropouts_[0].backward(dx)
+            finally:
+                if overlap:
+                    job.finish()
+        self.embedding_.backward(dx, accumulate=self.config.tie)  # after: W may be tied
         return tuple(dstate)
 
     def step(self, ids, state):

@@ -1,0 +1,69 @@
+"""The two-thread training path (output layer shared with a worker thread while the cells
+run) computes what the plain path computes: same loss, gradients and random draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textseq.corpus import Vocab
+from textseq.lm.model import RNNLM, LMConfig
+
+
+def _model(kind, layers, dropout, dtype, tie=False):
+    vocab = Vocab.build([[f"w{i}" for i in range(40)]])
+    hidden = 12
+    cfg = LMConfig(cell=kind, embed=hidden if tie else 8, hidden=hidden, layers=layers,
+                   dropout=dropout, tie=tie, dtype=dtype, seed=3)  # fmt: skip
+    return RNNLM(cfg).init(vocab)
+
+
+def _run(model, overlap, inputs, targets):
+    model.overlap = overlap
+    rng = np.random.default_rng(5)
+    state = model.initial_state(inputs.shape[1])
+    loss, new_state = model.loss(inputs, targets, state, rng=rng)
+    dstate = model.backward()
+    grads = {name: g.copy() for name, _, g in model.named_parameters()}
+    return loss, new_state, dstate, grads, rng.random()
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    "layers, dropout, dtype, tie",
+    [
+        (1, 0.3, "float32", False),
+        (2, 0.3, "float64", False),
+        (1, 0.0, "float32", False),
+        (2, 0.2, "float32", True),
+    ],  # fmt: skip
+)
+def test_overlapped_step_matches_the_plain_step(kind, layers, dropout, dtype, tie):
+    model = _model(kind, layers, dropout, dtype, tie)
+    rng = np.random.default_rng(0)
+    T, B = 9, 4  # 9 steps in 7 blocks: blocks of one and two steps
+    inputs = rng.integers(0, model.vocab_size, (T, B))
+    targets = rng.integers(0, model.vocab_size, (T, B))
+    targets[2, 1] = -1  # an ignored position
+    plain = _run(model, False, inputs, targets)
+    shared = _run(model, True, inputs, targets)
+    tol = 1e-6 if dtype == "float32" else 1e-12
+    assert shared[0] == pytest.approx(plain[0], rel=tol)
+    for a, b in zip(plain[1] + plain[2], shared[1] + shared[2]):
+        np.testing.assert_allclose(b, a, rtol=tol, atol=tol)
+    assert set(plain[3]) == set(shared[3])
+    for name, g in plain[3].items():
+        assert np.abs(g).max() > 0, name
+        np.testing.assert_allclose(shared[3][name], g, rtol=tol, atol=tol, err_msg=name)
+    assert shared[4] == plain[4]  # the same number of draws from the dropout generator
+
+
+def test_overlapped_step_with_fewer_steps_than_blocks():
+    model = _model("lstm", 1, 0.2, "float32")
+    rng = np.random.default_rng(1)
+    inputs = rng.integers(0, model.vocab_size, (2, 3))
+    targets = rng.integers(0, model.vocab_size, (2, 3))
+    plain, shared = _run(model, False, inputs, targets), _run(model, True, inputs, targets)
+    assert shared[0] == pytest.approx(plain[0], rel=1e-6)
+    for name, g in plain[3].items():
+        np.testing.assert_allclose(shared[3][name], g, rtol=1e-6, atol=1e-7, err_msg=name)
