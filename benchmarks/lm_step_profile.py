@@ -75,7 +75,7 @@ def torch_runner(cell: str, data, seed: int):
 
 def phases(trainer: Trainer, ids: np.ndarray) -> dict[str, float]:
     """Seconds per phase of textseq's training step, summed over the windows of ``ids``."""
-    from textseq.lm.optim import clip_global_norm
+    from textseq.lm.optim import clip_scale, global_norm
     from textseq.lm.train import stream_windows
 
     model, opt = trainer.model_, trainer.optimizer_
@@ -89,9 +89,9 @@ def phases(trainer: Trainer, ids: np.ndarray) -> dict[str, float]:
         t1 = time.perf_counter()
         model.backward()
         t2 = time.perf_counter()
-        clip_global_norm(grads, ref.CLIP)
+        scale = clip_scale(global_norm(grads), ref.CLIP)
         t3 = time.perf_counter()
-        opt.step(params, grads)
+        opt.step(params, grads, scale)
         t4 = time.perf_counter()
         for k, a, b in (("forward", t0, t1), ("backward", t1, t2), ("clip", t2, t3),
                         ("adam", t3, t4)):  # fmt: skip

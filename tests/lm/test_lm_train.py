@@ -255,3 +255,26 @@ def test_clip_global_norm_scales_all_gradients_together():
     c = np.array([0.3, 0.4])
     assert clip_global_norm([c], 1.0) == pytest.approx(0.5)
     np.testing.assert_array_equal(c, [0.3, 0.4])  # under the limit: untouched
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clipping_folded_into_the_step_equals_clipping_then_stepping(dtype):
+    from textseq.lm.optim import SGD, clip_scale, global_norm
+
+    rng = np.random.default_rng(4)
+    shapes = [(300, 7), (11,)]
+    for make in (lambda: Adam(1e-2), lambda: SGD(0.1)):
+        p1 = [rng.normal(size=s).astype(dtype) for s in shapes]
+        p2 = [p.copy() for p in p1]
+        o1, o2 = make(), make()
+        for _ in range(3):
+            grads = [rng.normal(size=s).astype(dtype) for s in shapes]
+            scale = clip_scale(global_norm(grads), 0.5)
+            assert scale < 1.0
+            o2.step(p2, grads, scale)
+            clip_global_norm(grads, 0.5)
+            o1.step(p1, grads)
+        for a, b in zip(p1, p2):
+            np.testing.assert_array_equal(a, b)
+    assert clip_scale(0.4, 0.5) == 1.0 and clip_scale(float("nan"), 0.5) == 1.0
+    assert clip_scale(3.0, None) == 1.0

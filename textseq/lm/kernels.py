@@ -38,9 +38,9 @@ def scatter_add_rows(G: np.ndarray, ids: np.ndarray, d: np.ndarray) -> None:
     _scatter_add_rows(G, np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(d))
 
 
-def _adam_impl(p, g, m, v, lr_t, b1, b2, eps):
+def _adam_impl(p, g, m, v, lr_t, b1, b2, eps, gscale):
     for i in prange(p.size):
-        gi = g[i]
+        gi = g[i] * gscale
         mi = b1 * m[i] + (1 - b1) * gi
         vi = b2 * v[i] + (1 - b2) * gi * gi
         m[i] = mi
@@ -59,9 +59,11 @@ def _parallel(size: int) -> bool:
     return size >= PARALLEL_MIN and numba.get_num_threads() > 1
 
 
-def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> None:
+def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscale=1.0) -> None:
     """One Adam step in place on contiguous arrays of one dtype; ``lr_t`` already carries
-    the bias corrections. Element-wise, so the result does not depend on the thread count."""
+    the bias corrections; the gradient used is ``g * gscale`` (gradient clipping folded in,
+    which saves a pass over every gradient). Element-wise, so the result does not depend on
+    the thread count."""
     dt = p.dtype.type
     kernel = _adam_par if _parallel(p.size) else _adam_ser
     kernel(
@@ -73,6 +75,7 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float) -> No
         dt(b1),
         dt(b2),
         dt(eps),
+        dt(gscale),
     )
 
 

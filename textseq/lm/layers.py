@@ -152,11 +152,15 @@ class SoftmaxOutput:
 
     def weight_grad_rows(self, part: int, parts: int) -> None:
         """Rows ``part`` of ``parts`` equal blocks of ``grads['W']`` (the other half of
-        ``backward``), so that two threads can share the product."""
+        ``backward``), so that two threads can share the product. Computed transposed,
+        ``h^T @ buf`` (OpenBLAS runs that layout ~5-10% faster than ``buf^T @ h``), then
+        copied into place (~1.5 ms for the whole matrix)."""
         buf, h, g = self._buffer(self._h.shape[0]), self._h, self.grads["W"]
         V = g.shape[0]
         r0, r1 = part * V // parts, (part + 1) * V // parts
-        np.matmul(buf[:, r0:r1].T, h, out=g[r0:r1])
+        gt = np.empty((h.shape[1], r1 - r0), dtype=g.dtype)
+        np.matmul(h.T, buf[:, r0:r1], out=gt)
+        g[r0:r1] = gt.T
 
     def score(self, h: np.ndarray, targets: np.ndarray) -> tuple[float, int, int, int]:
         """Inference: ``(summed loss, top-1 hits, top-5 hits, count)`` over valid targets.

@@ -24,12 +24,21 @@ def global_norm(grads: list[np.ndarray]) -> float:
     return math.sqrt(total)
 
 
+def clip_scale(norm: float, max_norm: float | None) -> float:
+    """The factor that brings gradients of global norm ``norm`` down to ``max_norm`` (1.0
+    when they are within it, or when ``max_norm`` is None/0 or ``norm`` is not finite)."""
+    if max_norm and math.isfinite(norm) and norm > max_norm:
+        return max_norm / (norm + 1e-6)
+    return 1.0
+
+
 def clip_global_norm(grads: list[np.ndarray], max_norm: float | None) -> float:
     """Scale all gradients in place so their global norm is at most ``max_norm``; returns
-    the norm before clipping (``inf``/``nan`` when a gradient is not finite)."""
+    the norm before clipping (``inf``/``nan`` when a gradient is not finite). (Training
+    passes ``clip_scale`` to the optimizer's step instead, which applies it on the fly.)"""
     norm = global_norm(grads)
-    if max_norm and math.isfinite(norm) and norm > max_norm:
-        scale = max_norm / (norm + 1e-6)
+    scale = clip_scale(norm, max_norm)
+    if scale != 1.0:
         for g in grads:
             g *= g.dtype.type(scale)
     return norm
@@ -43,8 +52,11 @@ class SGD:
     def __init__(self, lr: float = 1.0):
         self.lr = float(lr)
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray], grad_scale=1.0) -> None:
+        """``p -= lr * (g * grad_scale)`` (``grad_scale``: gradient clipping)."""
         for p, g in zip(params, grads):
+            if grad_scale != 1.0:
+                g = g * g.dtype.type(grad_scale)
             p -= p.dtype.type(self.lr) * g
 
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -65,7 +77,8 @@ class Adam:
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray], grad_scale=1.0) -> None:
+        """One update from the gradients times ``grad_scale`` (gradient clipping)."""
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
@@ -78,7 +91,7 @@ class Adam:
         eps_t = self.eps * math.sqrt(bc2)
         lr_t *= math.sqrt(bc2)
         for p, g, m, v in zip(params, grads, self.m, self.v):
-            kernels.adam_update(p, g, m, v, lr_t, b1, b2, eps_t)
+            kernels.adam_update(p, g, m, v, lr_t, b1, b2, eps_t, grad_scale)
 
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
         scalars = {

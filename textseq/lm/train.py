@@ -34,7 +34,7 @@ from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
 from textseq.lm import kernels
 from textseq.lm.model import RNNLM, LMConfig
-from textseq.lm.optim import clip_global_norm, make_optimizer
+from textseq.lm.optim import clip_scale, global_norm, make_optimizer
 
 CHECKPOINT = "checkpoint"
 
@@ -321,10 +321,10 @@ class Trainer:
                 if not math.isfinite(loss):
                     self._non_finite("loss", loss, epoch, step)
                 model.backward()
-                norm = clip_global_norm(grads, tc.clip or None)
+                norm = global_norm(grads)
                 if not math.isfinite(norm):
                     self._non_finite("gradient norm", norm, epoch, step)
-                opt.step(params, grads)
+                opt.step(params, grads, clip_scale(norm, tc.clip or None))  # clip on the fly
                 n = y.size
                 loss_sum += loss * n
                 n_pred += n
