@@ -137,3 +137,17 @@ def test_generation_with_the_fast_step_equals_generation_with_model_step(cell, k
         assert a.ids == b.ids
         assert a.logprob == pytest.approx(b.logprob, abs=1e-4)
         assert a.model_logprob == pytest.approx(b.model_logprob, abs=1e-4)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("n_words", [0, 1, 5, gen_module.FAST_PRIME_TOKENS - 1, 40])
+def test_priming_word_by_word_equals_forward_sequence(cell, n_words, monkeypatch):
+    model = RNNLM(LMConfig(cell=cell, embed=24, hidden=32, layers=2)).init(VOCAB)
+    ids = np.arange(2, 2 + n_words)
+    logits, state = gen_module.prime(model, ids)
+    monkeypatch.setattr(gen_module, "_stepper", lambda m: m.step)
+    ref_logits, ref_state = gen_module.prime(model, ids)
+    assert logits.shape == ref_logits.shape == (1, len(VOCAB))
+    np.testing.assert_allclose(logits, ref_logits, rtol=1e-5, atol=1e-5)
+    for a, b in zip(state, ref_state):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -53,6 +53,7 @@ from textseq.lm import generate_kernels as gk
 
 STRATEGIES = ("argmax", "sample", "beam")
 PROMPT_CHUNK = 256  # prompt tokens fed per forward_sequence call (bounds the logits memory)
+FAST_PRIME_TOKENS = 16  # prompts up to this long (with <eos>) are fed one word at a time
 
 
 # --------------------------------------------------------------------------- options
@@ -281,8 +282,10 @@ class FastStep:
             buf = self._bufs[key] = np.empty((max(rows, 8), cols), dtype=np.float32)
         return buf[:rows]
 
-    def __call__(self, ids, state):
-        """ids ``(B,)`` -> logits ``(B, V)`` (a new array) and the new state (new arrays)."""
+    def __call__(self, ids, state, logits: bool = True):
+        """ids ``(B,)`` -> logits ``(B, V)`` (a new array) and the new state (new arrays);
+        ``logits=False`` skips the output layer (prompt words before the last) and gives
+        ``None`` for the logits."""
         m = self.model
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         B = ids.size
@@ -309,10 +312,12 @@ class FastStep:
                 new_state.append(h_new)
             i += cell.n_states
             x = h_new
+        if not logits:
+            return None, tuple(new_state)
         out = m.output_.params
-        logits = np.empty((B, out["b"].size), dtype=np.float32)
-        gk.dense_rows(x, out["W"], out["b"], logits)
-        return logits, tuple(new_state)
+        scores = np.empty((B, out["b"].size), dtype=np.float32)
+        gk.dense_rows(x, out["W"], out["b"], scores)
+        return scores, tuple(new_state)
 
 
 _POINT = ("rnn", "lstm", "gru")
@@ -366,7 +371,9 @@ def prime(model, prompt_ids: np.ndarray):
     """Feed ``<eos> + prompt_ids`` to the model; return (logits of the next word (1, V), state).
 
     Long prompts go through ``forward_sequence`` in pieces of ``PROMPT_CHUNK`` tokens, the
-    state carried from piece to piece, so the whole prompt conditions the state.
+    state carried from piece to piece, so the whole prompt conditions the state. Short ones
+    (up to ``FAST_PRIME_TOKENS``) go word by word through :class:`FastStep` when the model
+    has one, with the output layer only after the last word (~2x faster for a few words).
     """
     eos = model.vocab_.eos_id
     start = [] if eos is None else [eos]
@@ -374,6 +381,11 @@ def prime(model, prompt_ids: np.ndarray):
     if ids.size == 0:
         raise OptionError("the prompt is empty and the model has no <eos> token to start from")
     state = model.initial_state(1)
+    step = _stepper(model)
+    if isinstance(step, FastStep) and ids.size <= FAST_PRIME_TOKENS:
+        for j in range(ids.size):
+            logits, state = step(ids[j : j + 1], state, logits=j == ids.size - 1)
+        return logits, state
     logits = None
     for lo in range(0, ids.size, PROMPT_CHUNK):
         out, state = model.forward_sequence(ids[None, lo : lo + PROMPT_CHUNK], state)
