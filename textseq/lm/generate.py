@@ -8,6 +8,11 @@ Everything here talks to the model through a small protocol, so any object that 
 - ``model.step(ids (B,), state) -> (logits (B, V), new_state)``;
 - ``model.forward_sequence(ids (B, T), state) -> (logits (B, T, V), new_state)``.
 
+For a float32 ``RNNLM`` the steps run through :class:`FastStep` instead of ``model.step``: the
+same maths on Numba kernels made for a handful of rows (``textseq.lm.generate_kernels``),
+with the log-sum-exp and the beam's candidate selection in one pass each. That is what keeps
+50 tokens of beam 5 on a kjv-sized model in the 20-30 ms range (it was 45-80 ms).
+
 One function, :func:`shape_logits`, turns raw logits into the scores every strategy uses, in
 this order (as nanoGPT does, plus the penalties that keep real text from looping)::
 
