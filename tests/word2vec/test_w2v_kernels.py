@@ -164,7 +164,7 @@ def _train(
     syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
     syn1 = np.zeros((vocab, dim), np.float32)
     counts = np.bincount(ids, minlength=vocab).astype(np.float64)
-    keep = np.full(vocab, 2**32 - 1, np.uint64)
+    keep = np.full(vocab, 2**32 - 1, np.uint32)
     table = kernels.build_alias_table(counts**0.75)
     n_seg = len(offsets) - 1
     if chunk_segs is None:
@@ -178,8 +178,8 @@ def _train(
             hi = min(lo + per_call, n_chunks)
             kernels.train_chunks(
                 sg, syn0, syn1, ids, offsets, chunk_segs, lo, hi, keep, table, 3, 5, 1, alpha,
-                min(alpha, 0.0001), epoch, len(ids) * epochs, seed, loss, out_loss[lo:hi],
-                out_eff[lo:hi],
+                min(alpha, 0.0001), epoch, epoch * len(ids), len(ids) * epochs, seed, 0, loss,
+                out_loss[lo:hi], out_eff[lo:hi],
             )  # fmt: skip
         assert out_eff.sum() == len(ids)  # no subsampling: every word is effective
         losses.append(out_loss.sum())

@@ -55,9 +55,10 @@ def test_one_pass_encoding_equals_encode_corpus():
     corpus = Corpus("lee")
     model = Word2Vec(min_count=3, progress=False).build_vocab(corpus)
     want = encode_corpus(corpus, model.vocab_)
-    np.testing.assert_array_equal(model._encoded.ids, want.ids)
-    np.testing.assert_array_equal(model._encoded.offsets, want.offsets)
-    assert model._encoded.ids.dtype == np.int32 and model._encoded.offsets.dtype == np.int64
+    spool = model._spool  # the encoded corpus, spooled to a temporary file
+    np.testing.assert_array_equal(spool.to_array(), want.ids)
+    np.testing.assert_array_equal(spool.offsets, want.offsets)
+    assert spool.offsets.dtype == np.int64
 
 
 def test_max_vocab_size_prunes_while_counting():

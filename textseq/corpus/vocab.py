@@ -166,6 +166,62 @@ class Vocab:
         word_counts = [special_counts[t] for t in specials] + [c for _, c in regular]
         return cls(words, word_counts, unk_token, eos_token, stats)
 
+    @classmethod
+    def from_count_array(
+        cls,
+        words: Sequence[str],
+        counts: np.ndarray,
+        min_count: int = 1,
+        max_size: int | None = None,
+        unk_token: str | None = "<unk>",
+        eos_token: str | None = "<eos>",
+        sentences: int = 0,
+    ) -> Vocab:
+        """``from_counts`` for parallel ``words`` / ``counts`` (as ``count_and_spool`` gives),
+        with the same result.
+
+        A large corpus has millions of distinct words, most seen once: here they are filtered
+        and sorted in numpy arrays, so no Python object (count, tuple) is made per word, and
+        the memory of a big count stays in a few large blocks that go back to the system.
+        """
+        if min_count < 1:
+            raise OptionError(f"min_count must be at least 1, got {min_count}")
+        counts = np.asarray(counts, dtype=np.int64)
+        names = np.array(words, dtype=object)
+        specials = [t for t in (unk_token, eos_token) if t is not None]
+        keep = counts >= min_count
+        special_counts = []
+        for token in specials:  # a word spelled like a special token joins that token
+            hit = names == token
+            special_counts.append(int(counts[hit].sum()))
+            keep &= ~hit
+        regular = np.flatnonzero(keep)
+        regular = regular[np.argsort(names[regular], kind="stable")]  # ties: by word
+        regular = regular[np.argsort(-counts[regular], kind="stable")]  # then by frequency
+        if max_size is not None:
+            regular = regular[: max(max_size - len(specials), 0)]
+        if len(regular) == 0 or max_size is not None and max_size <= len(specials):
+            # the error messages (and argument checks) of from_counts, on a small dict
+            top = [int(counts.argmax())] if len(counts) else []
+            return cls.from_counts(
+                {words[i]: int(counts[i]) for i in top}, min_count, max_size, unk_token,
+                eos_token, sentences,
+            )  # fmt: skip
+        total = int(counts.sum())
+        if total == 0:
+            raise VocabError("the corpus is empty: no tokens were found")
+        kept_words = names[regular].tolist()
+        for word in specials + kept_words:
+            check_storable(word)
+        unknown = total - int(counts[regular].sum()) - sum(special_counts)
+        if unk_token is not None:
+            special_counts[0] += unknown
+        if eos_token is not None:
+            special_counts[-1] += sentences
+        stats = VocabStats(sentences, total, len(words), len(regular), unknown)
+        all_counts = np.concatenate([np.array(special_counts, np.int64), counts[regular]])
+        return cls(specials + kept_words, all_counts, unk_token, eos_token, stats)
+
     # ---- lookup -----------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.words)

@@ -362,23 +362,28 @@ def train_chunks(
     alpha0,
     min_alpha,
     epoch,
+    words_done,
     total_words,
     seed,
+    chunk_base,
     compute_loss,
     out_loss,
     out_effective,
 ):
     """Train chunks ``chunk_lo:chunk_hi`` of one epoch in parallel (Hogwild).
 
-    ``chunk_segs[c]:chunk_segs[c+1]`` are the segments of chunk ``c``; ``total_words`` is the
+    ``ids`` may be one block of the corpus: ``chunk_segs[c]:chunk_segs[c+1]`` are the segments
+    of chunk ``c`` (offsets into ``ids``), ``chunk_base + c`` is its index in the whole
+    corpus (it seeds the chunk's generator) and ``words_done`` is the number of words the
+    schedule passed before ``ids[0]`` (earlier epochs included); ``total_words`` is the
     number of words over all epochs (learning-rate schedule). Per-chunk loss (float64) and
     effective (kept after subsampling) word counts go to ``out_loss[c - chunk_lo]`` and
     ``out_effective[c - chunk_lo]``.
     """
-    epoch_start = np.int64(epoch) * ids.shape[0]
+    epoch_start = np.int64(words_done)
     for ci in prange(chunk_hi - chunk_lo):
         c = chunk_lo + ci
-        state = seed_state(seed, epoch, c)
+        state = seed_state(seed, epoch, chunk_base + c)
         loss, eff, state = _train_chunk(
             sg,
             syn0,
@@ -408,25 +413,18 @@ def train_chunks(
 
 
 @njit(cache=True)
-def remap_ids(ids, offsets, table):
-    """Replace every id by ``table[id]`` and drop those mapped to -1, in one pass.
-
-    Returns the new ids (int32) and sentence offsets (int64, same length as ``offsets``);
-    no temporary as long as the corpus is allocated (the numpy version needs three).
-    """
-    kept = 0
-    for p in range(ids.shape[0]):
-        if table[ids[p]] >= 0:
-            kept += 1
-    out = np.empty(kept, dtype=np.int32)
-    new_offsets = np.empty_like(offsets)
-    new_offsets[0] = 0
+def split_segments(offsets, max_len):
+    """Sentence offsets with empty sentences dropped and long ones cut every ``max_len``
+    words; two passes and no temporary, since there is one entry per sentence."""
+    count = 0
+    for s in range(offsets.shape[0] - 1):
+        length = offsets[s + 1] - offsets[s]
+        count += (length + max_len - 1) // max_len
+    out = np.empty(count + 1, dtype=np.int64)
     n = 0
     for s in range(offsets.shape[0] - 1):
-        for p in range(offsets[s], offsets[s + 1]):
-            w = table[ids[p]]
-            if w >= 0:
-                out[n] = w
-                n += 1
-        new_offsets[s + 1] = n
-    return out, new_offsets
+        for start in range(offsets[s], offsets[s + 1], max_len):
+            out[n] = start
+            n += 1
+    out[n] = offsets[-1] if offsets.shape[0] > 0 else 0
+    return out

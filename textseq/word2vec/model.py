@@ -1,21 +1,20 @@
 """The word2vec training driver: vocabulary, tables, weights, epochs, reports, model files.
 
 Python does the orchestration (as gensim's ``word2vec.py``); every word goes through the
-Numba kernels in ``kernels.py``. The corpus is encoded once to a flat ``int32`` array, cut into
+Numba kernels in ``kernels.py``. The corpus is encoded once to ``int32`` ids spooled to a
+temporary file (``textseq.corpus.spool``: RAM holds one block, not the corpus), cut into
 segments (sentences, split at ``MAX_SEGMENT`` words) and chunks of about ``CHUNK_WORDS``
-words; each kernel call trains a slice of chunks so the progress bar moves while the calls
-stay large.
+words; each kernel call trains one block of whole chunks, read back from the spool, so the
+progress bar moves while the calls stay large.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import time
 import warnings
-from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +23,8 @@ import numba
 import numpy as np
 from tqdm.auto import tqdm
 
-from textseq.corpus import EncodedCorpus, Vocab, encode_corpus, open_corpus
+from textseq.corpus import Vocab, open_corpus
+from textseq.corpus.spool import SpooledIds, count_and_spool, remap_spool, spool_encode
 from textseq.errors import ModelFileError, OptionError, VocabError
 from textseq.files import atomic_dir, load_model_config, load_npz, save_json, save_npz
 from textseq.word2vec import kernels
@@ -32,7 +32,7 @@ from textseq.word2vec import kernels
 FORMAT = "textseq-word2vec"
 FORMAT_VERSION = 1
 CHUNK_WORDS = 10000  # words per chunk (a unit of work for one thread), as gensim's job size
-CALL_WORDS = 250_000  # at least this many words per kernel call (progress bar granularity)
+CALL_WORDS = 120_000  # at least this many words per kernel call (progress bar granularity)
 
 _HYPER = (
     "vector_size", "window", "min_count", "sg", "negative", "ns_exponent", "sample", "alpha",
@@ -145,39 +145,15 @@ def _count_pruned(sentences: Iterable[list[str]], max_vocab_size: int) -> tuple[
     return counts, n_sentences
 
 
-def count_and_encode(
-    sentences: Iterable[list[str]], progress: bool = False
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Count and encode in one pass, at C speed: every distinct word gets a provisional id
-    in order of first appearance. Returns (words, counts int64, ids int32, offsets int64)."""
-    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    lookup = index.__getitem__
-    ids = array("i")
-    offsets = array("q", [0])
-    with tqdm(desc="counting words", unit=" tokens", unit_scale=True, disable=not progress) as bar:
-        for tokens in sentences:
-            ids.extend(map(lookup, tokens))
-            offsets.append(len(ids))
-            if len(offsets) % 4096 == 0:
-                bar.update(len(ids) - bar.n)
-        bar.update(len(ids) - bar.n)
-    ids_arr = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
-    counts = np.bincount(ids_arr, minlength=len(index)).astype(np.int64)
-    return list(index), counts, ids_arr, np.frombuffer(offsets, dtype=np.int64)
-
-
-def remap_ids(vocab: Vocab, words: list[str], ids: np.ndarray, offsets: np.ndarray):
-    """Turn provisional ids into ``vocab`` ids, dropping words outside it (as gensim does)
-    and shrinking the sentence offsets to match."""
-    table = np.fromiter((vocab.index.get(w, -1) for w in words), np.int32, len(words))
-    new_ids, new_offsets = kernels.remap_ids(ids, offsets, table)
-    return EncodedCorpus(new_ids, new_offsets)
+def vocab_table(vocab: Vocab, words: list[str]) -> np.ndarray:
+    """Provisional id -> ``vocab`` id, -1 for words outside it (gensim drops those)."""
+    return np.fromiter((vocab.index.get(w, -1) for w in words), np.int32, len(words))
 
 
 def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
     """gensim's subsampling: keep a word of count ``v`` with probability
     ``(sqrt(v / (sample * total)) + 1) * (sample * total) / v`` (capped at 1), stored as a
-    uint64 threshold compared with 32 random bits."""
+    uint32 threshold compared with 32 random bits."""
     counts = counts.astype(np.float64)
     total = counts.sum()
     if not sample:
@@ -188,21 +164,12 @@ def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
         threshold = float(int(sample * (3 + np.sqrt(5)) / 2))
     prob = (np.sqrt(counts / threshold) + 1.0) * (threshold / counts)
     prob = np.minimum(prob, 1.0)
-    return (prob * (2**32 - 1)).astype(np.uint64)
+    return (prob * (2**32 - 1)).astype(np.uint32)
 
 
 def segment_offsets(offsets: np.ndarray, max_len: int = kernels.MAX_SEGMENT) -> np.ndarray:
     """Sentence offsets with empty sentences dropped and long ones split every ``max_len``."""
-    starts, ends = offsets[:-1], offsets[1:]
-    lengths = ends - starts
-    keep = lengths > 0
-    starts, lengths = starts[keep], lengths[keep]
-    pieces = (lengths + max_len - 1) // max_len
-    seg_starts = np.repeat(starts, pieces) + max_len * (
-        np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    )
-    last = offsets[-1] if len(offsets) else 0
-    return np.append(seg_starts, last).astype(np.int64)
+    return kernels.split_segments(np.ascontiguousarray(offsets, dtype=np.int64), max_len)
 
 
 def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
@@ -212,6 +179,48 @@ def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.
     marks = seg_offsets[0] + np.arange(chunk_words, max(total, 1), chunk_words)
     cuts = np.searchsorted(seg_offsets[:-1], marks, side="left")
     return np.unique(np.concatenate([[0], cuts, [n_segments]])).astype(np.int64)
+
+
+class EpochPlan:
+    """The encoded corpus as each epoch reads it: ids and segment offsets in temporary files
+    (``SpooledIds``), only the chunk boundaries in memory. ``blocks`` cuts it into kernel
+    calls of whole chunks."""
+
+    def __init__(self, ids: SpooledIds):
+        segments = segment_offsets(ids.offsets)
+        self.chunks = chunk_bounds(segments)  # segment index where each chunk starts (+ end)
+        self.chunk_starts = segments[self.chunks]  # and the word offset there
+        self.segments = SpooledIds(dtype=np.int64)
+        self.segments.append(segments)
+        self.ids = ids
+        ids.offsets = None  # the segments replace the sentence offsets
+
+    @property
+    def num_words(self) -> int:
+        return len(self.ids)
+
+    @property
+    def num_chunks(self) -> int:
+        return len(self.chunks) - 1
+
+    def block_bounds(self, chunks_per_block: int) -> list[tuple[int, int]]:
+        """Chunk ranges ``(lo, hi)`` of at most ``chunks_per_block`` chunks."""
+        n = self.num_chunks
+        return [(lo, min(lo + chunks_per_block, n)) for lo in range(0, n, chunks_per_block)]
+
+    def read_block(self, lo: int, hi: int, ids_buffer, seg_buffer):
+        """Chunks ``lo:hi``: their ids, segment offsets and chunk bounds relative to the
+        block, and the word offset where the block starts."""
+        first, last = self.chunks[lo], self.chunks[hi]
+        word_lo, word_hi = int(self.chunk_starts[lo]), int(self.chunk_starts[hi])
+        ids = self.ids.read(word_lo, word_hi, ids_buffer)
+        seg = self.segments.read(first, last + 1, seg_buffer)
+        seg -= word_lo
+        return ids, seg, self.chunks[lo : hi + 1] - first, word_lo
+
+    def close(self) -> None:
+        self.ids.close()
+        self.segments.close()
 
 
 def _warm_up() -> float:
@@ -225,13 +234,13 @@ def _warm_up() -> float:
         ids = np.array([0, 1, 2, 1], np.int32)
         segs = np.array([0, 4], np.int64)
         chunks = np.array([0, 1], np.int64)
-        keep = np.full(3, 2**32 - 1, np.uint64)
+        keep = np.full(3, 2**32 - 1, np.uint32)
         table = kernels.build_alias_table(np.ones(3))
-        kernels.remap_ids(ids, segs, np.array([0, -1, 1], np.int32))
+        kernels.split_segments(segs, 3)
         for sg in (0, 1):
             kernels.train_chunks(
                 sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
-                0, 4, 1, True, np.zeros(1), np.zeros(1, np.int64),
+                0, 0, 4, 1, 0, True, np.zeros(1), np.zeros(1, np.int64),
             )  # fmt: skip
         _compile_seconds = time.perf_counter() - start
     return _compile_seconds
@@ -301,18 +310,20 @@ class Word2Vec:
         _check_options(self)
         _warm_up()  # compile (or load) the kernels now, so no timed step pays for it
         sentences = open_corpus(corpus, tokenizer=self.tokenizer)
-        self._encoded = None
+        self._close_spool()
         if self.max_vocab_size is None:
-            words, counts, ids, offsets = count_and_encode(sentences, self.progress)
-            if len(counts) == 0:
-                raise VocabError("the corpus is empty: no tokens were found")
-            min_count = self._effective_min_count(counts)
-            vocab = Vocab.from_counts(
-                dict(zip(words, counts.tolist())), min_count=min_count, unk_token=None,
-                eos_token=None, sentences=len(offsets) - 1,
-            )  # fmt: skip
-            self._encoded = remap_ids(vocab, words, ids, offsets)
-            del words, counts, ids, offsets  # the provisional corpus: free it before training
+            words, counts, raw = count_and_spool(sentences, self.progress)
+            with raw:
+                if len(counts) == 0:
+                    raise VocabError("the corpus is empty: no tokens were found")
+                min_count = self._effective_min_count(counts)
+                vocab = Vocab.from_count_array(
+                    words, counts, min_count=min_count, unk_token=None, eos_token=None,
+                    sentences=raw.num_sentences,
+                )  # fmt: skip
+                self._spool = remap_spool(raw, vocab_table(vocab, words))
+                self._spool_corpus = corpus
+            del words, counts  # every distinct word: free them before the weights exist
         else:
             counts, n_sentences = _count_pruned(sentences, self.max_vocab_size)
             min_count = self._effective_min_count(np.fromiter(counts.values(), np.int64))
@@ -322,9 +333,9 @@ class Word2Vec:
         self._set_vocab(vocab)
         rng = np.random.default_rng(self.seed)
         shape = (len(vocab), self.vector_size)
-        self.vectors_ = (rng.random(shape, dtype=np.float32) - np.float32(0.5)) / np.float32(
-            self.vector_size
-        )
+        self.vectors_ = rng.random(shape, dtype=np.float32)  # in place: no 2nd/3rd copy
+        self.vectors_ -= np.float32(0.5)
+        self.vectors_ /= np.float32(self.vector_size)
         self.syn1neg_ = np.zeros(shape, dtype=np.float32)
         self.epochs_trained_ = 0
         self._corpus = corpus
@@ -379,33 +390,49 @@ class Word2Vec:
             compile_seconds=_warm_up(),
         )  # fmt: skip
         start = time.perf_counter()
-        encoded = getattr(self, "_encoded", None)
-        if encoded is None or corpus is not self._corpus:
-            encoded = encode_corpus(open_corpus(corpus, tokenizer=self.tokenizer), self.vocab_)
-        ids = np.ascontiguousarray(encoded.ids, dtype=np.int32)
-        seg = segment_offsets(encoded.offsets)
-        chunks = chunk_bounds(seg)
-        report.corpus_words = int(len(ids))
+        plan = getattr(self, "_plan", None)
+        if plan is None or corpus is not getattr(self, "_spool_corpus", None):
+            spool = getattr(self, "_spool", None)
+            if spool is None or corpus is not getattr(self, "_spool_corpus", None):
+                self._close_spool()
+                sentences = open_corpus(corpus, tokenizer=self.tokenizer)
+                spool = spool_encode(sentences, self.vocab_.index, self.progress)
+                self._spool_corpus = corpus
+            self._spool = None  # the plan owns it now
+            plan = self._plan = EpochPlan(spool)
+        report.corpus_words = plan.num_words
         report.encode_seconds = time.perf_counter() - start
-        if len(ids) == 0:
+        if plan.num_words == 0:
             raise VocabError("no word of the corpus is in the vocabulary: nothing to train")
         self.report_ = report
         self._wv = None
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
         try:
-            self._run_epochs(ids, seg, chunks, report)
+            self._run_epochs(plan, report)
         finally:
             numba.set_num_threads(previous)
         report.seconds = time.perf_counter() - start
         return self
 
-    def _run_epochs(self, ids, seg, chunks, report: TrainingReport) -> None:
-        n_chunks = len(chunks) - 1
-        per_call = max(report.threads * 4, -(-CALL_WORDS // CHUNK_WORDS))
-        total_words = len(ids) * self.epochs
-        out_loss = np.zeros(n_chunks, np.float64)
-        out_eff = np.zeros(n_chunks, np.int64)
+    def _close_spool(self) -> None:
+        for name in ("_spool", "_plan"):
+            owner = getattr(self, name, None)
+            if owner is not None:
+                owner.close()
+            setattr(self, name, None)
+
+    def _run_epochs(self, plan: EpochPlan, report: TrainingReport) -> None:
+        per_call = -(-CALL_WORDS // CHUNK_WORDS)
+        per_call = -(-per_call // report.threads) * report.threads  # no idle thread per call
+        blocks = plan.block_bounds(per_call)
+        corpus_words = plan.num_words
+        total_words = corpus_words * self.epochs
+        out_loss = np.zeros(per_call, np.float64)
+        out_eff = np.zeros(per_call, np.int64)
+        starts, chunks = plan.chunk_starts, plan.chunks  # buffers for the largest block
+        ids_buffer = np.empty(max(int(starts[hi] - starts[lo]) for lo, hi in blocks), np.int32)
+        seg_buffer = np.empty(max(int(chunks[hi] - chunks[lo]) + 1 for lo, hi in blocks), np.int64)
         callbacks = list(self.callbacks or ())
         bar = tqdm(
             total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
@@ -416,26 +443,27 @@ class Word2Vec:
                 epoch_start = time.perf_counter()
                 loss = 0.0
                 effective = 0
-                for lo in range(0, n_chunks, per_call):
-                    hi = min(lo + per_call, n_chunks)
+                for lo, hi in blocks:
+                    ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
                     kernels.train_chunks(
-                        int(self.sg), self.vectors_, self.syn1neg_, ids, seg, chunks, lo, hi,
+                        int(self.sg), self.vectors_, self.syn1neg_, ids, seg, chunks, 0, hi - lo,
                         self.keep_threshold_, self.neg_table_, int(self.window),
                         int(self.negative), int(self.cbow_mean), float(self.alpha),
-                        float(self.min_alpha), epoch, total_words, int(self.seed),
-                        bool(self.compute_loss), out_loss[lo:hi], out_eff[lo:hi],
+                        float(self.min_alpha), epoch, epoch * corpus_words + word_lo,
+                        total_words, int(self.seed), lo, bool(self.compute_loss),
+                        out_loss[: hi - lo], out_eff[: hi - lo],
                     )  # fmt: skip
-                    loss += float(out_loss[lo:hi].sum())
-                    effective += int(out_eff[lo:hi].sum())
+                    loss += float(out_loss[: hi - lo].sum())
+                    effective += int(out_eff[: hi - lo].sum())
                     elapsed = time.perf_counter() - epoch_start
                     postfix = {"epoch": f"{epoch + 1}/{self.epochs}"}
                     postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
                     if self.compute_loss:
                         postfix["loss"] = f"{loss / max(effective, 1):.4f}"
                     bar.set_postfix(postfix, refresh=False)
-                    bar.update(int(seg[chunks[hi]] - seg[chunks[lo]]))
+                    bar.update(len(ids))
                 info = EpochReport(
-                    epoch=self.epochs_trained_ + 1, raw_words=int(len(ids)),
+                    epoch=self.epochs_trained_ + 1, raw_words=corpus_words,
                     effective_words=effective, seconds=time.perf_counter() - epoch_start,
                     loss=loss,
                 )  # fmt: skip
