@@ -8,6 +8,9 @@ Thread counts are pinned: NUMBA_NUM_THREADS, OMP/OPENBLAS/MKL threads, gensim ``
     .venv/bin/python benchmarks/w2v_vs_gensim.py            # lee + english (or wiki500)
     .venv/bin/python benchmarks/w2v_vs_gensim.py --quick    # lee only, one repetition
 
+Peak memory is measured apart, each system alone in a fresh process (one thread, one epoch:
+memory does not grow with epochs), so neither reuses memory the other left behind.
+
 Writes benchmarks/results/w2v_vs_gensim.md (and .json with every run).
 """
 
@@ -23,6 +26,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -52,6 +56,47 @@ def _cpu_model() -> str:
 def _median(values):
     values = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
     return statistics.median(values) if values else None
+
+
+def memory_probe(system: str, source: str, sg: int) -> dict:
+    """Run in a fresh process: the peak RSS growth of one system's vocabulary + training."""
+    import logging
+
+    from textseq.word2vec.compare import _PeakMemory, fix_malloc_threshold
+    from textseq.word2vec.model import _warm_up
+
+    fix_malloc_threshold()
+    sentences = list(Corpus(source))
+    settings = {"sg": sg, "epochs": 1, "workers": 1}
+    if system == "textseq":
+        from textseq.word2vec import Word2Vec
+
+        _warm_up()
+        model = Word2Vec(progress=False, **settings)
+        with _PeakMemory() as mem:
+            model.build_vocab(sentences)
+            model.train(sentences)
+    else:
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        logging.getLogger("gensim").setLevel(logging.WARNING)
+        model = GensimWord2Vec(hs=0, **settings)
+        with _PeakMemory() as mem:
+            model.build_vocab(sentences)
+            model.train(sentences, total_examples=model.corpus_count, epochs=1)
+    return {"system": system, "sg": sg, "peak_mib": mem.mib, "vocab": len(model.wv)}
+
+
+def measure_memory(source: str, sg: int, log) -> dict[str, float]:
+    """Each system in its own fresh process; returns {system: peak MiB}."""
+    out = {}
+    for system in ("textseq", "gensim"):
+        probe = [sys.executable, __file__, "--memory-probe", system, source, str(sg)]
+        done = subprocess.run(probe, capture_output=True, text=True, check=True)
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        out[system] = data["peak_mib"]
+        log(f"memory {source} {'sg' if sg else 'cbow'} {system}: {data['peak_mib']:.1f} MiB")
+    return out
 
 
 def run_config(sentences, corpus_name, sg, threads, repeats, settings, log):
@@ -139,16 +184,16 @@ def markdown(summaries, meta) -> str:
         "*Effective words/s* = words kept after subsampling / training wall time (the figure "
         "gensim logs); the ratio is the median of per-run ratios, runs alternating which "
         "system goes first. *Total* is vocabulary + training wall time (textseq counts and "
-        "encodes the corpus during the vocabulary step). Memory: growth of peak RSS over "
-        "the system's start. Quality: questions-words accuracy (gensim's restrict_vocab="
-        "300000, case-insensitive), Spearman on WordSim-353 and SimLex-999; textseq scored "
-        "with textseq.word2vec.evaluation, gensim with its own evaluate methods.",
+        "encodes the corpus during the vocabulary step). Quality: questions-words accuracy "
+        "(gensim's restrict_vocab=300000, case-insensitive), Spearman on WordSim-353 and "
+        "SimLex-999; textseq scored with textseq.word2vec.evaluation, gensim with its own "
+        "evaluate methods.",
         "",
         "## Speed",
         "",
         "| corpus | model | threads | runs | textseq words/s | gensim words/s | ratio (min-max) "
-        "| total s textseq / gensim | peak MiB textseq / gensim | load avg (1 min) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| total s textseq / gensim | load avg (1 min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, row in summaries.items():
         corpus, model, threads = key
@@ -157,7 +202,6 @@ def markdown(summaries, meta) -> str:
             f"| {fmt(row['gensim_wps'], ',.0f')} | **{fmt(row['ratio'], '.2f')}x** "
             f"({fmt(row['ratio_min'], '.2f')}-{fmt(row['ratio_max'], '.2f')}) "
             f"| {fmt(row['textseq_total'], '.1f')} / {fmt(row['gensim_total'], '.1f')} "
-            f"| {fmt(row['textseq_mem'], '.0f')} / {fmt(row['gensim_mem'], '.0f')} "
             f"| {', '.join(f'{x:.1f}' for x in row['load'])} |"
         )
     lines += ["", "## Thread scaling (median effective words/s, 2 threads / 1 thread)", ""]
@@ -186,12 +230,31 @@ def markdown(summaries, meta) -> str:
             f"| {fmt(row['textseq_simlex'], '.3f')} / {fmt(row['gensim_simlex'], '.3f')} "
             f"| {fmt(row['overlap'], '.2f')} |"
         )
+    lines += [
+        "",
+        "## Peak memory (each system alone in a fresh process, 1 thread, 1 epoch)",
+        "",
+        "Growth of the peak resident set (VmHWM) over the process's resident set after the "
+        "corpus was loaded as token lists, through vocabulary building and training; glibc's "
+        "mmap threshold fixed so freed arrays leave the process.",
+        "",
+        "| corpus | model | textseq MiB | gensim MiB | textseq / gensim |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for (corpus, model), mem in meta.get("memory", {}).items():
+        t, g = mem["textseq"], mem["gensim"]
+        lines.append(f"| {corpus} | {model} | {t:.1f} | {g:.1f} | {t / g:.2f}x |")
     lines += ["", f"Compile / cache load of the textseq kernels: {meta['compile']}", ""]
     lines += meta.get("notes", [])
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--memory-probe"]:  # the child process of measure_memory
+        system, source, sg = argv[1], argv[2], int(argv[3])
+        print(json.dumps(memory_probe(system, source, sg)))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="lee only, one repetition")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions with 2 threads")
@@ -199,10 +262,9 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
     parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
     args = parser.parse_args(argv)
-    command = ".venv/bin/python benchmarks/w2v_vs_gensim.py" + "".join(
-        f" {a}" for a in (argv if argv is not None else sys.argv[1:])
-    )
+    command = ".venv/bin/python benchmarks/w2v_vs_gensim.py" + "".join(f" {a}" for a in argv)
     notes = []
     if args.corpus:
         corpora = args.corpus
@@ -218,7 +280,7 @@ def main(argv=None) -> int:
     settings = {"epochs": args.epochs}
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.perf_counter()
-    all_runs, summaries = [], {}
+    all_runs, summaries, memory = [], {}, {}
 
     def log(message):
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -236,6 +298,9 @@ def main(argv=None) -> int:
                 all_runs += runs
                 summaries[(corpus, "skip-gram" if sg else "CBOW", threads)] = summarise(runs)
         del sentences
+        if not args.no_memory:
+            for sg in (1, 0):
+                memory[(corpus, "skip-gram" if sg else "CBOW")] = measure_memory(source, sg, log)
     compile_seconds = all_runs[0]["textseq"]["compile_seconds"] if all_runs else None
     meta = {
         "command": command,
@@ -254,11 +319,20 @@ def main(argv=None) -> int:
         "compile": f"{compile_seconds:.2f} s (first kernel call of the benchmark process: a "
         "compile on a cold Numba cache, a cache load on a warm one; never part of the timings)",
         "notes": notes,
+        "memory": memory,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(markdown(summaries, meta), encoding="utf-8")
     args.output.with_suffix(".json").write_text(
-        json.dumps({"meta": meta, "runs": all_runs}, indent=1, default=str), encoding="utf-8"
+        json.dumps(
+            {
+                "meta": {**meta, "memory": {" ".join(k): v for k, v in memory.items()}},
+                "runs": all_runs,
+            },
+            indent=1,
+            default=str,
+        ),
+        encoding="utf-8",  # fmt: skip
     )
     log(f"wrote {args.output}")
     return 0
