@@ -81,6 +81,30 @@ def test_one_thread_and_a_seed_give_identical_bits(sg):
     assert not np.array_equal(a.vectors_, c.vectors_)
 
 
+def test_block_size_and_spool_blocks_do_not_change_the_bits(monkeypatch):
+    """Each kernel call trains one block read back from the spool; how the corpus is cut
+    into blocks must not matter (chunks keep their global index and schedule position)."""
+    from textseq.corpus import spool
+    from textseq.word2vec import model as model_module
+
+    kwargs = dict(sg=1, workers=1, epochs=2, min_count=5, seed=2, progress=False)
+    a = Word2Vec(**kwargs).train("lee")
+    monkeypatch.setattr(model_module, "CALL_WORDS", 1)  # one chunk per call
+    monkeypatch.setattr(spool, "BLOCK_WORDS", 1000)  # many spool writes and reads
+    b = Word2Vec(**kwargs).train("lee")
+    np.testing.assert_array_equal(a.vectors_, b.vectors_)
+    assert [e.loss for e in a.report_.epochs] == [e.loss for e in b.report_.epochs]
+
+
+def test_train_on_another_corpus_encodes_it_with_the_vocabulary():
+    model = Word2Vec(min_count=1, epochs=1, workers=1, progress=False)
+    model.build_vocab([["a", "b", "c"], ["a", "b"]])
+    model.train([["a", "x", "b"], ["y"], ["c", "c"]])  # x, y unknown: dropped as gensim does
+    assert model.report_.corpus_words == 4
+    model.train()  # no corpus: the one given to build_vocab
+    assert model.report_.corpus_words == 5
+
+
 def test_skipgram_on_lee_ranks_known_neighbours():
     # the pairs hold for seeds 1-5 (checked); gensim gives similar ranks on the same tokens
     seen = []
