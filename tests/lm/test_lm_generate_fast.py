@@ -60,18 +60,21 @@ def test_top_extensions_equal_a_stable_sort_of_all_finite_values():
         np.testing.assert_array_equal(vals[:n], flat[order])
 
 
-def test_row_logsumexp_matches_numpy_and_keeps_empty_rows_at_minus_inf():
+def test_normalisers_match_numpy_and_keep_empty_rows_at_minus_inf():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((4, 5000)) * 6
     x[0, :100] = -np.inf
     x[2] = -np.inf
     x[3, 7] = 300.0  # everything else is far below the maximum
-    out = np.empty(4)
-    gk.row_logsumexp(x, out)
-    assert out[2] == -np.inf
-    for r in (0, 1, 3):
-        assert abs(out[r] - np.logaddexp.reduce(x[r])) < 1e-6
-    assert gen_module.row_logsumexp(x[:1])[0] == out[0]
+    raw = (rng.standard_normal((4, 5000)) * 6).astype(np.float32)
+    lse, mlse = gen_module.normalisers(x, raw)
+    assert lse[2] == -np.inf
+    for r in range(4):
+        if r != 2:
+            assert abs(lse[r] - np.logaddexp.reduce(x[r])) < 1e-6
+        assert abs(mlse[r] - np.logaddexp.reduce(raw[r].astype(np.float64))) < 1e-6
+    lse64, _ = gen_module.normalisers(x, raw.astype(np.float64))  # float64 logits too
+    np.testing.assert_array_equal(lse64, lse)
 
 
 VOCAB = Vocab.from_counts({f"w{i}": 10 + i for i in range(200)})

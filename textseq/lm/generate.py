@@ -209,47 +209,18 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return np.where(np.isneginf(x), -np.inf, out)  # an all-banned row stays -inf, not nan
 
 
-def row_logsumexp(x: np.ndarray) -> np.ndarray:
-    """``log(sum(exp(x)))`` per row of float64 scores, fast: one Numba pass per row whose
-    shifted exponentials are taken in float32 (vectorised) and summed in float64, so the
-    result is accurate to about 1e-7 absolute. An all-``-inf`` row gives ``-inf``."""
+def normalisers(x: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row log-normalisers ``log(sum(exp(.)))`` of the shaped scores ``x`` and of the model's
+    raw ``logits``, in one kernel call: the shifted exponentials are taken in float32 (a
+    vectorised polynomial) and summed in float64, so both are accurate to about 1e-7
+    absolute. An all-``-inf`` row gives ``-inf``."""
     x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty(x.shape[0])
-    gk.row_logsumexp(x, out)
-    return out
-
-
-def _model_logsumexp(logits, x, lse_x, same_values: bool, banned_cols=None):
-    """Row log-normalisers of the raw logits, reusing those of the shaped scores ``x``.
-
-    When shaping only banned words (``same_values``: no temperature, no repetition penalty),
-    the raw normaliser is the shaped one plus the banned words' mass, added back exactly.
-    ``banned_cols`` (optional) names the only banned columns, e.g. ``[unk_id]``, which
-    spares a scan of ``x``.
-    """
-    if not same_values or not np.isfinite(lse_x).all():
-        return row_logsumexp(np.asarray(logits, dtype=np.float64))
-    if banned_cols is not None:
-        if len(banned_cols) == 0:
-            return lse_x
-        raw = np.asarray(logits[:, banned_cols], dtype=np.float64)
-        return lse_x + np.log1p(np.exp(raw - lse_x[:, None]).sum(axis=1))
-    rows, cols = np.nonzero(np.isneginf(x))
-    if rows.size == 0:
-        return lse_x
-    raw = np.asarray(logits[rows, cols], dtype=np.float64)
-    extra = np.bincount(rows, weights=np.exp(raw - lse_x[rows]), minlength=x.shape[0])
-    return lse_x + np.log1p(extra)
-
-
-def _fixed_bans(options: DecodingOptions, unk_id: int | None, warp: bool):
-    """The banned columns when only ``<unk>`` can be banned (no n-gram ban, top-k, top-p),
-    else ``None`` (the bans must be found by scanning)."""
-    if options.no_repeat_ngram_size > 0:
-        return None
-    if warp and (options.top_k is not None or options.top_p is not None):
-        return None
-    return [unk_id] if (not options.allow_unk and unk_id is not None) else []
+    raw = np.ascontiguousarray(logits)
+    if raw.dtype not in (np.float32, np.float64):
+        raw = raw.astype(np.float64)
+    lse, mlse = np.empty(x.shape[0]), np.empty(x.shape[0])
+    gk.row_logsumexp_pair(x, raw, lse, mlse)
+    return lse, mlse
 
 
 # --------------------------------------------------------------------------- fast step
@@ -570,11 +541,9 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
     lp = mlp = 0.0
     reason = "max_tokens"
     greedy = rng is None or options.temperature == 0
-    same_values = options.repetition_penalty == 1.0 and (greedy or options.temperature == 1.0)
-    fixed = _fixed_bans(options, unk, warp=not greedy)
     for t in range(max_tokens):
         x = shape_logits(logits, [gen], context, options, unk, warp=not greedy)
-        lse = row_logsumexp(x)
+        lse, mlse = normalisers(x, logits)
         if not np.isfinite(lse[0]):
             reason = "no_allowed_token"
             break
@@ -589,7 +558,6 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
                 tok -= 1
         gen.append(tok)
         lp += float(x[0, tok] - lse[0])
-        mlse = _model_logsumexp(logits, x, lse, same_values, fixed)
         mlp += float(logits[0, tok] - mlse[0])
         if eos is not None and tok == eos:
             reason = "eos"
@@ -623,8 +591,6 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     """
     unk = model.vocab_.unk_id
     step = _stepper(model)
-    same_values = options.repetition_penalty == 1.0 and options.temperature == 1.0
-    fixed = _fixed_bans(options, unk, warp=True)
 
     def norm(total: float, length: int) -> float:
         return total / (max(length, 1) ** length_penalty)
@@ -636,10 +602,9 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     reason = "max_tokens"
     for t in range(max_tokens):
         x = shape_logits(logits, beams, context, options, unk)
-        lse = row_logsumexp(x)
+        lse, mlse = normalisers(x, logits)
         offset = np.where(np.isfinite(lse), scores - lse, -np.inf)
         cand_rows, cand_toks, cand_vals = _best_extensions(x, offset, min(2 * width, x.size))
-        mlse = _model_logsumexp(logits, x, lse, same_values, fixed)
         keep_rows: list[int] = []
         keep_toks: list[int] = []
         for row, tok, value in zip(cand_rows.tolist(), cand_toks.tolist(), cand_vals.tolist()):

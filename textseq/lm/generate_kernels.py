@@ -328,33 +328,40 @@ def top_extensions(x, offset, k, rows, toks, vals):
     return n
 
 
+@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
+def _row_logsumexp(row, mant, bits):
+    """``log(sum(exp(row)))``, ``-inf`` for an all-``-inf`` row. The shifted exponentials are
+    taken in float32 by the Cephes polynomial of ``textseq.lm.kernels`` (vectorised, several
+    times numpy's float32 ``exp`` here) and summed in float64: accurate to about 1e-7
+    absolute. Values more than 87 below the maximum count as ``exp(-87)`` (~1e-38), which no
+    float64 sum of at least 1 can see. ``mant``, ``bits``: float32/int32 scratch rows."""
+    m = -np.inf
+    for j in range(row.shape[0]):
+        m = max(m, row[j])
+    if m == -np.inf:
+        return -np.inf
+    if not np.isfinite(m):  # +inf or NaN: let numpy's rules decide
+        return m + np.log(np.sum(np.exp(row - m)))
+    V = row.shape[0]
+    for j in range(V):  # three simple loops vectorise better than one (36 -> 22 us)
+        mant[j] = max(np.float32(row[j] - m), np.float32(-87.0))
+    for j in range(V):
+        mant[j], bits[j] = _exp_parts(mant[j])
+    scale = bits.view(np.float32)
+    s = 0.0
+    for j in range(V):
+        s += mant[j] * scale[j]
+    return m + np.log(s)
+
+
 @njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def row_logsumexp(x, out):
-    """``out[r] = log(sum(exp(x[r])))`` for float64 scores ``x (B, V)``; an all-``-inf`` row
-    gives ``-inf``. The shifted exponentials are taken in float32 by the Cephes polynomial of
-    ``textseq.lm.kernels`` (vectorised, ~10x numpy's float32 ``exp`` here) and summed in
-    float64: accurate to about 1e-7 absolute. Values more than 87 below the row maximum
-    count as ``exp(-87)`` (~1e-38), which no float64 sum of at least 1 can see."""
-    B, V = x.shape
+def row_logsumexp_pair(x, raw, out_x, out_raw):
+    """Row log-sum-exp (see ``_row_logsumexp``) of the shaped scores ``x`` (float64) and of
+    the raw logits ``raw`` (same shape, float32 or float64) in one call: generation needs
+    both at every step."""
+    V = x.shape[1]
     mant = np.empty(V, np.float32)
     bits = np.empty(V, np.int32)
-    scale = bits.view(np.float32)
-    for r in range(B):
-        row = x[r]
-        m = -np.inf
-        for j in range(V):
-            m = max(m, row[j])
-        if m == -np.inf:
-            out[r] = -np.inf
-            continue
-        if not np.isfinite(m):  # +inf or NaN: let numpy's rules decide
-            out[r] = m + np.log(np.sum(np.exp(row - m)))
-            continue
-        for j in range(V):  # three simple loops vectorise better than one (36 -> 22 us)
-            mant[j] = max(np.float32(row[j] - m), np.float32(-87.0))
-        for j in range(V):
-            mant[j], bits[j] = _exp_parts(mant[j])
-        s = 0.0
-        for j in range(V):
-            s += mant[j] * scale[j]
-        out[r] = m + np.log(s)
+    for r in range(x.shape[0]):
+        out_x[r] = _row_logsumexp(x[r], mant, bits)
+        out_raw[r] = _row_logsumexp(raw[r], mant, bits)
