@@ -230,7 +230,8 @@ class FastStep:
     """``model.step`` of a float32 ``RNNLM`` for a few rows, on Numba kernels.
 
     The same maths as ``RNNLM.step`` (embedding -> cells -> output layer, no dropout), equal
-    up to float rounding, but 2-4x faster for 1-10 rows: the products run in
+    up to float rounding, but faster for a few rows (kjv-sized LSTM, load 2-3: batch 5 about
+    0.33 ms a step against 0.7-1 ms, batch 1 about 0.18 ms against 0.25): the products run in
     :func:`textseq.lm.generate_kernels.dense_rows` (no BLAS packing, no thread hand-off) and
     the work buffers are reused. It reads the model's own parameter arrays on every call, so
     it never holds stale weights. :meth:`for_model` returns ``None`` for anything else (other
@@ -278,7 +279,8 @@ class FastStep:
             h_new = np.empty_like(h)
             if cell.kind == "lstm":
                 c_new = np.empty_like(h)
-                gk.lstm_point(gx, gh, np.ascontiguousarray(state[i + 1]), h_new, c_new)
+                c = np.ascontiguousarray(state[i + 1], dtype=np.float32)
+                gk.lstm_point(gx, gh, c, h_new, c_new)
                 new_state += [h_new, c_new]
             elif cell.kind == "gru":
                 gk.gru_point(gx, gh, h, h_new)

@@ -5,8 +5,8 @@ Plain arrays in, plain arrays out; :mod:`textseq.lm.generate` drives them. Why n
 all of ``W`` on every call; a dot product per (row of x, row of W) re-reads ``x`` for every
 row of ``W``. Here each pass over ``k`` works on a tile of a few rows of ``W`` and up to 5
 rows of ``x`` held in accumulators, so ``W`` is read once per tile of ``x`` and LLVM
-vectorises the ``k`` loop. Measured on this machine (2 shared
-cores under load 3, kjv-sized output layer, 49 calls, CPU time): batch 5 about 12 ms against
+vectorises the ``k`` loop. Measured on this machine (2 shared cores under load 3, kjv-sized
+output layer, 49 calls, CPU time): batch 5 about 12 ms against
 24 ms for a dot product per pair (``kernels.matmul_t``) and 45 ms for BLAS; batch 1 (a 1 x 4
 tile) about 6 ms against 7 ms. Batch 5 and 4 run as one tile of 5 rows of ``x`` by 2 rows of
 ``W`` (10 accumulators): the pass is then bound by reading ``W`` (6 MB) once.
