@@ -77,6 +77,19 @@ def test_normalisers_match_numpy_and_keep_empty_rows_at_minus_inf():
     np.testing.assert_array_equal(lse64, lse)
 
 
+def test_normaliser_of_banned_scores_adds_the_banned_mass_back():
+    rng = np.random.default_rng(2)
+    raw = (rng.standard_normal((3, 3000)) * 5).astype(np.float32)
+    x = raw.astype(np.float64)
+    x[0, [0, 5, 17]] = -np.inf  # a few banned words
+    x[1, rng.random(3000) < 0.9] = -np.inf  # most words banned (top-p)
+    x[2] = -np.inf  # every word: the raw normaliser is computed in full
+    lse, mlse = gen_module.normalisers(x, raw, same_values=True)
+    ref = [np.logaddexp.reduce(r) for r in raw.astype(np.float64)]
+    np.testing.assert_allclose(mlse, ref, rtol=0, atol=1e-6)
+    assert lse[2] == -np.inf and lse[1] < lse[0]
+
+
 VOCAB = Vocab.from_counts({f"w{i}": 10 + i for i in range(200)})
 
 

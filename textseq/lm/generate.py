@@ -209,17 +209,21 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return np.where(np.isneginf(x), -np.inf, out)  # an all-banned row stays -inf, not nan
 
 
-def normalisers(x: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def normalisers(
+    x: np.ndarray, logits: np.ndarray, same_values: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Row log-normalisers ``log(sum(exp(.)))`` of the shaped scores ``x`` and of the model's
     raw ``logits``, in one kernel call: the shifted exponentials are taken in float32 (a
     vectorised polynomial) and summed in float64, so both are accurate to about 1e-7
-    absolute. An all-``-inf`` row gives ``-inf``."""
+    absolute. An all-``-inf`` row gives ``-inf``. ``same_values``: the shaping only banned
+    words (no temperature, no repetition penalty), so the raw normaliser is the shaped one
+    plus the banned words' mass (one exponential per banned word instead of a full pass)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     raw = np.ascontiguousarray(logits)
     if raw.dtype not in (np.float32, np.float64):
         raw = raw.astype(np.float64)
     lse, mlse = np.empty(x.shape[0]), np.empty(x.shape[0])
-    gk.row_logsumexp_pair(x, raw, lse, mlse)
+    gk.row_logsumexp_pair(x, raw, same_values, lse, mlse)
     return lse, mlse
 
 
@@ -543,9 +547,10 @@ def _one_path(model, logits, state, context, options, max_tokens, eos, rng):
     lp = mlp = 0.0
     reason = "max_tokens"
     greedy = rng is None or options.temperature == 0
+    same = options.repetition_penalty == 1.0 and (greedy or options.temperature == 1.0)
     for t in range(max_tokens):
         x = shape_logits(logits, [gen], context, options, unk, warp=not greedy)
-        lse, mlse = normalisers(x, logits)
+        lse, mlse = normalisers(x, logits, same)
         if not np.isfinite(lse[0]):
             reason = "no_allowed_token"
             break
@@ -593,6 +598,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     """
     unk = model.vocab_.unk_id
     step = _stepper(model)
+    same = options.repetition_penalty == 1.0 and options.temperature == 1.0
 
     def norm(total: float, length: int) -> float:
         return total / (max(length, 1) ** length_penalty)
@@ -604,7 +610,7 @@ def _beam(model, logits, state, context, options, max_tokens, width, length_pena
     reason = "max_tokens"
     for t in range(max_tokens):
         x = shape_logits(logits, beams, context, options, unk)
-        lse, mlse = normalisers(x, logits)
+        lse, mlse = normalisers(x, logits, same)
         offset = np.where(np.isfinite(lse), scores - lse, -np.inf)
         cand_rows, cand_toks, cand_vals = _best_extensions(x, offset, min(2 * width, x.size))
         keep_rows: list[int] = []

@@ -329,15 +329,38 @@ def top_extensions(x, offset, k, rows, toks, vals):
 
 
 @njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
+def _row_max(row):
+    """The largest value of a row, as float64 (NaN is dealt with by the caller's sums). Eight
+    running maxima instead of one: without 'nnan' LLVM keeps a single maximum as one chain of
+    dependent comparisons (~8 us per 5,958 values), eight run side by side (~4x faster)."""
+    n = row.shape[0]
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = -np.inf
+    j = 0
+    while j + 8 <= n:
+        m0 = max(m0, row[j])
+        m1 = max(m1, row[j + 1])
+        m2 = max(m2, row[j + 2])
+        m3 = max(m3, row[j + 3])
+        m4 = max(m4, row[j + 4])
+        m5 = max(m5, row[j + 5])
+        m6 = max(m6, row[j + 6])
+        m7 = max(m7, row[j + 7])
+        j += 8
+    m = max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+    while j < n:
+        m = max(m, row[j])
+        j += 1
+    return m
+
+
+@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
 def _row_logsumexp(row, mant, bits):
     """``log(sum(exp(row)))``, ``-inf`` for an all-``-inf`` row. The shifted exponentials are
     taken in float32 by the Cephes polynomial of ``textseq.lm.kernels`` (vectorised, several
     times numpy's float32 ``exp`` here) and summed in float64: accurate to about 1e-7
     absolute. Values more than 87 below the maximum count as ``exp(-87)`` (~1e-38), which no
     float64 sum of at least 1 can see. ``mant``, ``bits``: float32/int32 scratch rows."""
-    m = -np.inf
-    for j in range(row.shape[0]):
-        m = max(m, row[j])
+    m = _row_max(row)
     if m == -np.inf:
         return -np.inf
     if not np.isfinite(m):  # +inf or NaN: let numpy's rules decide
@@ -355,13 +378,23 @@ def _row_logsumexp(row, mant, bits):
 
 
 @njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def row_logsumexp_pair(x, raw, out_x, out_raw):
+def row_logsumexp_pair(x, raw, same, out_x, out_raw):
     """Row log-sum-exp (see ``_row_logsumexp``) of the shaped scores ``x`` (float64) and of
     the raw logits ``raw`` (same shape, float32 or float64) in one call: generation needs
-    both at every step."""
+    both at every step. ``same``: ``x`` equals ``raw`` wherever it is not ``-inf`` (only
+    bans were applied); the raw normaliser is then the shaped one plus the banned words'
+    mass, added back exactly, which spares a second pass of exponentials."""
     V = x.shape[1]
     mant = np.empty(V, np.float32)
     bits = np.empty(V, np.int32)
     for r in range(x.shape[0]):
-        out_x[r] = _row_logsumexp(x[r], mant, bits)
-        out_raw[r] = _row_logsumexp(raw[r], mant, bits)
+        lse = _row_logsumexp(x[r], mant, bits)
+        out_x[r] = lse
+        if same and np.isfinite(lse):
+            extra = 0.0
+            for j in range(V):
+                if x[r, j] == -np.inf:
+                    extra += np.exp(np.float64(raw[r, j]) - lse)
+            out_raw[r] = lse + np.log1p(extra)
+        else:
+            out_raw[r] = _row_logsumexp(raw[r], mant, bits)
