@@ -117,6 +117,9 @@ def main(argv=None) -> int:
     data, _ = ref.load_data(ref.kjv_path(None), None)
     warm = window_ids(data.train, args.warmup)
     timed = window_ids(data.train, args.batches, offset=len(warm))
+    import textseq
+
+    print(f"textseq from {Path(textseq.__file__).parent}")
     print(f"{'cell':5} {'thr':>3} {'textseq tok/s':>14} {'torch tok/s':>12} {'ratio':>6}  load")
     for cell in args.cells.split(","):
         for threads in (int(t) for t in args.threads.split(",")):

@@ -67,3 +67,31 @@ def test_overlapped_step_with_fewer_steps_than_blocks():
     assert shared[0] == pytest.approx(plain[0], rel=1e-6)
     for name, g in plain[3].items():
         np.testing.assert_allclose(shared[3][name], g, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_training_on_two_threads_uses_the_shared_path_and_matches_one_thread(monkeypatch):
+    from textseq.lm import RNNLM as Model
+    from textseq.lm import TrainConfig, train_lm
+
+    calls = []
+    original = Model._loss_overlapped
+
+    def spy(self, *args):
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(Model, "_loss_overlapped", spy)
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
+    cfg = LMConfig(cell="lstm", embed=8, hidden=12, dropout=0.2, seed=1)
+    runs = {}
+    for threads in (2, 1):  # ends on one thread, as the other tests expect
+        calls.clear()
+        model, hist = train_lm(text, cfg, TrainConfig(epochs=2, batch_size=4, bptt=6,
+                                                      threads=threads), progress=False)  # fmt: skip
+        runs[threads] = (hist, model.get_weights(), len(calls), model.overlap)
+    assert runs[2][2] > 0 and runs[1][2] == 0  # the shared path ran only on two threads
+    assert runs[2][3] is False  # and the model was left in its plain mode
+    for a, b in zip(runs[1][0]["epochs"], runs[2][0]["epochs"]):
+        assert b["train_loss"] == pytest.approx(a["train_loss"], rel=1e-4)
+    for name, w in runs[1][1].items():
+        np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)

@@ -146,9 +146,22 @@ class SoftmaxOutput:
         self.weight_grad_rows(0, 1)
         return self.input_grad()
 
-    def input_grad(self) -> np.ndarray:
-        """``dloss/dh (N, H)`` for the last ``forward_loss`` (one half of ``backward``)."""
-        return self._buffer(self._h.shape[0]) @ self.params["W"]
+    def input_grad(self, parts: int = 1, run=None) -> np.ndarray:
+        """``dloss/dh (N, H)`` for the last ``forward_loss`` (one half of ``backward``);
+        with ``run``, as ``parts`` row blocks handed to ``run(fn, parts).finish()`` (two
+        threads sharing the product)."""
+        buf, W = self._buffer(self._h.shape[0]), self.params["W"]
+        if run is None:
+            return buf @ W
+        dh = np.empty((buf.shape[0], W.shape[1]), dtype=np.result_type(buf, W))
+        n = buf.shape[0]
+
+        def rows(i):
+            r0, r1 = i * n // parts, (i + 1) * n // parts
+            np.matmul(buf[r0:r1], W, out=dh[r0:r1])
+
+        run(rows, parts).finish()
+        return dh
 
     def weight_grad_rows(self, part: int, parts: int) -> None:
         """Rows ``part`` of ``parts`` equal blocks of ``grads['W']`` (the other half of

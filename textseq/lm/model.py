@@ -28,8 +28,8 @@ from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
-OUT_CHUNKS = 8  # row blocks of the output weight gradient shared by two threads
-FWD_CHUNKS = 7  # blocks of steps projected onto the vocabulary while later steps run
+OUT_CHUNKS = 16  # row blocks of the output weight gradient shared by two threads
+FWD_CHUNKS = 12  # blocks of steps projected onto the vocabulary while later steps run
 
 
 @dataclass
@@ -172,19 +172,23 @@ class RNNLM:
         loss = self.output_.forward_loss(h, targets.reshape(-1))
         return loss, new_state
 
-    # Share the output weight gradient with the cells' backward on two threads: None = when
-    # BLAS has more than one thread, True/False = always/never (tests force both paths).
-    overlap: bool | None = None
+    # Two threads as two tasks (see ``_loss_overlapped`` and ``backward``): the trainer turns
+    # this on for its epochs when it has two threads or more; tests force both paths.
+    overlap: bool = False
 
     def _overlapping(self) -> bool:
-        if self.overlap is not None:
-            return self.overlap
-        return kernels.blas_threads() > 1
+        return bool(self.overlap)
 
     def _loss_overlapped(self, inputs, targets, state, rng):
         """``loss`` on two threads, the same maths and random draws: while the top cell runs
         its steps (one-thread products), a worker thread projects the finished steps onto
-        the vocabulary, ``FWD_CHUNKS`` blocks of steps; this thread takes the blocks left."""
+        the vocabulary, ``FWD_CHUNKS`` blocks of steps; this thread takes the blocks left.
+        BLAS stays on one thread in both throughout: a call on two threads leaves OpenBLAS's
+        own thread spinning for a while on the core the worker needs (measured slower)."""
+        with kernels.single_thread_blas():
+            return self._loss_overlapped_1blas(inputs, targets, state, rng)
+
+    def _loss_overlapped_1blas(self, inputs, targets, state, rng):
         T, B = inputs.shape
         top, drop, out = self.cells_[-1], self.dropouts_[-1], self.output_
         H = top.hidden_size
@@ -225,14 +229,13 @@ class RNNLM:
                 src = hdrop
             out.project_rows(src.reshape(T * B, H), t0 * B, t1 * B)
 
-        with kernels.single_thread_blas():
-            job = kernels.SharedChunks(project, FWD_CHUNKS)
-            try:
-                hs, s = top.forward(x, split[-1], store=True, on_step=on_step)
-            finally:
-                for e in ready:
-                    e.set()
-                job.finish()
+        job = kernels.SharedChunks(project, FWD_CHUNKS)
+        try:
+            hs, s = top.forward(x, split[-1], store=True, on_step=on_step)
+        finally:
+            for e in ready:
+                e.set()
+            job.finish()
         new_state.extend(s)
         self._last_only = False
         self._hs_shape = (T, B, H)
@@ -246,14 +249,18 @@ class RNNLM:
         chunks on a worker thread while this one runs the cells' backward (mostly one-thread
         per-step products), and this thread takes the chunks left when it is done."""
         out = self.output_
-        dh = out.input_grad()
+        overlap = self._overlapping()
+        if overlap:
+            with kernels.single_thread_blas():
+                dh = out.input_grad(parts=OUT_CHUNKS, run=kernels.SharedChunks)
+        else:
+            dh = out.input_grad()
         T, B, H = self._hs_shape
         if self._last_only:
             dx = np.zeros(self._hs_shape, dtype=dh.dtype)
             dx[-1] = dh
         else:
             dx = dh.reshape(T, B, H)
-        overlap = self._overlapping()
         with kernels.single_thread_blas() if overlap else contextlib.nullcontext():
             if overlap:
                 job = kernels.SharedChunks(

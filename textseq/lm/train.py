@@ -18,6 +18,7 @@ complete checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
@@ -293,7 +294,23 @@ class Trainer:
 
     progress_callback = None  # called with each epoch's record (the CLI prints it)
 
+    # With two threads or more, train with the model's two-task mode (``RNNLM.overlap``)
+    # and BLAS on one thread: that beat OpenBLAS's own two threads under load, whose idle
+    # thread also spins on the core the second task needs.
+    share_threads = True
+
     def _train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
+        model = self.model_
+        shared = self.share_threads and kernels.blas_threads() > 1
+        saved = model.overlap
+        model.overlap = saved or shared
+        try:
+            with kernels.single_thread_blas() if shared else contextlib.nullcontext():
+                return self._train_windows(ids, epoch)
+        finally:
+            model.overlap = saved
+
+    def _train_windows(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
         tc, model, opt = self.train, self.model_, self.optimizer_
         named = model.named_parameters()
         params = [p for _, p, _ in named]
