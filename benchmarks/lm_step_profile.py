@@ -109,6 +109,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--phases", action="store_true")
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--share-threads", action="store_true",
+                   help="textseq: Trainer.share_threads on 2+ threads")  # fmt: skip
     args = p.parse_args(argv)
 
     import torch
@@ -126,6 +128,8 @@ def main(argv=None) -> int:
             torch.set_num_threads(threads)
             set_threads(threads)
             ts_run, trainer = textseq_runner(cell, data, args.seed)
+            if args.share_threads:
+                trainer.share_threads = True
             pt_run = None if args.no_torch else torch_runner(cell, data, args.seed)
             ts_run(warm)
             if pt_run:

@@ -69,9 +69,9 @@ def test_overlapped_step_with_fewer_steps_than_blocks():
         np.testing.assert_allclose(shared[3][name], g, rtol=1e-6, atol=1e-7, err_msg=name)
 
 
-def test_training_on_two_threads_uses_the_shared_path_and_matches_one_thread(monkeypatch):
+def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thread(monkeypatch):
     from textseq.lm import RNNLM as Model
-    from textseq.lm import TrainConfig, train_lm
+    from textseq.lm import TrainConfig, Trainer, train_lm
 
     calls = []
     original = Model._loss_overlapped
@@ -81,6 +81,7 @@ def test_training_on_two_threads_uses_the_shared_path_and_matches_one_thread(mon
         return original(self, *args)
 
     monkeypatch.setattr(Model, "_loss_overlapped", spy)
+    monkeypatch.setattr(Trainer, "share_threads", True)
     text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
     cfg = LMConfig(cell="lstm", embed=8, hidden=12, dropout=0.2, seed=1)
     runs = {}

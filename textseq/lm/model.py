@@ -28,8 +28,8 @@ from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
-OUT_CHUNKS = 16  # row blocks of the output weight gradient shared by two threads
-FWD_CHUNKS = 12  # blocks of steps projected onto the vocabulary while later steps run
+OUT_CHUNKS = 8  # row blocks of the output weight gradient shared by two threads
+FWD_CHUNKS = 5  # blocks of steps projected onto the vocabulary while later steps run
 
 
 @dataclass
@@ -252,7 +252,7 @@ class RNNLM:
         overlap = self._overlapping()
         if overlap:
             with kernels.single_thread_blas():
-                dh = out.input_grad(parts=OUT_CHUNKS, run=kernels.SharedChunks)
+                dh = out.input_grad(parts=2, run=kernels.SharedChunks)  # halves: W packed twice
         else:
             dh = out.input_grad()
         T, B, H = self._hs_shape
