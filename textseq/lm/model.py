@@ -401,13 +401,14 @@ class RNNLM:
         return f"RNNLM({json.dumps(dataclasses.asdict(self.config))})"
 
     # ---- prediction and generation (textseq.lm.generate) ---------------------------------
-    def predict_next(self, prompt, topk=10):
-        """The ``topk`` most likely next words after ``prompt`` as (word, probability)."""
+    def predict_next(self, prompt, topk=10, allow_unk=True):
+        """The ``topk`` most likely next words after ``prompt`` as (word, probability);
+        ``allow_unk=False`` leaves ``<unk>`` out and renormalises the rest."""
         # (``textseq.lm.generate`` the name is the function the package re-exports, so the
         # functions are imported from the module itself)
         from textseq.lm.generate import predict_next
 
-        return predict_next(self, prompt, topk)
+        return predict_next(self, prompt, topk, allow_unk)
 
     def generate(self, prompt, max_tokens=30, strategy="argmax", **kw):
         """Continue ``prompt``; see ``textseq.lm.generate.generate`` for the strategies."""
