@@ -278,3 +278,24 @@ def test_clipping_folded_into_the_step_equals_clipping_then_stepping(dtype):
             np.testing.assert_array_equal(a, b)
     assert clip_scale(0.4, 0.5) == 1.0 and clip_scale(float("nan"), 0.5) == 1.0
     assert clip_scale(3.0, None) == 1.0
+
+
+@pytest.mark.parametrize("resume_vocab", [False, True])
+def test_prepare_lm_data_splits_by_line_and_ends_lines_with_eos(resume_vocab):
+    from textseq.corpus import Vocab, encode_corpus, split_range
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    lines = [[words[i] for i in rng.integers(0, 30, rng.integers(0, 7))] for _ in range(50)]
+    lines[10] = []  # an empty line still ends with <eos>
+    config = TrainConfig(split=(0.6, 0.3, 0.1), min_count=3)
+    parts = [lines[s] for s in split_range(len(lines), config.split)]
+    vocab = Vocab.build(parts[0], min_count=3)  # the training part only
+    given = vocab if resume_vocab else None
+    data = prepare_lm_data(lines, config, vocab=given)
+    assert data.vocab.words == vocab.words and data.vocab.stats == vocab.stats
+    for got, part in zip((data.train, data.valid, data.test), parts):
+        want = encode_corpus(part, vocab, add_eos=True).ids if part else np.zeros(0, np.int32)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == np.int32
+    assert (data.valid == vocab.unk_id).any()  # words unseen in training become <unk>

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from textseq.corpus import Vocab, encode_corpus, make_chunks, open_corpus, split_range
+from textseq.corpus import Vocab, make_chunks, open_corpus, split_range
+from textseq.corpus.spool import count_and_spool
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
 from textseq.lm import kernels
@@ -107,23 +108,46 @@ class LMData:
 
 def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None, progress=False):
     """Split a corpus by line into train/valid/test, build the vocabulary on the training
-    part (unless ``vocab`` is given, as on resume) and encode the three parts."""
+    part (unless ``vocab`` is given, as on resume) and encode the three parts.
+
+    One pass over the text (``count_and_spool``): the tokens are never all held as Python
+    lists, only their provisional ids, which the vocabulary then maps."""
     train.validate()
-    sentences = list(open_corpus(corpus, tokenizer=tokenizer))
-    if not sentences:
-        raise InputError("the corpus is empty: it has no words")
-    parts = [sentences[s] for s in split_range(len(sentences), train.split)]
-    if not parts[0]:
-        raise InputError(f"the corpus has {len(sentences)} lines: too few to split")
-    if vocab is None:
-        vocab = Vocab.build(parts[0], min_count=train.min_count, max_size=train.max_size)
-    ids = []
-    for part in parts:
-        if part:
-            ids.append(encode_corpus(part, vocab, add_eos=True, progress=progress).ids)
-        else:
-            ids.append(np.zeros(0, np.int32))
+    words, _, spool = count_and_spool(open_corpus(corpus, tokenizer=tokenizer), progress)
+    with spool:
+        n_lines = spool.num_sentences
+        if n_lines == 0 or len(spool) == 0:
+            raise InputError("the corpus is empty: it has no words")
+        parts = split_range(n_lines, train.split)
+        if parts[0].stop == 0:
+            raise InputError(f"the corpus has {n_lines} lines: too few to split")
+        offsets = spool.offsets
+        if vocab is None:
+            first = spool.read(0, int(offsets[parts[0].stop]))
+            counts = np.bincount(first, minlength=len(words))
+            seen = np.flatnonzero(counts)  # words of the training part only
+            vocab = Vocab.from_count_array(
+                np.array(words, dtype=object)[seen].tolist(), counts[seen],
+                min_count=train.min_count, max_size=train.max_size, sentences=parts[0].stop,
+            )  # fmt: skip
+        unk = vocab.unk_id if vocab.unk_id is not None else -1
+        table = np.fromiter((vocab.index.get(w, unk) for w in words), np.int32, len(words))
+        ids = [_encode_lines(spool, offsets[part.start : part.stop + 1], table, vocab.eos_id)
+               for part in parts]  # fmt: skip
     return LMData(vocab, *ids)
+
+
+def _encode_lines(spool, offsets: np.ndarray, table: np.ndarray, eos: int) -> np.ndarray:
+    """The lines between ``offsets`` as vocabulary ids, each followed by ``<eos>``."""
+    if len(offsets) < 2:
+        return np.zeros(0, np.int32)
+    raw = spool.read(int(offsets[0]), int(offsets[-1]))
+    lengths = np.diff(offsets)
+    out = np.empty(len(raw) + len(lengths), np.int32)
+    line_of_word = np.repeat(np.arange(len(lengths)), lengths)
+    out[np.arange(len(raw)) + line_of_word] = table[raw]
+    out[offsets[1:] - offsets[0] + np.arange(len(lengths))] = eos
+    return out
 
 
 def set_threads(n: int | None) -> None:
