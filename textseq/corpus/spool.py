@@ -115,7 +115,7 @@ def _spool(
 
 def _blocks(spool: SpooledIds):
     """(start, stop, ids) over the spool, ``BLOCK_WORDS`` at a time, in one reused buffer."""
-    buffer = np.empty(BLOCK_WORDS, np.int32)
+    buffer = np.empty(BLOCK_WORDS, spool.dtype)
     for start in range(0, len(spool), BLOCK_WORDS):
         stop = min(start + BLOCK_WORDS, len(spool))
         yield start, stop, spool.read(start, stop, buffer)
@@ -141,6 +141,12 @@ def count_and_spool(
     for _, _, block in _blocks(spool):
         counts += np.bincount(block, minlength=len(words))
     return words, counts, spool
+
+
+def vocab_table(index: dict[str, int], words: list[str], missing: int = -1) -> np.ndarray:
+    """Provisional id (position in ``words``) -> id in ``index``; ``missing`` for the rest
+    (-1 makes ``remap_spool`` drop them)."""
+    return np.fromiter((index.get(w, missing) for w in words), np.int32, len(words))
 
 
 def remap_spool(spool: SpooledIds, table: np.ndarray, directory: str | None = None) -> SpooledIds:

@@ -207,9 +207,7 @@ class Vocab:
                 {words[i]: int(counts[i]) for i in top}, min_count, max_size, unk_token,
                 eos_token, sentences,
             )  # fmt: skip
-        total = int(counts.sum())
-        if total == 0:
-            raise VocabError("the corpus is empty: no tokens were found")
+        total = int(counts.sum())  # > 0: some word was kept, so seen at least once
         kept_words = names[regular].tolist()
         for word in specials + kept_words:
             check_storable(word)

@@ -31,7 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from textseq.corpus import Vocab, make_chunks, open_corpus, split_range
-from textseq.corpus.spool import count_and_spool
+from textseq.corpus.spool import count_and_spool, vocab_table
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
 from textseq.lm import kernels
@@ -131,7 +131,7 @@ def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None,
                 min_count=train.min_count, max_size=train.max_size, sentences=parts[0].stop,
             )  # fmt: skip
         unk = vocab.unk_id if vocab.unk_id is not None else -1
-        table = np.fromiter((vocab.index.get(w, unk) for w in words), np.int32, len(words))
+        table = vocab_table(vocab.index, words, missing=unk)
         ids = [_encode_lines(spool, offsets[part.start : part.stop + 1], table, vocab.eos_id)
                for part in parts]  # fmt: skip
     return LMData(vocab, *ids)

@@ -24,7 +24,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from textseq.corpus import Vocab, open_corpus
-from textseq.corpus.spool import SpooledIds, count_and_spool, remap_spool, spool_encode
+from textseq.corpus.spool import (
+    SpooledIds,
+    count_and_spool,
+    remap_spool,
+    spool_encode,
+    vocab_table,
+)
 from textseq.errors import ModelFileError, OptionError, VocabError
 from textseq.files import atomic_dir, load_model_config, load_npz, save_json, save_npz
 from textseq.word2vec import kernels
@@ -145,11 +151,6 @@ def _count_pruned(sentences: Iterable[list[str]], max_vocab_size: int) -> tuple[
     return counts, n_sentences
 
 
-def vocab_table(vocab: Vocab, words: list[str]) -> np.ndarray:
-    """Provisional id -> ``vocab`` id, -1 for words outside it (gensim drops those)."""
-    return np.fromiter((vocab.index.get(w, -1) for w in words), np.int32, len(words))
-
-
 def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
     """gensim's subsampling: keep a word of count ``v`` with probability
     ``(sqrt(v / (sample * total)) + 1) * (sample * total) / v`` (capped at 1), stored as a
@@ -183,8 +184,8 @@ def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.
 
 class EpochPlan:
     """The encoded corpus as each epoch reads it: ids and segment offsets in temporary files
-    (``SpooledIds``), only the chunk boundaries in memory. ``blocks`` cuts it into kernel
-    calls of whole chunks."""
+    (``SpooledIds``), only the chunk boundaries in memory. ``block_bounds`` cuts it into
+    kernel calls of whole chunks."""
 
     def __init__(self, ids: SpooledIds):
         segments = segment_offsets(ids.offsets)
@@ -321,7 +322,7 @@ class Word2Vec:
                     words, counts, min_count=min_count, unk_token=None, eos_token=None,
                     sentences=raw.num_sentences,
                 )  # fmt: skip
-                self._spool = remap_spool(raw, vocab_table(vocab, words))
+                self._spool = remap_spool(raw, vocab_table(vocab.index, words))  # -1: dropped
                 self._spool_corpus = corpus
             del words, counts  # every distinct word: free them before the weights exist
         else:
@@ -390,16 +391,14 @@ class Word2Vec:
             compile_seconds=_warm_up(),
         )  # fmt: skip
         start = time.perf_counter()
-        plan = getattr(self, "_plan", None)
-        if plan is None or corpus is not getattr(self, "_spool_corpus", None):
-            spool = getattr(self, "_spool", None)
-            if spool is None or corpus is not getattr(self, "_spool_corpus", None):
-                self._close_spool()
-                sentences = open_corpus(corpus, tokenizer=self.tokenizer)
-                spool = spool_encode(sentences, self.vocab_.index, self.progress)
-                self._spool_corpus = corpus
-            self._spool = None  # the plan owns it now
-            plan = self._plan = EpochPlan(spool)
+        if corpus is not getattr(self, "_spool_corpus", None):  # not encoded yet
+            self._close_spool()
+            sentences = open_corpus(corpus, tokenizer=self.tokenizer)
+            self._spool = spool_encode(sentences, self.vocab_.index, self.progress)
+            self._spool_corpus = corpus
+        if self._plan is None:
+            self._plan, self._spool = EpochPlan(self._spool), None  # the plan owns the spool
+        plan = self._plan
         report.corpus_words = plan.num_words
         report.encode_seconds = time.perf_counter() - start
         if plan.num_words == 0:
@@ -416,11 +415,13 @@ class Word2Vec:
         return self
 
     def _close_spool(self) -> None:
+        """Drop the encoded corpus (its temporary files) and which corpus it encodes."""
         for name in ("_spool", "_plan"):
             owner = getattr(self, name, None)
             if owner is not None:
                 owner.close()
             setattr(self, name, None)
+        self._spool_corpus = None
 
     def _run_epochs(self, plan: EpochPlan, report: TrainingReport) -> None:
         per_call = -(-CALL_WORDS // CHUNK_WORDS)
