@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from textseq.lm.kernels import _exp_parts  # the package's one vectorisable float32 exp
+from textseq.lm.kernels import _exp_parts, _vexp  # the package's one vectorisable float32 exp
 
 # fast-math as in textseq.lm.kernels, without "nnan"/"ninf": a NaN weight gives NaN scores
 _FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}
@@ -218,18 +218,6 @@ def dense_rows(x, W, bias, out):
 # and tanh took ~0.1 ms per LSTM step of 5 rows, as long as the products).
 
 
-@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
-def _exp_inplace(u, ibuf):
-    """``u <- exp(u)`` (arguments clamped to [-87, 88])."""
-    n = u.shape[0]
-    for j in range(n):
-        v = min(max(u[j], np.float32(-87.0)), np.float32(88.0))
-        u[j], ibuf[j] = _exp_parts(v)
-    scale = ibuf.view(np.float32)
-    for j in range(n):
-        u[j] = u[j] * scale[j]
-
-
 @njit(fastmath=_FLAGS, cache=True, error_model="numpy")
 def rnn_point(gx, gh, h_out):
     """``h' = tanh(gx + gh)`` (``gx`` holds ``x Wx + b``)."""
@@ -240,7 +228,7 @@ def rnn_point(gx, gh, h_out):
     for r in range(B):
         for j in range(H):
             u[j] = -two * (gx[r, j] + gh[r, j])
-        _exp_inplace(u, ibuf)
+        _vexp(u, ibuf, False)
         for j in range(H):
             h_out[r, j] = two / (one + u[j]) - one
 
@@ -258,7 +246,7 @@ def lstm_point(gx, gh, c, h_out, c_out):
             u[j] = -(gx[r, j] + gh[r, j])
         for j in range(3 * H, G):
             u[j] = -two * (gx[r, j] + gh[r, j])
-        _exp_inplace(u, ibuf)
+        _vexp(u, ibuf, False)
         for j in range(3 * H):
             u[j] = one / (one + u[j])
         for j in range(3 * H, G):
@@ -267,7 +255,7 @@ def lstm_point(gx, gh, c, h_out, c_out):
             cn = u[H + j] * c[r, j] + u[j] * u[3 * H + j]
             c_out[r, j] = cn
             u[3 * H + j] = -two * cn  # the g slot is free now
-        _exp_inplace(u[3 * H :], ibuf)
+        _vexp(u[3 * H :], ibuf, False)
         for j in range(H):
             h_out[r, j] = u[2 * H + j] * (two / (one + u[3 * H + j]) - one)
 
@@ -282,12 +270,12 @@ def gru_point(gx, gh, h, h_out):
     for r in range(B):
         for j in range(2 * H):
             u[j] = -(gx[r, j] + gh[r, j])
-        _exp_inplace(u[: 2 * H], ibuf)
+        _vexp(u[: 2 * H], ibuf, False)
         for j in range(2 * H):
             u[j] = one / (one + u[j])  # r, then z
         for j in range(H):
             u[2 * H + j] = -two * (gx[r, 2 * H + j] + u[j] * gh[r, 2 * H + j])
-        _exp_inplace(u[2 * H :], ibuf)
+        _vexp(u[2 * H :], ibuf, False)
         for j in range(H):
             n = two / (one + u[2 * H + j]) - one
             z = u[H + j]
