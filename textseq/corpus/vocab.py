@@ -71,17 +71,17 @@ class Vocab:
         self.counts = np.asarray(counts, dtype=np.int64).copy()
         if len(self.words) != len(self.counts):
             raise VocabError(f"{len(self.words)} words but {len(self.counts)} counts")
-        self.index = {word: i for i, word in enumerate(self.words)}
-        if len(self.index) != len(self.words):
+        if len(set(self.words)) != len(self.words):
             dup = next(w for w, n in Counter(self.words).items() if n > 1)
             raise VocabError(f"word {dup!r} appears twice in the vocabulary")
+        self._index: dict[str, int] | None = None
         specials = [t for t in (unk_token, eos_token) if t is not None]
         if self.words[: len(specials)] != specials:
             raise VocabError(f"special tokens {specials} must come first, in that order")
         self.unk_token = unk_token
         self.eos_token = eos_token
-        self.unk_id = self.index[unk_token] if unk_token is not None else None
-        self.eos_id = self.index[eos_token] if eos_token is not None else None
+        self.unk_id = 0 if unk_token is not None else None  # the specials come first
+        self.eos_id = len(specials) - 1 if eos_token is not None else None
         self.num_specials = len(specials)
         self.stats = stats
         self._spelling: SpellingIndex | None = None
@@ -221,6 +221,14 @@ class Vocab:
         return cls(specials + kept_words, all_counts, unk_token, eos_token, stats)
 
     # ---- lookup -----------------------------------------------------------------------
+    @property
+    def index(self) -> dict[str, int]:
+        """word -> id, built on first use: a trainer that only reads ids never holds it
+        (on a 50k-word vocabulary the dict and its int objects take about 3 MiB)."""
+        if self._index is None:
+            self._index = {word: i for i, word in enumerate(self.words)}
+        return self._index
+
     def __len__(self) -> int:
         return len(self.words)
 
