@@ -3,6 +3,8 @@
 Every run is one ``compare_with_gensim`` call (both systems, one after the other, on the
 same in-memory token lists). The order alternates from one repetition to the next; figures
 are medians over repetitions, ratios are medians of the per-run ratios (taken side by side).
+1- and 2-thread runs are interleaved round by round, and thread scaling is the median of each
+round's own 2-thread / 1-thread ratio.
 Thread counts are pinned: NUMBA_NUM_THREADS, OMP/OPENBLAS/MKL threads, gensim ``workers``.
 
     .venv/bin/python benchmarks/w2v_vs_gensim.py            # lee + english (or wiki500)
@@ -99,23 +101,47 @@ def measure_memory(source: str, sg: int, log) -> dict[str, float]:
     return out
 
 
-def run_config(sentences, corpus_name, sg, threads, repeats, settings, log):
-    runs = []
-    for rep in range(repeats):
-        order = ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq")
-        start = time.perf_counter()
-        result = compare_with_gensim(sentences, order=order, sg=sg, workers=threads, **settings)
-        data = result.to_dict()
-        data["corpus"] = corpus_name
-        runs.append(data)
-        log(
-            f"{corpus_name} {'sg' if sg else 'cbow'} {threads}t rep {rep + 1}/{repeats} "
-            f"({'/'.join(order)}): textseq {result.textseq.words_per_second:,.0f} w/s, "
-            f"gensim {result.gensim.words_per_second:,.0f} w/s, ratio {result.speed_ratio:.2f}, "
-            f"load {result.load_before[0]:.2f}->{result.load_after[0]:.2f}, "
-            f"{time.perf_counter() - start:.0f} s"
-        )
+def run_once(sentences, corpus_name, sg, threads, rep, repeats, settings, log):
+    """One ``compare_with_gensim`` run; even repetitions run textseq first, odd ones gensim."""
+    order = ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq")
+    start = time.perf_counter()
+    result = compare_with_gensim(sentences, order=order, sg=sg, workers=threads, **settings)
+    data = result.to_dict()
+    data["corpus"] = corpus_name
+    data["threads"] = threads
+    data["round"] = rep
+    log(
+        f"{corpus_name} {'sg' if sg else 'cbow'} {threads}t rep {rep + 1}/{repeats} "
+        f"({'/'.join(order)}): textseq {result.textseq.words_per_second:,.0f} w/s, "
+        f"gensim {result.gensim.words_per_second:,.0f} w/s, ratio {result.speed_ratio:.2f}, "
+        f"load {result.load_before[0]:.2f}->{result.load_after[0]:.2f}, "
+        f"{time.perf_counter() - start:.0f} s"
+    )
+    return data
+
+
+def run_rounds(sentences, corpus_name, sg, repeats_by_threads, settings, log):
+    """Runs with 1 and 2 threads interleaved round by round (the thread order alternating
+    too), so each round's 1- and 2-thread runs are minutes apart, not a whole configuration:
+    the machine's speed drifts over tens of minutes, and thread scaling is the ratio of the
+    two. Returns {threads: [runs]}."""
+    runs = {threads: [] for threads in repeats_by_threads}
+    for rep in range(max(repeats_by_threads.values())):
+        order = sorted(repeats_by_threads, reverse=rep % 2 == 1)
+        for threads in order:
+            repeats = repeats_by_threads[threads]
+            if rep < repeats:
+                run = run_once(sentences, corpus_name, sg, threads, rep, repeats, settings, log)
+                runs[threads].append(run)
     return runs
+
+
+def paired_scaling(one, two, system):
+    """Per-round ratios of 2-thread to 1-thread effective words/s (same round only)."""
+    by_round = {r["round"]: r[system]["words_per_second"] for r in one}
+    return [
+        r[system]["words_per_second"] / by_round[r["round"]] for r in two if r["round"] in by_round
+    ]
 
 
 def summarise(runs):
@@ -204,15 +230,27 @@ def markdown(summaries, meta) -> str:
             f"| {fmt(row['textseq_total'], '.1f')} / {fmt(row['gensim_total'], '.1f')} "
             f"| {', '.join(f'{x:.1f}' for x in row['load'])} |"
         )
-    lines += ["", "## Thread scaling (median effective words/s, 2 threads / 1 thread)", ""]
-    lines += ["| corpus | model | textseq | gensim |", "|---|---|---:|---:|"]
-    for corpus, model in sorted({(c, m) for c, m, _ in summaries}):
-        one, two = summaries.get((corpus, model, 1)), summaries.get((corpus, model, 2))
-        if one and two:
-            lines.append(
-                f"| {corpus} | {model} | {two['textseq_wps'] / one['textseq_wps']:.2f}x "
-                f"| {two['gensim_wps'] / one['gensim_wps']:.2f}x |"
+    lines += [
+        "",
+        "## Thread scaling (2 threads / 1 thread, effective words/s)",
+        "",
+        "Each round runs the 1-thread and the 2-thread comparison back to back (the order "
+        "alternating from round to round); a round's ratio divides its 2-thread figure by its "
+        "own 1-thread figure, and the table gives the median over rounds (min-max).",
+        "",
+        "| corpus | model | rounds | textseq | gensim |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for (corpus, model), ratios in meta.get("scaling", {}).items():
+        cells = []
+        for system in ("textseq", "gensim"):
+            values = ratios[system]
+            cells.append(
+                f"**{_median(values):.2f}x** ({min(values):.2f}-{max(values):.2f})"
+                if values
+                else "n/a"
             )
+        lines.append(f"| {corpus} | {model} | {len(ratios['textseq'])} | {cells[0]} | {cells[1]} |")
     lines += [
         "",
         "## Quality (medians over runs)",
@@ -258,7 +296,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="lee only, one repetition")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions with 2 threads")
-    parser.add_argument("--repeats-1t", type=int, default=1, help="repetitions with 1 thread")
+    parser.add_argument("--repeats-1t", type=int, default=3, help="repetitions with 1 thread")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
     parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
@@ -280,7 +318,7 @@ def main(argv=None) -> int:
     settings = {"epochs": args.epochs}
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.perf_counter()
-    all_runs, summaries, memory = [], {}, {}
+    all_runs, summaries, memory, scaling = [], {}, {}, {}
 
     def log(message):
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -292,11 +330,14 @@ def main(argv=None) -> int:
         log(f"{corpus}: {len(sentences):,} sentences, {sum(map(len, sentences)):,} tokens "
             f"read in {time.perf_counter() - t:.0f} s")  # fmt: skip
         for sg in (1, 0):
+            model = "skip-gram" if sg else "CBOW"
+            runs = run_rounds(sentences, corpus, sg, {1: repeats_1t, 2: repeats_2t}, settings, log)
             for threads in (1, 2):
-                repeats = repeats_2t if threads == 2 else repeats_1t
-                runs = run_config(sentences, corpus, sg, threads, repeats, settings, log)
-                all_runs += runs
-                summaries[(corpus, "skip-gram" if sg else "CBOW", threads)] = summarise(runs)
+                all_runs += runs[threads]
+                summaries[(corpus, model, threads)] = summarise(runs[threads])
+            scaling[(corpus, model)] = {
+                system: paired_scaling(runs[1], runs[2], system) for system in ("textseq", "gensim")
+            }
         del sentences
         if not args.no_memory:
             for sg in (1, 0):
@@ -320,13 +361,18 @@ def main(argv=None) -> int:
         "compile on a cold Numba cache, a cache load on a warm one; never part of the timings)",
         "notes": notes,
         "memory": memory,
+        "scaling": scaling,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(markdown(summaries, meta), encoding="utf-8")
     args.output.with_suffix(".json").write_text(
         json.dumps(
             {
-                "meta": {**meta, "memory": {" ".join(k): v for k, v in memory.items()}},
+                "meta": {
+                    **meta,
+                    "memory": {" ".join(k): v for k, v in memory.items()},
+                    "scaling": {" ".join(k): v for k, v in scaling.items()},
+                },
                 "runs": all_runs,
             },
             indent=1,

@@ -10,6 +10,7 @@ progress bar moves while the calls stay large.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -247,6 +248,18 @@ def _warm_up() -> float:
     return _compile_seconds
 
 
+@contextlib.contextmanager
+def _chunks_one_at_a_time():
+    """Numba's dynamic scheduling for the kernel calls: each thread takes the next chunk when
+    it is done, instead of a fixed share of the call's chunks, so a core that stalls (another
+    process, the host) no longer keeps the other waiting at the end of every call."""
+    previous = numba.set_parallel_chunksize(1)
+    try:
+        yield
+    finally:
+        numba.set_parallel_chunksize(previous)
+
+
 def _max_threads() -> int:
     return int(numba.config.NUMBA_NUM_THREADS)
 
@@ -439,7 +452,7 @@ class Word2Vec:
             total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
             desc="word2vec", dynamic_ncols=True,
         )  # fmt: skip
-        with bar:
+        with bar, _chunks_one_at_a_time():
             for epoch in range(self.epochs):
                 epoch_start = time.perf_counter()
                 loss = 0.0
