@@ -1,35 +1,105 @@
-"""Probe of textseq word2vec's thread scaling (not a comparison with gensim; no results file).
+"""Probe of what limits textseq word2vec's thread scaling (not a comparison with gensim).
 
-Trains two epochs on the `english` recipe corpus with 1 and then 2 threads in one process and
-prints effective words/s, for one scheduling variant: `base` (as shipped), `dyn` (Numba's
-dynamic scheduling, ``set_parallel_chunksize(1)``) or `big` (500k words per kernel call).
-The figures quoted in benchmarks/results/w2v_vs_gensim.md's notes came from
+Each round trains one epoch of the `english` recipe corpus three ways, seconds apart in one
+process, through the real chunk kernel:
 
-    .venv/bin/python benchmarks/w2v_scaling_probe.py {base,dyn,big} 0    # 0 = CBOW, 1 = skip-gram
+- ``1 thread``: one thread trains every chunk;
+- ``2 threads, shared``: two threads share one pair of weight matrices (Hogwild, as shipped);
+- ``2 threads, separate``: each thread trains its half of the chunks on its own copy of the
+  weights (no cache line is written by both cores; not a usable model, a measurement).
 
-one process per variant; single runs on a noisy machine, so leads, not results.
+If ``shared`` falls below ``separate``, the cost is the cores fighting over the cache lines
+of rows both write (coherence traffic), which depends on where the host places the two
+virtual CPUs. Prints effective words/s per way and round, then medians and the 2/1 ratios.
+
+    .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
+
+``--no-huge-pages`` turns off numpy's request for transparent huge pages on large arrays
+(``madvise``), so the weights sit on ordinary 4 KiB pages (a lead under test, see the notes
+in benchmarks/results/w2v_vs_gensim.md).
 """
 
+from __future__ import annotations
+
 import os
-import sys
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from numba import njit, prange  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
-from textseq.word2vec import Word2Vec  # noqa: E402
-from textseq.word2vec import model as M  # noqa: E402
+from textseq.word2vec import Word2Vec, kernels  # noqa: E402
+from textseq.word2vec.model import EpochPlan  # noqa: E402
 
-sents = list(Corpus("corpora/english/english.txt"))
-variant = sys.argv[1]
-if variant == "big":
-    M.CALL_WORDS = 500_000
-for threads in (1, 2):
-    m = Word2Vec(sg=int(sys.argv[2]), epochs=2, workers=threads, progress=False)
-    m.build_vocab(sents)
-    if variant == "dyn":
-        numba.set_parallel_chunksize(1)
-    m.train(sents)
-    numba.set_parallel_chunksize(0)
-    print(variant, threads, f"{m.report_.words_per_second:,.0f}", os.getloadavg()[0], flush=True)
+ENGLISH = Path(__file__).resolve().parent.parent / "corpora" / "english" / "english.txt"
+
+
+@njit(parallel=True, fastmath=True)
+def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, separate):
+    """Thread ``t`` trains chunks ``t, t+2, ...``; with ``separate``, thread 1 on ``b``."""
+    n_chunks = chunk_segs.shape[0] - 1
+    effective = np.zeros(2)
+    for t in prange(2):
+        syn0, syn1 = (b0, b1) if separate and t == 1 else (a0, a1)
+        for c in range(t, n_chunks, 2):
+            state = kernels.seed_state(1, 0, c)
+            _, eff, _ = kernels._train_chunk(
+                sg, syn0, syn1, ids, seg, chunk_segs[c], chunk_segs[c + 1], keep, table, 5, 5,
+                1, 0.025, 0.0001, np.int64(0), total, state, False,
+            )  # fmt: skip
+            effective[t] += eff
+    return effective.sum()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sg", type=int, default=1, help="1 skip-gram, 0 CBOW")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--no-huge-pages", action="store_true")
+    args = parser.parse_args()
+    if args.no_huge_pages:
+        np._core.multiarray._set_madvise_hugepage(False)
+    model = Word2Vec(sg=args.sg, epochs=1, workers=1, progress=False)
+    model.build_vocab(list(Corpus(str(ENGLISH))))
+    plan = EpochPlan(model._spool)
+    ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks
+    ways = (
+        ("1 thread", 1, False),
+        ("2 threads, shared", 2, False),
+        ("2 threads, separate", 2, True),
+    )
+    seen = {name: [] for name, _, _ in ways}
+    for rnd in range(args.rounds + 1):  # round 0 compiles and is not counted
+        cells = []
+        for name, threads, separate in ways:
+            numba.set_num_threads(threads)
+            a0, b0 = model.vectors_.copy(), model.vectors_.copy()
+            a1, b1 = np.zeros_like(a0), np.zeros_like(a0)
+            start = time.perf_counter()
+            eff = _train_halves(
+                args.sg, a0, a1, b0, b1, ids, seg, chunks, model.keep_threshold_,
+                model.neg_table_, len(ids), separate,
+            )  # fmt: skip
+            wps = eff / (time.perf_counter() - start)
+            if rnd:
+                seen[name].append(wps)
+            cells.append(f"{name} {wps:,.0f}")
+        print(f"round {rnd}{' (warm-up)' if rnd == 0 else ''}: " + " | ".join(cells), flush=True)
+    for name, values in seen.items():
+        ratios = [v / o for v, o in zip(values, seen["1 thread"])]
+        print(
+            f"{name:22} median {statistics.median(values):>11,.0f} words/s, per-round ratio "
+            f"to 1 thread {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

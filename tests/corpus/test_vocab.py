@@ -130,3 +130,15 @@ def test_tsv_round_trip_property(tmp_path_factory, counts):
     assert loaded.words == vocab.words
     assert loaded.counts.tolist() == vocab.counts.tolist()
     assert all(loaded[w] == vocab[w] for w in counts)
+
+
+def test_word_index_is_built_on_first_use_and_agrees_with_the_words():
+    vocab = Vocab.build(SENTENCES)
+    assert vocab._index is None  # a trainer that only reads ids never pays for the dict
+    assert vocab.unk_id == vocab.words.index("<unk>")
+    assert vocab.eos_id == vocab.words.index("<eos>")
+    assert vocab["b"] == vocab.words.index("b")
+    assert vocab.index == {w: i for i, w in enumerate(vocab.words)}
+    assert vocab.index is vocab.index  # built once
+    with pytest.raises(VocabError, match="twice"):
+        Vocab(["<unk>", "<eos>", "a", "a"], [0, 0, 1, 1])

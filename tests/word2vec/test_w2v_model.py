@@ -2,6 +2,7 @@
 
 import json
 
+import numba
 import numpy as np
 import pytest
 
@@ -125,6 +126,7 @@ def test_cbow_on_lee_ranks_known_neighbours_with_two_threads():
     assert _rank(model, "afghanistan", "taliban") < 10
     assert _rank(model, "attacks", "bombings") < 60
     assert model.report_.threads in (1, 2)  # capped by NUMBA_NUM_THREADS on a 1-core box
+    assert numba.get_parallel_chunksize() == 0  # training's dynamic scheduling is undone
 
 
 def test_train_builds_vocab_from_an_iterable_and_rejects_bad_options():
