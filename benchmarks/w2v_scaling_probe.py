@@ -15,8 +15,12 @@ virtual CPUs. Prints effective words/s per way and round, then medians and the 2
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
 
 ``--no-huge-pages`` turns off numpy's request for transparent huge pages on large arrays
-(``madvise``), so the weights sit on ordinary 4 KiB pages (a lead under test, see the notes
-in benchmarks/results/w2v_vs_gensim.md).
+(``madvise``), so the weights sit on ordinary 4 KiB pages. ``--huge-pages-ab`` instead goes
+through ``Word2Vec.train`` (one epoch) and compares, per round, one thread against two
+threads with and without huge pages (a lead that was tried; see the notes in
+benchmarks/results/w2v_vs_gensim.md)::
+
+    .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --rounds 12 --huge-pages-ab
 """
 
 from __future__ import annotations
@@ -58,16 +62,46 @@ def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, 
     return effective.sum()
 
 
+def huge_pages_ab(args) -> int:
+    """Rounds of: one thread, two threads with numpy's huge pages, two threads without."""
+    sentences = list(Corpus(args.corpus))
+    ways = (
+        ("1 thread", 1, True),
+        ("2 threads, huge pages", 2, True),
+        ("2 threads, 4 KiB", 2, False),
+    )
+    ratios = {name: [] for name, _, _ in ways[1:]}
+    for rnd in range(args.rounds):
+        speeds = []
+        for _name, threads, huge in ways:
+            np._core.multiarray._set_madvise_hugepage(huge)
+            model = Word2Vec(sg=args.sg, epochs=1, workers=threads, progress=False)
+            model.build_vocab(sentences).train(sentences)
+            speeds.append(model.report_.words_per_second)
+        for (name, _, _), wps in zip(ways[1:], speeds[1:]):
+            ratios[name].append(wps / speeds[0])
+        print(
+            f"round {rnd + 1}: " + " | ".join(f"{n} {w:,.0f}" for (n, _, _), w in zip(ways, speeds))
+        )
+    for name, values in ratios.items():
+        print(f"{name:22} per-round ratio to 1 thread: median {statistics.median(values):.2f}x")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sg", type=int, default=1, help="1 skip-gram, 0 CBOW")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-huge-pages", action="store_true")
+    parser.add_argument("--huge-pages-ab", action="store_true")
+    parser.add_argument("--corpus", default=str(ENGLISH))
     args = parser.parse_args()
+    if args.huge_pages_ab:
+        return huge_pages_ab(args)
     if args.no_huge_pages:
         np._core.multiarray._set_madvise_hugepage(False)
     model = Word2Vec(sg=args.sg, epochs=1, workers=1, progress=False)
-    model.build_vocab(list(Corpus(str(ENGLISH))))
+    model.build_vocab(list(Corpus(args.corpus)))
     plan = EpochPlan(model._spool)
     ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks
     ways = (
