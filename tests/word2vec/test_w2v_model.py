@@ -102,6 +102,7 @@ def test_train_on_another_corpus_encodes_it_with_the_vocabulary():
     model.build_vocab([["a", "b", "c"], ["a", "b"]])
     model.train([["a", "x", "b"], ["y"], ["c", "c"]])  # x, y unknown: dropped as gensim does
     assert model.report_.corpus_words == 4
+    assert model.vocab_._index is None  # the encoding's word -> id dict was not kept
     model.train()  # no corpus: the one given to build_vocab
     assert model.report_.corpus_words == 5
 

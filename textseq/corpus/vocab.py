@@ -226,8 +226,13 @@ class Vocab:
         """word -> id, built on first use: a trainer that only reads ids never holds it
         (on a 50k-word vocabulary the dict and its int objects take about 3 MiB)."""
         if self._index is None:
-            self._index = {word: i for i, word in enumerate(self.words)}
+            self._index = self.fresh_index()
         return self._index
+
+    def fresh_index(self) -> dict[str, int]:
+        """A new word -> id dict that the vocabulary does not keep: for a one-off pass (a
+        trainer encoding its corpus) that should free it when done."""
+        return {word: i for i, word in enumerate(self.words)}
 
     def __len__(self) -> int:
         return len(self.words)

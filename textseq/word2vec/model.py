@@ -407,7 +407,7 @@ class Word2Vec:
         if corpus is not getattr(self, "_spool_corpus", None):  # not encoded yet
             self._close_spool()
             sentences = open_corpus(corpus, tokenizer=self.tokenizer)
-            self._spool = spool_encode(sentences, self.vocab_.index, self.progress)
+            self._spool = spool_encode(sentences, self.vocab_.fresh_index(), self.progress)
             self._spool_corpus = corpus
         if self._plan is None:
             self._plan, self._spool = EpochPlan(self._spool), None  # the plan owns the spool

@@ -1,0 +1,148 @@
+"""textseq word2vec vs gensim: quality over several seeds, not one draw.
+
+``w2v_vs_gensim.py`` trains each system once per setting with seed 1, so its quality
+columns compare two single draws. With one thread each draw is deterministic, and a gap of
+0.02 in a Spearman correlation on 353 pairs can be the seed's doing. This script trains
+both systems with ``--seeds`` different seeds (same corpus, same settings, one
+``compare_with_gensim`` call per seed, the order alternating) and reports, per system, the
+mean and standard deviation of every score and the difference of the means with its
+standard error, so a gap can be read against the seed-to-seed spread.
+
+    .venv/bin/python benchmarks/w2v_quality_seeds.py --seeds 5            # CBOW, english
+    .venv/bin/python benchmarks/w2v_quality_seeds.py --sg --seeds 3
+
+Writes benchmarks/results/w2v_quality_seeds_<model>.md (and .json with every run).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gensim  # noqa: E402
+
+from textseq.corpus import Corpus  # noqa: E402
+from textseq.word2vec.compare import compare_with_gensim  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+ENGLISH = ROOT / "corpora" / "english" / "english.txt"
+
+
+def scores(result) -> dict[str, float]:
+    """The quality figures of one system's run: analogy accuracy in %, Spearman per set."""
+    out = {"analogy accuracy (%)": 100.0 * result.analogy_accuracy}
+    for name, value in sorted(result.pairs.items()):
+        out[f"{name} Spearman"] = value
+    return out
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    """Per score: each system's mean and sd over the seeds, the difference of the means
+    (textseq - gensim) and its standard error."""
+    rows = []
+    for score in runs[0]["textseq"]:
+        t = [r["textseq"][score] for r in runs]
+        g = [r["gensim"][score] for r in runs]
+        sd_t = statistics.stdev(t) if len(t) > 1 else float("nan")
+        sd_g = statistics.stdev(g) if len(g) > 1 else float("nan")
+        se = (sd_t**2 / len(t) + sd_g**2 / len(g)) ** 0.5
+        rows.append({
+            "score": score, "textseq_mean": statistics.fmean(t), "textseq_sd": sd_t,
+            "gensim_mean": statistics.fmean(g), "gensim_sd": sd_g,
+            "diff": statistics.fmean(t) - statistics.fmean(g), "diff_se": se,
+            "textseq_runs": t, "gensim_runs": g,
+        })  # fmt: skip
+    return rows
+
+
+def render(rows, meta) -> str:
+    digits = {True: "{:.2f}", False: "{:.3f}"}
+    lines = [
+        f"# word2vec quality over seeds: textseq vs gensim ({meta['model']}, {meta['corpus']})",
+        "",
+        f"Command: `{meta['command']}`",
+        "",
+        f"gensim {meta['gensim']}; {meta['threads']} thread(s) each; seeds "
+        f"{', '.join(map(str, meta['seeds']))}; every other setting at its default "
+        "(vector_size 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs). "
+        "One `compare_with_gensim` call per seed, the order of the two systems alternating. "
+        f"Run {meta['date']}, {meta['minutes']:.1f} min.",
+        "",
+        "| score | textseq mean (sd) | gensim mean (sd) | difference of means (se) |"
+        " textseq per seed | gensim per seed |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        f = digits["%" in r["score"]]
+        lines.append(
+            f"| {r['score']} | {f.format(r['textseq_mean'])} ({f.format(r['textseq_sd'])}) "
+            f"| {f.format(r['gensim_mean'])} ({f.format(r['gensim_sd'])}) "
+            f"| {f.format(r['diff'])} ({f.format(r['diff_se'])}) "
+            f"| {' '.join(f.format(x) for x in r['textseq_runs'])} "
+            f"| {' '.join(f.format(x) for x in r['gensim_runs'])} |"
+        )
+    lines += [
+        "",
+        "sd: standard deviation over the seeds; se: standard error of the difference of the "
+        "two means, sqrt(sd_t^2/n + sd_g^2/n). The seeds are not paired (each system draws "
+        "its own random numbers), so only the means are comparable.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sg", action="store_true", help="skip-gram (default: CBOW)")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 1..N")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
+    parser.add_argument("--output", default=None, help="default: results/...seeds_<model>.md")
+    args = parser.parse_args(argv)
+    if args.seeds < 2:
+        parser.error("--seeds must be at least 2 (a spread needs two draws)")
+    source = args.corpus or str(ENGLISH)
+    if args.corpus is None and not ENGLISH.exists():
+        parser.error("the english corpus is not built: textseq corpora build english")
+    model = "skip-gram" if args.sg else "CBOW"
+    output = Path(args.output or RESULTS / f"w2v_quality_seeds_{'sg' if args.sg else 'cbow'}.md")
+    sentences = list(Corpus(source))
+    start = time.time()
+    runs = []
+    for seed in range(1, args.seeds + 1):
+        order = ("textseq", "gensim") if seed % 2 else ("gensim", "textseq")
+        comparison = compare_with_gensim(
+            sentences, order=order, sg=int(args.sg), workers=args.threads, seed=seed
+        )
+        run = {"seed": seed, "textseq": scores(comparison.textseq),
+               "gensim": scores(comparison.gensim)}  # fmt: skip
+        runs.append(run)
+        print(json.dumps(run), flush=True)
+    rows = summarise(runs)
+    command = " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]])
+    meta = {
+        "model": model, "corpus": Path(source).name, "threads": args.threads,
+        "seeds": list(range(1, args.seeds + 1)), "gensim": gensim.__version__,
+        "command": command,
+        "date": time.strftime("%Y-%m-%d %H:%M"), "minutes": (time.time() - start) / 60,
+    }  # fmt: skip
+    text = render(rows, meta)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    output.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
