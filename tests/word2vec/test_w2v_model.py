@@ -49,7 +49,7 @@ def test_build_vocab_min_count_and_max_final_vocab_like_gensim():
     model = Word2Vec(min_count=1, max_final_vocab=2, progress=False).build_vocab(sentences)
     assert model.vocab_.words == ["a"]
     assert model.vectors_.shape == (1, 100) and model.vectors_.dtype == np.float32
-    assert np.abs(model.vectors_).max() <= 0.5 / 100 and not model.syn1neg_.any()
+    assert np.abs(model.vectors_).max() <= 1 / 100 and not model.syn1neg_.any()
 
 
 def test_one_pass_encoding_equals_encode_corpus():
@@ -229,3 +229,15 @@ def test_callbacks_see_the_vectors_of_their_epoch():
     assert len(seen) == 3
     for cached, fresh in seen:
         assert np.allclose(cached, fresh, atol=1e-6)
+
+
+def test_weights_start_as_gensim_4_starts_them():
+    # input vectors uniform in [-1, 1) / vector_size (gensim 4's prep_vectors), output zeros
+    model = Word2Vec(vector_size=50, min_count=1, seed=3, progress=False)
+    model.build_vocab([[f"w{i}" for i in range(400)]])
+    v = model.vectors_
+    assert v.dtype == np.float32 and v.shape == (400, 50)
+    assert v.min() >= -1 / 50 and v.max() < 1 / 50
+    assert v.min() < -0.9 / 50 and v.max() > 0.9 / 50  # the full range, not the C tool's half
+    assert abs(float(v.mean())) < 0.01 / 50
+    assert not model.syn1neg_.any()
