@@ -18,7 +18,7 @@ virtual CPUs. Prints effective words/s per way and round, then medians and the 2
 (``madvise``), so the weights sit on ordinary 4 KiB pages. ``--huge-pages-ab`` instead goes
 through ``Word2Vec.train`` (one epoch) and compares, per round, one thread against two
 threads with and without huge pages (a lead that was tried; see the notes in
-benchmarks/results/w2v_vs_gensim.md)::
+benchmarks/results/w2v_vs_gensim_run1.md)::
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --rounds 12 --huge-pages-ab
 """
