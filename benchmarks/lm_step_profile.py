@@ -5,7 +5,9 @@ Times ``--batches`` training windows (after ``--warmup`` untimed ones) of the lm
 model (embedding 128, hidden 256, 1 layer, bptt 35, batch 32, dropout 0.2, Adam 2e-3, clip
 0.25) for each system, alternating systems ``--repeats`` times, and prints the best
 tokens/s of each, the ratio and the load average. ``--phases`` adds textseq's time per phase
-(forward, backward, clip, Adam). Run as::
+(forward, backward, clip, Adam); ``--functions N`` the N functions with the most own time
+(cProfile), in ms per window; ``--gemm`` times the output layer's three products alone in
+numpy and in PyTorch after each thread count. Run as::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/lm_step_profile.py
 """
@@ -99,6 +101,68 @@ def phases(trainer: Trainer, ids: np.ndarray) -> dict[str, float]:
     return out
 
 
+def function_table(trainer: Trainer, ids: np.ndarray, windows: int, top: int) -> str:
+    """cProfile over one timed pass: the ``top`` functions by own time, in ms per window.
+    numpy's and OpenBLAS's products count under the Python function that calls them, so
+    the output layer's three products show as ``project_rows``, ``input_grad`` and
+    ``weight_grad_rows``."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    trainer._train_epoch(ids, 1)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    rows = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    total = sum(v[2] for v in stats.values())
+    lines = [f"      {'ms/window':>9} {'share':>6}  function"]
+    for (path, line, name), (_, _, own, _, _) in rows:
+        where = f"{Path(path).name}:{line}({name})" if line else name
+        lines.append(f"      {1000 * own / windows:9.2f} {100 * own / total:5.1f}%  {where}")
+    return "\n".join(lines)
+
+
+def gemm_rates(repeats: int = 10) -> str:
+    """The output layer's three products for one window (N = bptt * batch rows, H hidden,
+    V vocabulary), best of ``repeats``, in numpy (OpenBLAS) and PyTorch: what the training
+    speed of either system cannot beat."""
+    import torch
+
+    n, h_dim, v = ref.BPTT * ref.BATCH, ref.HIDDEN, 5958  # the kjv vocabulary
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal((n, h_dim), dtype=np.float32)
+    w = rng.standard_normal((v, h_dim), dtype=np.float32)
+    d = rng.standard_normal((n, v), dtype=np.float32)
+    th, tw, td = (torch.from_numpy(a) for a in (h, w, d))
+    products = {
+        "logits h @ W^T": (lambda: h @ w.T, lambda: th @ tw.T),
+        "dW = dlogits^T @ h": (lambda: h.T @ d, lambda: td.T @ th),
+        "dh = dlogits @ W": (lambda: d @ w, lambda: td @ tw),
+    }
+    gflop = 2 * n * h_dim * v / 1e9
+
+    def best_ms(fn):
+        fn()
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return 1000 * min(times)
+
+    lines = [
+        f"      output-layer products, {n}x{h_dim}x{v} ({gflop:.2f} GFLOP each)",
+        f"      {'product':20} {'numpy ms':>9} {'GFLOPS':>7} {'torch ms':>9} {'GFLOPS':>7}",
+    ]
+    for name, (np_fn, torch_fn) in products.items():
+        a, b = best_ms(np_fn), best_ms(torch_fn)
+        lines.append(
+            f"      {name:20} {a:9.2f} {gflop / a * 1e3:7.1f} {b:9.2f} {gflop / b * 1e3:7.1f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cells", default="lstm,gru,rnn")
@@ -108,7 +172,10 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--phases", action="store_true")
+    p.add_argument("--functions", type=int, default=0, metavar="N",
+                   help="textseq: the N functions with most own time")  # fmt: skip
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--gemm", action="store_true", help="time the output layer's products")
     p.add_argument("--share-threads", action="store_true",
                    help="textseq: Trainer.share_threads on 2+ threads")  # fmt: skip
     args = p.parse_args(argv)
@@ -151,6 +218,10 @@ def main(argv=None) -> int:
                 print("      " + ", ".join(
                     f"{k} {1000 * v / args.batches:.2f} ms ({100 * v / total:.0f}%)"
                     for k, v in ph.items()))  # fmt: skip
+            if args.functions:
+                print(function_table(trainer, timed, args.batches, args.functions))
+        if args.gemm:
+            print(gemm_rates())
     return 0
 
 

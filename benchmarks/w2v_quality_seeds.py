@@ -104,6 +104,8 @@ def render(rows, meta) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sg", action="store_true", help="skip-gram (default: CBOW)")
+    parser.add_argument("--per-pair-negatives", action="store_true",
+                        help="textseq skip-gram: fresh negatives per pair")  # fmt: skip
     parser.add_argument("--seeds", type=int, default=5, help="seeds 1..N")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
@@ -114,16 +116,22 @@ def main(argv=None) -> int:
     source = args.corpus or str(ENGLISH)
     if args.corpus is None and not ENGLISH.exists():
         parser.error("the english corpus is not built: textseq corpora build english")
-    model = "skip-gram" if args.sg else "CBOW"
-    output = Path(args.output or RESULTS / f"w2v_quality_seeds_{'sg' if args.sg else 'cbow'}.md")
+    shared = not args.per_pair_negatives
+    model = "CBOW"
+    name = "cbow"
+    if args.sg:
+        model = "skip-gram, textseq " + ("shared" if shared else "per-pair") + " negatives"
+        name = "sg" if shared else "sg_per_pair"
+    output = Path(args.output or RESULTS / f"w2v_quality_seeds_{name}.md")
     sentences = list(Corpus(source))
     start = time.time()
     runs = []
     for seed in range(1, args.seeds + 1):
         order = ("textseq", "gensim") if seed % 2 else ("gensim", "textseq")
         comparison = compare_with_gensim(
-            sentences, order=order, sg=int(args.sg), workers=args.threads, seed=seed
-        )
+            sentences, order=order, sg=int(args.sg), workers=args.threads, seed=seed,
+            shared_negatives=shared,
+        )  # fmt: skip
         run = {"seed": seed, "textseq": scores(comparison.textseq),
                "gensim": scores(comparison.gensim)}  # fmt: skip
         runs.append(run)

@@ -100,7 +100,7 @@ def main() -> int:
         return huge_pages_ab(args)
     if args.no_huge_pages:
         np._core.multiarray._set_madvise_hugepage(False)
-    model = Word2Vec(sg=args.sg, epochs=1, workers=1, progress=False)
+    model = Word2Vec(sg=min(args.sg, 1), epochs=1, workers=1, progress=False)
     model.build_vocab(list(Corpus(args.corpus)))
     plan = EpochPlan(model._spool)
     ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks

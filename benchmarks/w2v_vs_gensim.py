@@ -60,7 +60,7 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def memory_probe(system: str, source: str, sg: int) -> dict:
+def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict:
     """Run in a fresh process: the peak RSS growth of one system's vocabulary + training."""
     import logging
 
@@ -74,7 +74,7 @@ def memory_probe(system: str, source: str, sg: int) -> dict:
         from textseq.word2vec import Word2Vec
 
         _warm_up()
-        model = Word2Vec(progress=False, **settings)
+        model = Word2Vec(progress=False, shared_negatives=shared, **settings)
         with _PeakMemory() as mem:
             model.build_vocab(sentences)
             model.train(sentences)
@@ -89,11 +89,12 @@ def memory_probe(system: str, source: str, sg: int) -> dict:
     return {"system": system, "sg": sg, "peak_mib": mem.mib, "vocab": len(model.wv)}
 
 
-def measure_memory(source: str, sg: int, log) -> dict[str, float]:
+def measure_memory(source: str, sg: int, log, shared: bool = True) -> dict[str, float]:
     """Each system in its own fresh process; returns {system: peak MiB}."""
     out = {}
     for system in ("textseq", "gensim"):
         probe = [sys.executable, __file__, "--memory-probe", system, source, str(sg)]
+        probe += [] if shared else ["per-pair"]
         done = subprocess.run(probe, capture_output=True, text=True, check=True)
         data = json.loads(done.stdout.strip().splitlines()[-1])
         out[system] = data["peak_mib"]
@@ -205,7 +206,7 @@ def markdown(summaries, meta) -> str:
         f"Settings (both systems): {meta['settings']}; negative sampling only (gensim hs=0). "
         "Both get the same in-memory token lists (read and tokenized once, not timed). "
         "textseq computes its training loss (gensim's `compute_loss` is off), so it does a bit "
-        "more work.",
+        f"more work. textseq's skip-gram: {meta.get('skipgram_form', 'per-pair negatives')}.",
         "",
         "*Effective words/s* = words kept after subsampling / training wall time (the figure "
         "gensim logs); the ratio is the median of per-run ratios, runs alternating which "
@@ -291,7 +292,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--memory-probe"]:  # the child process of measure_memory
         system, source, sg = argv[1], argv[2], int(argv[3])
-        print(json.dumps(memory_probe(system, source, sg)))
+        print(json.dumps(memory_probe(system, source, sg, shared=argv[4:5] != ["per-pair"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="lee only, one repetition")
@@ -301,6 +302,8 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
     parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
+    parser.add_argument("--per-pair-negatives", action="store_true",
+                        help="textseq skip-gram: fresh negatives per pair, as gensim")  # fmt: skip
     args = parser.parse_args(argv)
     command = ".venv/bin/python benchmarks/w2v_vs_gensim.py" + "".join(f" {a}" for a in argv)
     notes = []
@@ -315,7 +318,8 @@ def main(argv=None) -> int:
         notes.append("The `english` recipe corpus was not built: wiki500 stands in for speed.")
     repeats_2t = 1 if args.quick else args.repeats
     repeats_1t = 1 if args.quick else args.repeats_1t
-    settings = {"epochs": args.epochs}
+    shared = not args.per_pair_negatives
+    settings = {"epochs": args.epochs, "shared_negatives": shared}
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.perf_counter()
     all_runs, summaries, memory, scaling = [], {}, {}, {}
@@ -341,7 +345,9 @@ def main(argv=None) -> int:
         del sentences
         if not args.no_memory:
             for sg in (1, 0):
-                memory[(corpus, "skip-gram" if sg else "CBOW")] = measure_memory(source, sg, log)
+                memory[(corpus, "skip-gram" if sg else "CBOW")] = measure_memory(
+                    source, sg, log, shared
+                )
     compile_seconds = all_runs[0]["textseq"]["compile_seconds"] if all_runs else None
     meta = {
         "command": command,
@@ -354,6 +360,10 @@ def main(argv=None) -> int:
         "numpy": np.__version__,
         "started": started,
         "minutes": (time.perf_counter() - t0) / 60,
+        "skipgram_form": "shared negatives (one set per centre word, target rows written once "
+        "per window; `Word2Vec(shared_negatives=True)`, the default)"
+        if shared
+        else "per-pair negatives (a fresh set per context word, as gensim)",
         "settings": ", ".join(
             f"{k}={v}" for k, v in all_runs[0]["settings"].items() if k not in ("workers", "sg")
         ),  # fmt: skip

@@ -39,6 +39,28 @@ def reference_sg(syn0, syn1, inp, targets, alpha):
     return syn0, syn1, loss
 
 
+def reference_sg_window(syn0, syn1, buf, lo, hi, i, targets, alpha):
+    """Skip-gram for centre ``buf[i]`` and every context word of ``buf[lo:hi]`` against one
+    shared set of targets: each context row is scored against the target rows as they were
+    before the window and updated at once; the target rows get the window's summed update
+    at the end."""
+    syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    before = syn1.copy()
+    deltas = np.zeros((len(targets), syn0.shape[1]))
+    total = 0.0
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        h = syn0[buf[j]].copy()
+        loss, gs = _scores(h, before, targets, alpha)
+        total += loss
+        syn0[buf[j]] += gs @ before[targets]
+        deltas += gs[:, None] * h[None, :]
+    for t, d in zip(targets, deltas):  # a noise word drawn twice gets both updates
+        syn1[t] += d
+    return syn0, syn1, total
+
+
 def reference_cbow(syn0, syn1, context, targets, alpha, mean):
     syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
     h = syn0[context].sum(axis=0)
@@ -69,6 +91,41 @@ def test_sg_update_matches_numpy_reference():
     # only the input row and the target rows move
     untouched = [1, 4, 6]
     np.testing.assert_array_equal(syn1[untouched], _weights(np.random.default_rng(0))[1][untouched])
+
+
+def test_sg_window_update_matches_numpy_reference():
+    rng = np.random.default_rng(7)
+    syn0, syn1 = _weights(rng)
+    buf = np.array([3, 1, 4, 1, 5, 6], dtype=np.int64)  # context word 1 twice in the window
+    targets = np.array([4, 0, 2, 0], dtype=np.int64)  # centre 4, noise word 0 drawn twice
+    want0, want1, want_loss = reference_sg_window(syn0, syn1, buf, 0, 6, 2, targets, 0.1)
+    dim = syn0.shape[1]
+    work, grads = np.zeros(dim, np.float32), np.zeros(len(targets), np.float32)
+    deltas = np.zeros((len(targets), dim), np.float32)
+    nll, likelihood = kernels.sg_window_update(
+        syn0, syn1, buf, 0, 6, 2, targets, len(targets), 0.1, work, grads, deltas, True
+    )
+    np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
+    assert nll - np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
+    untouched = [1, 3, 5, 6]  # output rows of words that are no target
+    np.testing.assert_array_equal(syn1[untouched], _weights(np.random.default_rng(7))[1][untouched])
+
+
+def test_sg_window_update_writes_each_target_row_once_per_window():
+    # with a single context word, the shared window step is exactly the per-pair step
+    rng = np.random.default_rng(8)
+    syn0, syn1 = _weights(rng)
+    a0, a1, b0, b1 = syn0.copy(), syn1.copy(), syn0.copy(), syn1.copy()
+    targets = np.array([2, 5, 6], dtype=np.int64)
+    dim = syn0.shape[1]
+    work, grads = np.zeros(dim, np.float32), np.zeros(3, np.float32)
+    kernels.sg_update(a0, a1, 3, targets, 3, 0.1, work, grads, False)
+    buf = np.array([3, 2], dtype=np.int64)
+    deltas = np.zeros((3, dim), np.float32)
+    kernels.sg_window_update(b0, b1, buf, 0, 2, 1, targets, 3, 0.1, work, grads, deltas, False)
+    np.testing.assert_allclose(b0, a0, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(b1, a1, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("mean", [1, 0])
@@ -186,7 +243,7 @@ def _train(
     return syn0, syn1, losses
 
 
-@pytest.mark.parametrize("sg", [1, 0])
+@pytest.mark.parametrize("sg", [2, 1, 0])
 def test_planted_groups_end_up_in_separate_neighbourhoods(sg):
     ids, offsets, vocab = _synthetic(np.random.default_rng(3))
     syn0, _, losses = _train(sg, ids, offsets, vocab, epochs=5)
@@ -202,7 +259,7 @@ def test_planted_groups_end_up_in_separate_neighbourhoods(sg):
     assert (group[nearest] == group).all()
 
 
-@pytest.mark.parametrize("sg", [1, 0])
+@pytest.mark.parametrize("sg", [2, 1, 0])
 def test_same_seed_same_bits_and_slicing_does_not_matter(sg):
     ids, offsets, vocab = _synthetic(np.random.default_rng(4), sentences=60)
     previous = numba.get_num_threads()
@@ -218,7 +275,7 @@ def test_same_seed_same_bits_and_slicing_does_not_matter(sg):
     assert not np.array_equal(a0, c0)
 
 
-@pytest.mark.parametrize("sg", [1, 0])
+@pytest.mark.parametrize("sg", [2, 1, 0])
 def test_computing_the_loss_does_not_change_training(sg):
     ids, offsets, vocab = _synthetic(np.random.default_rng(5), sentences=30)
     previous = numba.get_num_threads()
@@ -232,7 +289,7 @@ def test_computing_the_loss_does_not_change_training(sg):
     assert with_loss[0] > 0 and without == [0.0]
 
 
-@pytest.mark.parametrize("sg", [1, 0])
+@pytest.mark.parametrize("sg", [2, 1, 0])
 def test_loss_of_an_untrained_model_is_log2_per_target(sg):
     # alpha = 0: nothing moves, the output vectors stay zero, every score is 0 and every
     # target word (positive or noise) costs exactly log 2
@@ -249,7 +306,7 @@ def test_windows_never_cross_sentence_boundaries():
     # Sentences of one word each: skip-gram has no pair to train on, CBOW no context.
     ids = np.array([0, 1, 2, 3, 0, 1], np.int32)
     offsets = np.arange(len(ids) + 1, dtype=np.int64)
-    for sg in (1, 0):
+    for sg in (2, 1, 0):
         syn0, syn1, losses = _train(sg, ids, offsets, 4, epochs=1, chunk_segs=None)
         assert losses == [0.0]
         assert not syn1.any()

@@ -70,9 +70,9 @@ def test_max_vocab_size_prunes_while_counting():
     assert model.report_.corpus_words == sum(w in model.vocab_ for s in sentences for w in s)
 
 
-@pytest.mark.parametrize("sg", [1, 0])
-def test_one_thread_and_a_seed_give_identical_bits(sg):
-    kwargs = dict(sg=sg, workers=1, epochs=2, min_count=5, progress=False)
+@pytest.mark.parametrize("sg, shared", [(1, True), (1, False), (0, True)])
+def test_one_thread_and_a_seed_give_identical_bits(sg, shared):
+    kwargs = dict(sg=sg, workers=1, epochs=2, min_count=5, progress=False, shared_negatives=shared)
     a = Word2Vec(seed=3, **kwargs).train("lee")
     b = Word2Vec(seed=3, **kwargs).train("lee")
     np.testing.assert_array_equal(a.vectors_, b.vectors_)
@@ -107,12 +107,14 @@ def test_train_on_another_corpus_encodes_it_with_the_vocabulary():
     assert model.report_.corpus_words == 5
 
 
-def test_skipgram_on_lee_ranks_known_neighbours():
+@pytest.mark.parametrize("shared", [True, False])
+def test_skipgram_on_lee_ranks_known_neighbours(shared):
     # the pairs hold for seeds 1-5 (checked); gensim gives similar ranks on the same tokens
     seen = []
     model = Word2Vec(
-        sg=1, workers=1, epochs=10, seed=1, progress=False, callbacks=[lambda m, e: seen.append(e)]
-    ).train("lee")
+        sg=1, workers=1, epochs=10, seed=1, progress=False, shared_negatives=shared,
+        callbacks=[lambda m, e: seen.append(e)],
+    ).train("lee")  # fmt: skip
     assert _rank(model, "war", "terrorism") < 10
     assert _rank(model, "afghanistan", "taliban") < 10
     assert _rank(model, "president", "bush") < 5
@@ -139,6 +141,21 @@ def test_train_builds_vocab_from_an_iterable_and_rejects_bad_options():
         Word2Vec(window=0, progress=False).train(sentences)
     with pytest.raises(OptionError):
         Word2Vec(sg=2, progress=False).build_vocab(sentences)
+    with pytest.raises(OptionError, match="shared_negatives"):
+        Word2Vec(shared_negatives="yes", progress=False).build_vocab(sentences)
+
+
+def test_shared_negatives_is_skipgrams_default_and_changes_only_skipgram():
+    sentences = [["a", "b", "c", "d", "a", "b"]] * 30
+    kwargs = dict(min_count=1, vector_size=8, epochs=2, workers=1, seed=2, progress=False)
+    assert Word2Vec().shared_negatives is True
+    runs = {
+        (sg, shared): Word2Vec(sg=sg, shared_negatives=shared, **kwargs).train(sentences).vectors_
+        for sg in (0, 1)
+        for shared in (True, False)
+    }
+    assert not np.array_equal(runs[1, True], runs[1, False])  # two skip-gram forms
+    np.testing.assert_array_equal(runs[0, True], runs[0, False])  # CBOW has one form
 
 
 def test_save_load_round_trip_and_more_training(tmp_path):
@@ -151,6 +168,7 @@ def test_save_load_round_trip_and_more_training(tmp_path):
         "weights.npz",
     }
     loaded = Word2Vec.load(tmp_path / "m", progress=False)
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["params"]["shared_negatives"]
     np.testing.assert_array_equal(loaded.vectors_, model.vectors_)
     np.testing.assert_array_equal(loaded.syn1neg_, model.syn1neg_)
     assert loaded.vocab_.words == model.vocab_.words
@@ -193,6 +211,11 @@ def test_cli_train_w2v_end_to_end(tmp_path, capsys):
     model = Word2Vec.load(folder)
     assert kv.index_to_key == model.vocab_.words and kv.vectors.shape[1] == 16
     np.testing.assert_allclose(kv.vectors, model.vectors_, atol=1e-5)  # text format rounds
+    assert model.shared_negatives is True
+    code = main(args + ["--threads", "1", "--quiet", "--per-pair-negatives", "--save-model",
+                        str(folder)])  # fmt: skip
+    assert code == 0 and "skip-gram (per-pair negatives)" in capsys.readouterr().out
+    assert Word2Vec.load(folder).shared_negatives is False
     assert main(["train-w2v", "lee", "-o", str(out), "--window", "0", "--quiet"]) == 1
     assert capsys.readouterr().err.startswith("error: window must be")
 

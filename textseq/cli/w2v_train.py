@@ -57,6 +57,14 @@ MinAlphaOpt = Annotated[float, typer.Option("--min-alpha", help="Final learning 
 CbowMeanOpt = Annotated[
     bool, typer.Option("--cbow-mean/--cbow-sum", help="CBOW: mean or sum of the context.")
 ]
+SharedNegOpt = Annotated[
+    bool,
+    typer.Option(
+        "--shared-negatives/--per-pair-negatives",
+        help="Skip-gram: one set of noise words per centre word (faster, above all on two "
+        "threads) or a fresh set per context word, as gensim and the C tool.",
+    ),
+]
 MaxFinalVocabOpt = Annotated[
     int | None, typer.Option("--max-final-vocab", help="Keep at most this many words.")
 ]
@@ -69,6 +77,7 @@ def register(app: typer.Typer) -> None:
 
 def _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
               cbow_mean, max_final_vocab, threads, seed) -> dict:  # fmt: skip
+    """The settings both commands share, by gensim's names."""
     return {
         "sg": int(sg),
         "vector_size": dim,
@@ -86,6 +95,12 @@ def _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_a
     }
 
 
+def _kind(sg: bool, shared_negatives: bool) -> str:
+    if not sg:
+        return "CBOW"
+    return "skip-gram" + (" (shared negatives)" if shared_negatives else " (per-pair negatives)")
+
+
 def train_command(
     corpus: CorpusArg = None,
     output: Annotated[
@@ -101,6 +116,7 @@ def train_command(
     alpha: AlphaOpt = 0.025,
     min_alpha: MinAlphaOpt = 0.0001,
     cbow_mean: CbowMeanOpt = True,
+    shared_negatives: SharedNegOpt = True,
     max_final_vocab: MaxFinalVocabOpt = None,
     threads: ThreadsOpt = None,
     seed: SeedOpt = 1,
@@ -125,12 +141,14 @@ def train_command(
     sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
     settings = _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
                          cbow_mean, max_final_vocab, threads, seed)  # fmt: skip
-    model = Word2Vec(progress=progress, tokenizer=tokenizer, **settings).train(sentences)
+    model = Word2Vec(
+        progress=progress, tokenizer=tokenizer, shared_negatives=shared_negatives, **settings
+    ).train(sentences)
     model.wv.save_word2vec_format(output, binary=not text)
     if save_model is not None:
         model.save(save_model)
     r = model.report_
-    kind = "skip-gram" if sg else "CBOW"
+    kind = _kind(sg, shared_negatives)
     typer.echo(f"{kind}: {len(model.vocab_):,} words x {dim} dims, {r.threads} thread(s)")
     typer.echo(
         f"trained on {r.corpus_words:,} corpus words x {len(r.epochs)} epochs = "
@@ -160,6 +178,7 @@ def compare_command(
     alpha: AlphaOpt = 0.025,
     min_alpha: MinAlphaOpt = 0.0001,
     cbow_mean: CbowMeanOpt = True,
+    shared_negatives: SharedNegOpt = True,
     max_final_vocab: MaxFinalVocabOpt = None,
     threads: ThreadsOpt = None,
     seed: SeedOpt = 1,
@@ -185,8 +204,10 @@ def compare_command(
     settings = _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
                          cbow_mean, max_final_vocab, threads, seed)  # fmt: skip
     order = ("gensim", "textseq") if gensim_first else ("textseq", "gensim")
-    result = compare_with_gensim(sentences, order=order, evaluate=evaluate, **settings)
-    kind = "skip-gram" if sg else "CBOW"
+    result = compare_with_gensim(
+        sentences, order=order, evaluate=evaluate, shared_negatives=shared_negatives, **settings
+    )
+    kind = _kind(sg, shared_negatives)
     typer.echo(
         f"{kind}, {result.settings['workers']} thread(s), {result.textseq.raw_words:,} words "
         f"trained; load average {result.load_before[0]:.2f} before, "

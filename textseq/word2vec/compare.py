@@ -70,6 +70,7 @@ class Comparison:
     neighbour_overlap: dict[str, float]
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
+    shared_negatives: bool = True  # textseq's skip-gram form (see ``Word2Vec``)
 
     @property
     def speed_ratio(self) -> float:
@@ -200,8 +201,8 @@ def _settings(overrides: dict) -> dict:
     return settings
 
 
-def _run_textseq(sentences, settings, evaluate) -> tuple[SystemResult, object]:
-    model = Word2Vec(progress=False, **settings)
+def _run_textseq(sentences, settings, evaluate, shared_negatives) -> tuple[SystemResult, object]:
+    model = Word2Vec(progress=False, shared_negatives=shared_negatives, **settings)
     warm_up()  # compile time is reported apart, and its memory is not the trainer's
     with _PeakMemory() as mem:
         start = time.perf_counter()
@@ -308,11 +309,13 @@ def compare_with_gensim(
     order: Sequence[str] = ("textseq", "gensim"),
     evaluate: bool = True,
     tokenizer: str = "unicode",
+    shared_negatives: bool = True,
     **settings,
 ) -> Comparison:
     """Train both systems on ``corpus`` (a ``Corpus``, path, built-in name or token lists)
     with the same ``settings`` (gensim's names; ``workers`` defaults to every core) and
-    return a ``Comparison``. ``order`` says which system runs first."""
+    return a ``Comparison``. ``order`` says which system runs first; ``shared_negatives``
+    picks textseq's skip-gram form (``False``: gensim's own, fresh negatives per pair)."""
     if sorted(order) != ["gensim", "textseq"]:
         raise OptionError(f"order must name textseq and gensim once each, got {list(order)}")
     settings = _settings(settings)
@@ -328,7 +331,9 @@ def compare_with_gensim(
     results, vectors = {}, {}
     for system in order:
         if system == "textseq":
-            results[system], vectors[system] = _run_textseq(sentences, settings, evaluate)
+            results[system], vectors[system] = _run_textseq(
+                sentences, settings, evaluate, shared_negatives
+            )
         else:
             results[system], vectors[system] = _run_gensim(sentences, settings, evaluate, questions)
         gc.collect()
@@ -350,4 +355,5 @@ def compare_with_gensim(
         neighbour_overlap=overlap,
         load_before=load_before,
         load_after=load_after,
+        shared_negatives=shared_negatives,
     )

@@ -12,8 +12,11 @@ index)``, never from the thread id, so one thread with a fixed seed gives bit-id
 weights, and the result does not depend on how the driver slices the chunks.
 
 The update rules follow gensim's ``word2vec_inner.pyx``: skip-gram uses the context word's
-input vector to predict the centre word; CBOW averages (``cbow_mean=1``) or sums the context
-vectors, and with the sum the error is divided by the context size before it is added back.
+input vector to predict the centre word (``sg=1``: fresh negatives for every context word,
+as gensim; ``sg=2``: one set of negatives per centre word shared by its whole window, the
+target rows written once per window, see ``sg_window_update``); CBOW averages
+(``cbow_mean=1``) or sums the context vectors, and with the sum the error is divided by the
+context size before it is added back.
 The sigmoid is computed exactly (argument clamped to +-MAX_EXP as a guard, no skipped updates).
 """
 
@@ -188,6 +191,51 @@ def sg_update(syn0, syn1neg, inp, targets, n_targets, alpha, work, grads, comput
 
 
 @njit(fastmath=True, cache=True)
+def sg_window_update(
+    syn0, syn1neg, buf, lo, hi, i, targets, n_targets, alpha, work, grads, deltas, compute_loss
+):
+    """Skip-gram for one centre word ``buf[i]`` and all its context words ``buf[lo:hi]``
+    (``i`` excluded) against one shared set of targets (the centre word, label 1, and the
+    negatives ``targets[1:n_targets]``): every context row is scored against the target
+    rows as they were at the start, updated at once, and the target rows get the summed
+    update of the whole window at the end (``deltas``, ``n_targets x dim`` scratch).
+
+    Each target row is written once per centre word instead of once per context word: two
+    threads then write the rows they share (the frequent noise words) several times less
+    often. Returns ``(negative log-likelihood folded so far, likelihood not yet folded)``.
+    """
+    dim = syn0.shape[1]
+    alpha = np.float32(alpha)
+    for d in range(n_targets):
+        for k in range(dim):
+            deltas[d, k] = np.float32(0.0)
+    nll = 0.0
+    likelihood = 1.0
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        inp = buf[j]
+        h = syn0[inp]
+        factor = _score_targets(h, syn1neg, targets, n_targets, alpha, grads, compute_loss)
+        nll, likelihood = _fold(nll, likelihood, factor)
+        for k in range(dim):
+            work[k] = np.float32(0.0)
+        for d in range(n_targets):
+            t = targets[d]
+            g = grads[d]
+            for k in range(dim):
+                work[k] += g * syn1neg[t, k]
+                deltas[d, k] += g * h[k]
+        for k in range(dim):
+            syn0[inp, k] += work[k]
+    for d in range(n_targets):
+        t = targets[d]
+        for k in range(dim):
+            syn1neg[t, k] += deltas[d, k]
+    return nll, likelihood
+
+
+@njit(fastmath=True, cache=True)
 def cbow_update(
     syn0,
     syn1neg,
@@ -292,6 +340,7 @@ def _train_chunk(
     context = np.empty(2 * window, dtype=np.int64)
     work = np.empty(dim, dtype=np.float32)
     neu1 = np.empty(dim, dtype=np.float32)
+    deltas = np.empty((negative + 1, dim), dtype=np.float32)
     loss = 0.0
     likelihood = 1.0  # product of update likelihoods not yet folded into ``loss``
     effective = 0
@@ -316,7 +365,15 @@ def _train_chunk(
             b = np.int64(r % np.uint64(window))  # randomly shrunk window, as gensim
             lo = max(i - window + b, 0)
             hi = min(i + window + 1 - b, n)
-            if sg:
+            if sg == 2:
+                state, nt = _fill_targets(state, targets, buf[i], negative, neg_table, vocab_size)
+                nll, factor = sg_window_update(
+                    syn0, syn1neg, buf, lo, hi, i, targets, nt, alpha, work, grads, deltas,
+                    compute_loss,
+                )  # fmt: skip
+                loss += nll
+                loss, likelihood = _fold(loss, likelihood, factor)
+            elif sg:
                 for j in range(lo, hi):
                     if j == i:
                         continue

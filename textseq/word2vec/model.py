@@ -44,7 +44,7 @@ CALL_WORDS = 120_000  # at least this many words per kernel call (progress bar g
 _HYPER = (
     "vector_size", "window", "min_count", "sg", "negative", "ns_exponent", "sample", "alpha",
     "min_alpha", "epochs", "cbow_mean", "seed", "workers", "max_vocab_size", "max_final_vocab",
-    "compute_loss",
+    "compute_loss", "shared_negatives",
 )  # fmt: skip
 
 _compile_seconds: float | None = None  # first kernel call in this process (compile or cache load)
@@ -116,6 +116,8 @@ def _check_options(m: Word2Vec) -> None:
         positive_int(name)
     if m.sg not in (0, 1):
         raise OptionError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {m.sg!r}")
+    if not isinstance(m.shared_negatives, (bool, np.bool_)):
+        raise OptionError(f"shared_negatives must be True or False, got {m.shared_negatives!r}")
     if m.cbow_mean not in (0, 1):
         raise OptionError(f"cbow_mean must be 0 (sum) or 1 (mean), got {m.cbow_mean!r}")
     if not (m.sample >= 0):
@@ -239,7 +241,7 @@ def _warm_up() -> float:
         keep = np.full(3, 2**32 - 1, np.uint32)
         table = kernels.build_alias_table(np.ones(3))
         kernels.split_segments(segs, 3)
-        for sg in (0, 1):
+        for sg in (0, 1, 2):
             kernels.train_chunks(
                 sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
                 0, 0, 4, 1, 0, True, np.zeros(1), np.zeros(1, np.int64),
@@ -272,6 +274,14 @@ class Word2Vec:
     word vectors), ``syn1neg_`` (output vectors), ``report_`` (the last ``TrainingReport``),
     ``epochs_trained_``; ``wv`` gives the query object.
 
+    ``shared_negatives`` (skip-gram only, on by default): each centre word draws one set of
+    ``negative`` noise words for its whole window, and the output rows it touches are written
+    once per window with the window's summed update (as in Ji et al., "Parallelizing
+    Word2Vec in Shared and Distributed Memory", 2016). ``False`` draws a fresh set for every
+    (context, centre) pair and writes the rows each time, as gensim and the C tool do. The
+    shared form scores as gensim does over seeds (``benchmarks/results/``) and is faster,
+    above all on two threads, which then write the rows they share several times less often.
+
     >>> model = Word2Vec(min_count=2, epochs=3, progress=False).train("lee")  # doctest: +SKIP
     """
 
@@ -296,6 +306,7 @@ class Word2Vec:
         progress: bool = True,
         callbacks: Iterable[Callable] = (),
         tokenizer: str = "unicode",
+        shared_negatives: bool = True,
     ):
         self.vector_size = vector_size
         self.window = window
@@ -316,6 +327,7 @@ class Word2Vec:
         self.progress = progress
         self.callbacks = callbacks
         self.tokenizer = tokenizer
+        self.shared_negatives = shared_negatives
 
     # ---- vocabulary and weights ---------------------------------------------------------
     def build_vocab(self, corpus) -> Word2Vec:
@@ -430,6 +442,13 @@ class Word2Vec:
         report.seconds = time.perf_counter() - start
         return self
 
+    def _kernel_mode(self) -> int:
+        """The kernels' ``sg`` code: 0 CBOW, 1 skip-gram with fresh negatives per pair,
+        2 skip-gram with one set of negatives per centre word."""
+        if not self.sg:
+            return 0
+        return 2 if self.shared_negatives else 1
+
     def _close_spool(self) -> None:
         """Drop the encoded corpus (its temporary files) and which corpus it encodes."""
         for name in ("_spool", "_plan"):
@@ -451,6 +470,7 @@ class Word2Vec:
         ids_buffer = np.empty(max(int(starts[hi] - starts[lo]) for lo, hi in blocks), np.int32)
         seg_buffer = np.empty(max(int(chunks[hi] - chunks[lo]) + 1 for lo, hi in blocks), np.int64)
         callbacks = list(self.callbacks or ())
+        mode = self._kernel_mode()
         bar = tqdm(
             total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
             desc="word2vec", dynamic_ncols=True,
@@ -463,7 +483,7 @@ class Word2Vec:
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
                     kernels.train_chunks(
-                        int(self.sg), self.vectors_, self.syn1neg_, ids, seg, chunks, 0, hi - lo,
+                        mode, self.vectors_, self.syn1neg_, ids, seg, chunks, 0, hi - lo,
                         self.keep_threshold_, self.neg_table_, int(self.window),
                         int(self.negative), int(self.cbow_mean), float(self.alpha),
                         float(self.min_alpha), epoch, epoch * corpus_words + word_lo,
