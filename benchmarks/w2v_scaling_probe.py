@@ -14,6 +14,9 @@ virtual CPUs. Prints effective words/s per way and round, then medians and the 2
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
 
+``--sg`` is the kernels' code: 0 CBOW, 1 skip-gram with fresh negatives per pair (gensim's
+form), 2 skip-gram with one set of negatives per centre word (the default of ``Word2Vec``).
+
 ``--no-huge-pages`` turns off numpy's request for transparent huge pages on large arrays
 (``madvise``), so the weights sit on ordinary 4 KiB pages. ``--huge-pages-ab`` instead goes
 through ``Word2Vec.train`` (one epoch) and compares, per round, one thread against two
@@ -75,7 +78,10 @@ def huge_pages_ab(args) -> int:
         speeds = []
         for _name, threads, huge in ways:
             np._core.multiarray._set_madvise_hugepage(huge)
-            model = Word2Vec(sg=args.sg, epochs=1, workers=threads, progress=False)
+            model = Word2Vec(
+                sg=min(args.sg, 1), shared_negatives=args.sg == 2, epochs=1, workers=threads,
+                progress=False,
+            )  # fmt: skip
             model.build_vocab(sentences).train(sentences)
             speeds.append(model.report_.words_per_second)
         for (name, _, _), wps in zip(ways[1:], speeds[1:]):
@@ -90,7 +96,9 @@ def huge_pages_ab(args) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sg", type=int, default=1, help="1 skip-gram, 0 CBOW")
+    parser.add_argument(
+        "--sg", type=int, default=1, help="0 CBOW, 1 skip-gram, 2 skip-gram, shared negatives"
+    )
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-huge-pages", action="store_true")
     parser.add_argument("--huge-pages-ab", action="store_true")
