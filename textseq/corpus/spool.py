@@ -143,11 +143,10 @@ def count_and_spool(
     return words, counts, spool
 
 
-def vocab_table(vocab_words: list[str], words: list[str], missing: int = -1) -> np.ndarray:
-    """Provisional id (position in ``words``) -> position in ``vocab_words``; ``missing`` for
-    the rest (-1 makes ``remap_spool`` drop them). The word -> id dict it needs lives only
-    here, so the vocabulary does not keep one through training."""
-    index = {w: i for i, w in enumerate(vocab_words)}
+def vocab_table(index: dict[str, int], words: list[str], missing: int = -1) -> np.ndarray:
+    """Provisional id (position in ``words``) -> id in ``index`` (word -> id); ``missing``
+    for the rest (-1 makes ``remap_spool`` drop them). Callers pass ``Vocab.fresh_index()``,
+    so the dict lives only for this call and the vocabulary keeps none through training."""
     return np.fromiter((index.get(w, missing) for w in words), np.int32, len(words))
 
 

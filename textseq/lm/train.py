@@ -131,7 +131,7 @@ def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None,
                 min_count=train.min_count, max_size=train.max_size, sentences=parts[0].stop,
             )  # fmt: skip
         unk = vocab.unk_id if vocab.unk_id is not None else -1
-        table = vocab_table(vocab.words, words, missing=unk)
+        table = vocab_table(vocab.fresh_index(), words, missing=unk)
         ids = [_encode_lines(spool, offsets[part.start : part.stop + 1], table, vocab.eos_id)
                for part in parts]  # fmt: skip
     return LMData(vocab, *ids)

@@ -347,7 +347,10 @@ class Word2Vec:
                     words, counts, min_count=min_count, unk_token=None, eos_token=None,
                     sentences=raw.num_sentences,
                 )  # fmt: skip
-                self._spool = remap_spool(raw, vocab_table(vocab.words, words))  # -1: dropped
+                self._spool = remap_spool(
+                    raw,
+                    vocab_table(vocab.fresh_index(), words),  # -1: dropped
+                )
                 self._spool_corpus = corpus
             del words, counts  # every distinct word: free them before the weights exist
         else:
