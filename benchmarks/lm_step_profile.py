@@ -123,13 +123,13 @@ def function_table(trainer: Trainer, ids: np.ndarray, windows: int, top: int) ->
     return "\n".join(lines)
 
 
-def gemm_rates(repeats: int = 10) -> str:
+def gemm_rates(vocab_size: int, repeats: int = 10) -> str:
     """The output layer's three products for one window (N = bptt * batch rows, H hidden,
     V vocabulary), best of ``repeats``, in numpy (OpenBLAS) and PyTorch: what the training
     speed of either system cannot beat."""
     import torch
 
-    n, h_dim, v = ref.BPTT * ref.BATCH, ref.HIDDEN, 5958  # the kjv vocabulary
+    n, h_dim, v = ref.BPTT * ref.BATCH, ref.HIDDEN, vocab_size
     rng = np.random.default_rng(0)
     h = rng.standard_normal((n, h_dim), dtype=np.float32)
     w = rng.standard_normal((v, h_dim), dtype=np.float32)
@@ -221,7 +221,7 @@ def main(argv=None) -> int:
             if args.functions:
                 print(function_table(trainer, timed, args.batches, args.functions))
         if args.gemm:
-            print(gemm_rates())
+            print(gemm_rates(len(data.vocab)))
     return 0
 
 
