@@ -1,0 +1,139 @@
+"""Where word2vec's peak memory goes, for textseq and gensim: resident growth by kind of mapping.
+
+``w2v_vs_gensim.py`` gives one figure per system (growth of the peak resident set). On a
+small corpus that figure is mostly not the model: this script splits the resident growth after
+``build_vocab`` and after ``train`` by what holds it, read from ``/proc/self/smaps``:
+
+- ``[heap]``: glibc's brk heap (blocks under the mmap threshold; freed ones stay resident
+  until the top of the heap is free or ``malloc_trim`` is called);
+- anonymous mappings: the weight matrices, pymalloc's arenas (Python objects), large arrays;
+- numpy's machine code (``_multiarray_umath``): pages of code paged in the first time the
+  process calls a numpy function;
+- other files (libraries, Numba's cache).
+
+The last row, "heap after malloc_trim", is what stays of the heap when glibc is asked to give
+freed pages back: the rest of the heap figure was free memory the process kept.
+Each system runs alone in a fresh process with the same settings as the memory probe of
+``w2v_vs_gensim.py`` (skip-gram, one thread, one epoch, mmap threshold fixed).
+
+    .venv/bin/python benchmarks/w2v_memory_breakdown.py --corpus lee
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+KINDS = ("[heap]", "anonymous", "numpy code", "other files")
+
+
+def _resident_by_kind() -> dict[str, float]:
+    """Resident KiB per kind of mapping, from /proc/self/smaps."""
+    totals = dict.fromkeys(KINDS, 0.0)
+    kind = None
+    with open("/proc/self/smaps") as handle:
+        for line in handle:
+            fields = line.split()
+            if "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's header line
+                name = fields[5] if len(fields) > 5 else ""
+                if name == "[heap]":
+                    kind = "[heap]"
+                elif not name or name.startswith("["):
+                    kind = "anonymous"
+                elif "_multiarray_umath" in name:
+                    kind = "numpy code"
+                else:
+                    kind = "other files"
+            elif fields[0] == "Rss:" and kind is not None:
+                totals[kind] += float(fields[1])
+    return totals
+
+
+def probe(system: str, source: str) -> dict:
+    """In a fresh process: MiB of resident growth per kind after each stage, and the peak."""
+    import gc
+    import logging
+
+    from textseq.corpus import Corpus
+    from textseq.word2vec.compare import _libc, _PeakMemory, fix_malloc_threshold
+
+    fix_malloc_threshold()
+    sentences = list(Corpus(source))
+    if system == "textseq":
+        from textseq.word2vec import Word2Vec
+        from textseq.word2vec.model import _warm_up
+
+        _warm_up()
+        model = Word2Vec(sg=1, epochs=1, workers=1, progress=False)
+        train = lambda: model.train(sentences)  # noqa: E731
+    else:
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        logging.getLogger("gensim").setLevel(logging.WARNING)
+        model = GensimWord2Vec(sg=1, epochs=1, workers=1, hs=0)
+        train = lambda: model.train(sentences, total_examples=model.corpus_count, epochs=1)  # noqa: E731
+    stages = {}
+    with _PeakMemory() as mem:
+        start = _resident_by_kind()
+
+        def growth():
+            now = _resident_by_kind()
+            return {k: (now[k] - start[k]) / 1024 for k in KINDS}
+
+        model.build_vocab(sentences)
+        stages["after build_vocab"] = growth()
+        train()
+        stages["after train"] = growth()
+    gc.collect()
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+        stages["after train, then malloc_trim"] = growth()
+    return {"system": system, "peak_mib": mem.mib, "stages": stages}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--probe"]:
+        print(json.dumps(probe(argv[1], argv[2])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="lee")
+    parser.add_argument("--output", type=Path, default=RESULTS / "w2v_memory_breakdown.md")
+    args = parser.parse_args(argv)
+    command = ".venv/bin/python benchmarks/w2v_memory_breakdown.py" + "".join(f" {a}" for a in argv)
+    lines = [
+        f"# Where word2vec's peak memory goes ({args.corpus}, skip-gram, 1 thread, 1 epoch)",
+        "",
+        f"Command (run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}):",
+        "",
+        f"```\n{command}\n```",
+        "",
+        "Resident growth in MiB over the process after the corpus was loaded as token lists, "
+        "by kind of mapping (see the script's docstring); each system alone in a fresh process.",
+        "",
+        "| system | stage | " + " | ".join(KINDS) + " | total |",
+        "|---|---|" + "---:|" * (len(KINDS) + 1),
+    ]
+    for system in ("textseq", "gensim"):
+        done = subprocess.run(
+            [sys.executable, __file__, "--probe", system, args.corpus],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        for stage, kinds in data["stages"].items():
+            cells = " | ".join(f"{kinds[k]:.2f}" for k in KINDS)
+            lines.append(f"| {system} | {stage} | {cells} | {sum(kinds.values()):.2f} |")
+        lines.append(f"| {system} | **peak (VmHWM growth)** | | | | | **{data['peak_mib']:.2f}** |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    args.output.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
