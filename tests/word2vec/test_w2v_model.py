@@ -9,7 +9,15 @@ import pytest
 from textseq.corpus import Corpus, encode_corpus
 from textseq.errors import ModelFileError, OptionError
 from textseq.word2vec import Word2Vec
-from textseq.word2vec.model import chunk_bounds, sample_thresholds, segment_offsets
+from textseq.word2vec.model import (
+    CHUNK_WORDS,
+    CHUNKS_PER_EPOCH,
+    MIN_CHUNK_WORDS,
+    chunk_bounds,
+    chunk_words_for,
+    sample_thresholds,
+    segment_offsets,
+)
 
 
 def _rank(model, word, other):
@@ -39,6 +47,17 @@ def test_segments_split_long_sentences_and_drop_empty_ones():
     chunks = chunk_bounds(seg, chunk_words=12)
     assert chunks[0] == 0 and chunks[-1] == len(seg) - 1
     assert (np.diff(chunks) > 0).all()
+
+
+def test_chunks_shrink_on_small_corpora_so_threads_can_share_an_epoch():
+    assert chunk_words_for(6_000_000) == CHUNK_WORDS  # a real corpus: gensim's job size
+    assert chunk_words_for(60_000) == MIN_CHUNK_WORDS  # lee: ~60 chunks, not 6
+    assert chunk_words_for(200) == MIN_CHUNK_WORDS
+    mid = chunk_words_for(320_000)
+    assert MIN_CHUNK_WORDS < mid < CHUNK_WORDS and 320_000 // mid == CHUNKS_PER_EPOCH
+    model = Word2Vec(min_count=1, epochs=1, progress=False).build_vocab(Corpus("lee"))
+    model.train()
+    assert model._plan.num_chunks >= 50  # the plan the epochs ran on
 
 
 def test_build_vocab_min_count_and_max_final_vocab_like_gensim():

@@ -4,8 +4,8 @@ Python does the orchestration (as gensim's ``word2vec.py``); every word goes thr
 Numba kernels in ``kernels.py``. The corpus is encoded once to ``int32`` ids spooled to a
 temporary file (``textseq.corpus.spool``: RAM holds one block, not the corpus), cut into
 segments (sentences, split at ``MAX_SEGMENT`` words) and chunks of about ``CHUNK_WORDS``
-words; each kernel call trains one block of whole chunks, read back from the spool, so the
-progress bar moves while the calls stay large.
+words (fewer on a small corpus: ``chunk_words_for``); each kernel call trains one block of
+whole chunks, read back from the spool, so the progress bar moves while the calls stay large.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from textseq.word2vec import kernels
 FORMAT = "textseq-word2vec"
 FORMAT_VERSION = 1
 CHUNK_WORDS = 10000  # words per chunk (a unit of work for one thread), as gensim's job size
+MIN_CHUNK_WORDS = 1000  # the smallest chunk, for small corpora (see chunk_words_for)
+CHUNKS_PER_EPOCH = 64  # what a small corpus is cut into, at least, while chunks can shrink
 CALL_WORDS = 120_000  # at least this many words per kernel call (progress bar granularity)
 
 _HYPER = (
@@ -176,6 +178,14 @@ def segment_offsets(offsets: np.ndarray, max_len: int = kernels.MAX_SEGMENT) -> 
     return kernels.split_segments(np.ascontiguousarray(offsets, dtype=np.int64), max_len)
 
 
+def chunk_words_for(num_words: int) -> int:
+    """Chunk size for a corpus: ``CHUNK_WORDS``, or less on a small corpus, so an epoch still
+    has enough chunks for the threads to share. With lee's six 10k-word chunks, the last one
+    kept a thread idle at the end of each epoch and two threads ran CBOW 1.34x one thread.
+    It depends on the corpus only, never on the thread count: one thread stays reproducible."""
+    return int(min(CHUNK_WORDS, max(MIN_CHUNK_WORDS, num_words // CHUNKS_PER_EPOCH)))
+
+
 def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
     """Segment indices cutting the corpus into chunks of about ``chunk_words`` words."""
     n_segments = len(seg_offsets) - 1
@@ -192,8 +202,10 @@ class EpochPlan:
 
     def __init__(self, ids: SpooledIds):
         segments = segment_offsets(ids.offsets)
-        self.chunks = chunk_bounds(segments)  # segment index where each chunk starts (+ end)
-        self.chunk_starts = segments[self.chunks]  # and the word offset there
+        self.chunk_words = chunk_words_for(len(ids))
+        # the segment index where each chunk starts (+ the end), and the word offset there
+        self.chunks = chunk_bounds(segments, self.chunk_words)
+        self.chunk_starts = segments[self.chunks]
         self.segments = SpooledIds(dtype=np.int64)
         self.segments.append(segments)
         self.ids = ids
@@ -462,7 +474,7 @@ class Word2Vec:
         self._spool_corpus = None
 
     def _run_epochs(self, plan: EpochPlan, report: TrainingReport) -> None:
-        per_call = -(-CALL_WORDS // CHUNK_WORDS)
+        per_call = -(-CALL_WORDS // plan.chunk_words)
         per_call = -(-per_call // report.threads) * report.threads  # no idle thread per call
         blocks = plan.block_bounds(per_call)
         corpus_words = plan.num_words
@@ -482,6 +494,7 @@ class Word2Vec:
             for epoch in range(self.epochs):
                 epoch_start = time.perf_counter()
                 loss = 0.0
+                chunk_losses = []  # summed exactly at the end: the same bits however cut
                 effective = 0
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
@@ -493,6 +506,7 @@ class Word2Vec:
                         total_words, int(self.seed), lo, bool(self.compute_loss),
                         out_loss[: hi - lo], out_eff[: hi - lo],
                     )  # fmt: skip
+                    chunk_losses.extend(out_loss[: hi - lo].tolist())
                     loss += float(out_loss[: hi - lo].sum())
                     effective += int(out_eff[: hi - lo].sum())
                     elapsed = time.perf_counter() - epoch_start
@@ -505,7 +519,7 @@ class Word2Vec:
                 info = EpochReport(
                     epoch=self.epochs_trained_ + 1, raw_words=corpus_words,
                     effective_words=effective, seconds=time.perf_counter() - epoch_start,
-                    loss=loss,
+                    loss=math.fsum(chunk_losses),
                 )  # fmt: skip
                 report.epochs.append(info)
                 self.epochs_trained_ += 1
