@@ -15,9 +15,24 @@ kjv-sized model, measured while writing this module):
 
 from __future__ import annotations
 
+import types
+
 import numba
 import numpy as np
 from numba import njit, prange
+
+
+def _own_copy(impl, suffix: str):
+    """``impl`` under a name of its own, for a second compilation with other options.
+
+    Numba names its cache files after the function's qualified name and first line, not its
+    options: a parallel and a serial ``njit`` of one function load each other's machine code
+    from the cache, so whichever compiled first served both (the "parallel" Adam and softmax
+    ran on one thread)."""
+    fn = types.FunctionType(impl.__code__, impl.__globals__, impl.__name__ + suffix)
+    fn.__qualname__ = impl.__qualname__ + suffix
+    return fn
+
 
 # fast-math without 'nnan'/'ninf': a NaN or inf must survive to the loss, where training
 # stops with a clear message, rather than be optimised into a finite number.
@@ -50,7 +65,7 @@ def _adam_impl(p, g, m, v, lr_t, b1, b2, eps, gscale):
 
 # Parallel regions cost a thread hand-off (milliseconds when the cores are busy), so small
 # arrays, and runs limited to one thread, take the serial compilation of the same code.
-_adam_par = njit(parallel=True, cache=True, error_model="numpy")(_adam_impl)
+_adam_par = njit(parallel=True, cache=True, error_model="numpy")(_own_copy(_adam_impl, "_par"))
 _adam_ser = njit(cache=True, error_model="numpy")(_adam_impl)
 PARALLEL_MIN = 1 << 18
 
@@ -153,7 +168,7 @@ def _softmax_xent_impl(buf, bias, targets, scale, losses, db_parts):
 
 
 _softmax_par = njit(parallel=True, fastmath=_FLAGS, cache=True, error_model="numpy")(
-    _softmax_xent_impl
+    _own_copy(_softmax_xent_impl, "_par")
 )
 _softmax_ser = njit(fastmath=_FLAGS, cache=True, error_model="numpy")(_softmax_xent_impl)
 DB_CHUNKS = 8
