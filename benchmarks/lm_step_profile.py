@@ -22,6 +22,10 @@ if any(k in os.environ for k in _DROP_ENV):  # must happen before numpy loads Op
     _env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     os.execve(sys.executable, [sys.executable, *sys.argv], _env)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# the CLI's OpenBLAS default (textseq/cli/__init__.py), set before numpy loads OpenBLAS
+import textseq.cli  # noqa: E402, F401
+
+# isort: split
 
 import argparse  # noqa: E402
 import time  # noqa: E402
