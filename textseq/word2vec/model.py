@@ -479,8 +479,10 @@ class Word2Vec:
         blocks = plan.block_bounds(per_call)
         corpus_words = plan.num_words
         total_words = corpus_words * self.epochs
-        out_loss = np.zeros(per_call, np.float64)
-        out_eff = np.zeros(per_call, np.int64)
+        # per chunk, rewritten each epoch; the epoch's loss is their exact sum (math.fsum),
+        # so how the chunks are cut into calls cannot change its bits
+        chunk_loss = np.zeros(plan.num_chunks, np.float64)
+        chunk_eff = np.zeros(plan.num_chunks, np.int64)
         starts, chunks = plan.chunk_starts, plan.chunks  # buffers for the largest block
         ids_buffer = np.empty(max(int(starts[hi] - starts[lo]) for lo, hi in blocks), np.int32)
         seg_buffer = np.empty(max(int(chunks[hi] - chunks[lo]) + 1 for lo, hi in blocks), np.int64)
@@ -493,9 +495,6 @@ class Word2Vec:
         with bar, _chunks_one_at_a_time():
             for epoch in range(self.epochs):
                 epoch_start = time.perf_counter()
-                loss = 0.0
-                chunk_losses = []  # summed exactly at the end: the same bits however cut
-                effective = 0
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
                     kernels.train_chunks(
@@ -504,22 +503,20 @@ class Word2Vec:
                         int(self.negative), int(self.cbow_mean), float(self.alpha),
                         float(self.min_alpha), epoch, epoch * corpus_words + word_lo,
                         total_words, int(self.seed), lo, bool(self.compute_loss),
-                        out_loss[: hi - lo], out_eff[: hi - lo],
+                        chunk_loss[lo:hi], chunk_eff[lo:hi],
                     )  # fmt: skip
-                    chunk_losses.extend(out_loss[: hi - lo].tolist())
-                    loss += float(out_loss[: hi - lo].sum())
-                    effective += int(out_eff[: hi - lo].sum())
+                    effective = int(chunk_eff[:hi].sum())
                     elapsed = time.perf_counter() - epoch_start
                     postfix = {"epoch": f"{epoch + 1}/{self.epochs}"}
                     postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
                     if self.compute_loss:
-                        postfix["loss"] = f"{loss / max(effective, 1):.4f}"
+                        postfix["loss"] = f"{chunk_loss[:hi].sum() / max(effective, 1):.4f}"
                     bar.set_postfix(postfix, refresh=False)
                     bar.update(len(ids))
                 info = EpochReport(
                     epoch=self.epochs_trained_ + 1, raw_words=corpus_words,
-                    effective_words=effective, seconds=time.perf_counter() - epoch_start,
-                    loss=math.fsum(chunk_losses),
+                    effective_words=int(chunk_eff.sum()),
+                    seconds=time.perf_counter() - epoch_start, loss=math.fsum(chunk_loss),
                 )  # fmt: skip
                 report.epochs.append(info)
                 self.epochs_trained_ += 1
