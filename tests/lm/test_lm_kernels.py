@@ -1,6 +1,8 @@
 """The language model's Numba kernels: the fused softmax and Adam against numpy, on 1 and 2
 threads, and the cache rule that kept their parallel versions on one thread."""
 
+import contextlib
+
 import numba
 import numpy as np
 import pytest
@@ -10,6 +12,16 @@ from numba.core.dispatcher import Dispatcher
 from textseq.lm import generate_kernels
 from textseq.lm import kernels as K
 from textseq.word2vec import kernels as w2v_kernels
+
+
+@contextlib.contextmanager
+def numba_threads(n):
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def test_no_two_cached_kernels_share_a_cache_file():
@@ -39,15 +51,11 @@ def test_fused_softmax_matches_numpy_on_one_and_two_threads(threads):
     bias = rng.standard_normal(v).astype(np.float32) * 0.1
     targets = rng.integers(0, v, n)
     targets[5] = -1  # no loss at this position
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    try:
-        runs = []
+    runs = []
+    with numba_threads(threads):
         for _ in range(2):  # the same thread count twice: the same bits
             buf, db = logits.copy(), np.zeros(v, np.float32)
             runs.append((K.softmax_xent_fused(buf, bias, targets, 1 / 63, db), buf, db))
-    finally:
-        numba.set_num_threads(previous)
     (loss, buf, db), (loss2, buf2, db2) = runs
     assert loss == loss2 and np.array_equal(buf, buf2) and np.array_equal(db, db2)
     ref = (logits + bias).astype(np.float64)
@@ -67,12 +75,8 @@ def test_adam_update_matches_the_formula_on_one_and_two_threads():
     out = []
     for threads in (1, 2):
         p, m, v = p0.copy(), np.zeros(size, np.float32), np.zeros(size, np.float32)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with numba_threads(threads):
             K.adam_update(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, 0.5)
-        finally:
-            numba.set_num_threads(previous)
         out.append(p)
     gs = g * 0.5  # one step from zero moments: m = 0.1 g, v = 0.001 g^2
     want = p0 - 1e-3 * (0.1 * gs) / (np.sqrt(0.001 * gs * gs) + 1e-8)

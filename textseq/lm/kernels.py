@@ -22,16 +22,19 @@ import numpy as np
 from numba import njit, prange
 
 
-def _own_copy(impl, suffix: str):
-    """``impl`` under a name of its own, for a second compilation with other options.
+def _serial_and_parallel(impl, **options):
+    """Two cached compilations of ``impl``: serial, and parallel over its ``prange``.
 
     Numba names its cache files after the function's qualified name and first line, not its
-    options: a parallel and a serial ``njit`` of one function load each other's machine code
-    from the cache, so whichever compiled first served both (the "parallel" Adam and softmax
-    ran on one thread)."""
-    fn = types.FunctionType(impl.__code__, impl.__globals__, impl.__name__ + suffix)
-    fn.__qualname__ = impl.__qualname__ + suffix
-    return fn
+    options: two ``njit``s of one function load each other's machine code from the cache, so
+    whichever compiled first served both (the "parallel" Adam and softmax ran on one
+    thread). The parallel one therefore compiles a copy of ``impl`` under a name of its own.
+    """
+    twin = types.FunctionType(impl.__code__, impl.__globals__, impl.__name__ + "_par")
+    twin.__qualname__ = impl.__qualname__ + "_par"
+    serial = njit(cache=True, **options)(impl)
+    parallel = njit(parallel=True, cache=True, **options)(twin)
+    return serial, parallel
 
 
 # fast-math without 'nnan'/'ninf': a NaN or inf must survive to the loss, where training
@@ -65,8 +68,7 @@ def _adam_impl(p, g, m, v, lr_t, b1, b2, eps, gscale):
 
 # Parallel regions cost a thread hand-off (milliseconds when the cores are busy), so small
 # arrays, and runs limited to one thread, take the serial compilation of the same code.
-_adam_par = njit(parallel=True, cache=True, error_model="numpy")(_own_copy(_adam_impl, "_par"))
-_adam_ser = njit(cache=True, error_model="numpy")(_adam_impl)
+_adam_ser, _adam_par = _serial_and_parallel(_adam_impl, error_model="numpy")
 PARALLEL_MIN = 1 << 18
 
 
@@ -167,10 +169,9 @@ def _softmax_xent_impl(buf, bias, targets, scale, losses, db_parts):
             db[t] -= np.float32(scale)
 
 
-_softmax_par = njit(parallel=True, fastmath=_FLAGS, cache=True, error_model="numpy")(
-    _own_copy(_softmax_xent_impl, "_par")
+_softmax_ser, _softmax_par = _serial_and_parallel(
+    _softmax_xent_impl, fastmath=_FLAGS, error_model="numpy"
 )
-_softmax_ser = njit(fastmath=_FLAGS, cache=True, error_model="numpy")(_softmax_xent_impl)
 DB_CHUNKS = 8
 
 
