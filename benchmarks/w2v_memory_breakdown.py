@@ -11,8 +11,8 @@ small corpus that figure is mostly not the model: this script splits the residen
   process calls a numpy function;
 - other files (libraries, Numba's cache).
 
-The last row, "heap after malloc_trim", is what stays of the heap when glibc is asked to give
-freed pages back: the rest of the heap figure was free memory the process kept.
+The row "after train, then malloc_trim" shows what stays of the heap when glibc is asked to
+give freed pages back: the rest of the heap figure was free memory the process kept.
 Each system runs alone in a fresh process with the same settings as the memory probe of
 ``w2v_vs_gensim.py`` (skip-gram, one thread, one epoch, mmap threshold fixed).
 
