@@ -99,12 +99,11 @@ class RNNCell(Cell):
         hs[0] = state[0]
         a = self._input_projection(x)
         gh = np.empty((B, self.hidden_size), dtype=self.dtype)
-        with kernels.single_thread_blas():
-            for t in range(T):
-                kernels.matmul_t(hs[t], Wh, gh)
-                kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
-                if on_step is not None:
-                    on_step(hs[1:], t + 1)
+        for t in range(T):
+            kernels.matmul_t(hs[t], Wh, gh)
+            kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
+            if on_step is not None:
+                on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs}
         return hs[1:], (hs[T].copy(),)
@@ -115,10 +114,9 @@ class RNNCell(Cell):
         Wh = self.params["Wh"]
         da = np.empty_like(dhs)
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
-        with kernels.single_thread_blas():
-            for t in range(x.shape[0] - 1, -1, -1):
-                kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
-                np.matmul(da[t], Wh, out=dh)
+        for t in range(x.shape[0] - 1, -1, -1):
+            kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
+            np.matmul(da[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], da)
         return dx, (dh,)
 
@@ -149,12 +147,11 @@ class LSTMCell(Cell):
         tcs = np.empty((T, B, H), dtype=self.dtype)
         hs[0], cs[0] = state
         gh = np.empty((B, 4 * H), dtype=self.dtype)
-        with kernels.single_thread_blas():
-            for t in range(T):
-                kernels.matmul_t(hs[t], Wh, gh)
-                kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
-                if on_step is not None:
-                    on_step(hs[1:], t + 1)
+        for t in range(T):
+            kernels.matmul_t(hs[t], Wh, gh)
+            kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
+            if on_step is not None:
+                on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
         return hs[1:], (hs[T].copy(), cs[T].copy())
@@ -169,10 +166,9 @@ class LSTMCell(Cell):
             dh, dc = np.zeros_like(hs[0]), np.zeros_like(cs[0])
         else:
             dh, dc = (np.array(s, dtype=self.dtype) for s in dstate)
-        with kernels.single_thread_blas():
-            for t in range(x.shape[0] - 1, -1, -1):
-                kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
-                np.matmul(dg[t], Wh, out=dh)
+        for t in range(x.shape[0] - 1, -1, -1):
+            kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
+            np.matmul(dg[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], dg)
         return dx, (dh, dc)
 
@@ -204,13 +200,12 @@ class GRUCell(Cell):
         hn = np.empty((T, B, H), dtype=self.dtype)  # h Un + bh_n, needed for dr
         hs[0] = state[0]
         gh = np.empty((B, 3 * H), dtype=self.dtype)
-        with kernels.single_thread_blas():
-            for t in range(T):
-                kernels.matmul_t(hs[t], Wh, gh)
-                gh += bh
-                kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
-                if on_step is not None:
-                    on_step(hs[1:], t + 1)
+        for t in range(T):
+            kernels.matmul_t(hs[t], Wh, gh)
+            gh += bh
+            kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
+            if on_step is not None:
+                on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "ns": ns, "hn": hn, "gx": gx}
         return hs[1:], (hs[T].copy(),)
@@ -225,11 +220,10 @@ class GRUCell(Cell):
         dgh = np.empty_like(gx)
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
         direct = np.empty_like(dh)
-        with kernels.single_thread_blas():
-            for t in range(T - 1, -1, -1):
-                kernels.gru_bwd_step(gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct)
-                np.matmul(dgh[t], Wh, out=dh)
-                dh += direct
+        for t in range(T - 1, -1, -1):
+            kernels.gru_bwd_step(gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct)
+            np.matmul(dgh[t], Wh, out=dh)
+            dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)
         np.sum(dgh.reshape(T * x.shape[1], -1), axis=0, out=self.grads["bh"])
         return dx, (dh,)

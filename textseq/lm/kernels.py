@@ -385,10 +385,12 @@ def gru_bwd_step(acts, n, hn, h_prev, dh, dhs_t, dgx, dgh, dh_direct):
 
 
 # ---- BLAS thread control --------------------------------------------------------------------
-# numpy's OpenBLAS is found among the loaded libraries and driven through ctypes. The
-# per-step matmuls of the cells (B x H by H x G*H, tiny) are faster and, on busy cores, far
-# steadier on one thread: with two, every one of the 2*T calls per window waits for a
-# second thread to be scheduled. The big window-wide matmuls keep every thread.
+# numpy's OpenBLAS is found among the loaded libraries and driven through ctypes; the
+# two-task mode (model.py) runs every product on one thread. The cells' per-step products
+# (B x H by H x G*H) keep every thread: once OpenBLAS's idle thread stops spinning
+# (OPENBLAS_THREAD_TIMEOUT, set by textseq.cli), two threads ran them 1.75x faster than one
+# on an idle machine (LSTM training +7%), though 16% slower with another process on a core,
+# where the two-task mode is the faster choice (figures in results/lm_vs_torch.md).
 
 _SET_NAMES = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
               "openblas_set_num_threads64_", "openblas_set_num_threads")  # fmt: skip
