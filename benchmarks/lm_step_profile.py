@@ -199,8 +199,7 @@ def main(argv=None) -> int:
             torch.set_num_threads(threads)
             set_threads(threads)
             ts_run, trainer = textseq_runner(cell, data, args.seed)
-            if args.share_threads:
-                trainer.share_threads = True
+            trainer.train.share_threads = args.share_threads
             pt_run = None if args.no_torch else torch_runner(cell, data, args.seed)
             ts_run(warm)
             if pt_run:

@@ -92,3 +92,27 @@ def test_train_lm_missing_corpus(tmp_path, capsys):
     code = main(["train-lm", str(tmp_path / "none.txt"), "-o", str(tmp_path / "m"), *SMALL])
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("error: ") and "Traceback" not in err
+
+
+def test_share_threads_option_trains_in_the_two_task_mode(tmp_path, corpus, capsys, monkeypatch):
+    from textseq.lm.train import set_threads
+
+    calls = []
+    original = RNNLM._loss_overlapped
+
+    def spy(self, *args):
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(RNNLM, "_loss_overlapped", spy)
+    out = tmp_path / "m"
+    args = ["train-lm", str(corpus), "-o", str(out), "--epochs", "1", "--threads", "2", *SMALL]
+    try:
+        assert main([*args, "--share-threads"]) == 0
+        shared = len(calls)
+        assert main([*args[:3], str(tmp_path / "plain"), *args[4:]]) == 0
+    finally:
+        set_threads(1)  # the other tests run on one thread
+    assert shared > 0 and len(calls) == shared  # only the --share-threads run took that path
+    hist = json.loads((out / "history.json").read_text())
+    assert hist["train"]["share_threads"] is True

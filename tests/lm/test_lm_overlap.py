@@ -71,7 +71,7 @@ def test_overlapped_step_with_fewer_steps_than_blocks():
 
 def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thread(monkeypatch):
     from textseq.lm import RNNLM as Model
-    from textseq.lm import TrainConfig, Trainer, train_lm
+    from textseq.lm import TrainConfig, train_lm
 
     calls = []
     original = Model._loss_overlapped
@@ -81,14 +81,13 @@ def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thr
         return original(self, *args)
 
     monkeypatch.setattr(Model, "_loss_overlapped", spy)
-    monkeypatch.setattr(Trainer, "share_threads", True)
     text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
     cfg = LMConfig(cell="lstm", embed=8, hidden=12, dropout=0.2, seed=1)
     runs = {}
     for threads in (2, 1):  # ends on one thread, as the other tests expect
         calls.clear()
-        model, hist = train_lm(text, cfg, TrainConfig(epochs=2, batch_size=4, bptt=6,
-                                                      threads=threads), progress=False)  # fmt: skip
+        tc = TrainConfig(epochs=2, batch_size=4, bptt=6, threads=threads, share_threads=True)
+        model, hist = train_lm(text, cfg, tc, progress=False)
         runs[threads] = (hist, model.get_weights(), len(calls), model.overlap)
     assert runs[2][2] > 0 and runs[1][2] == 0  # the shared path ran only on two threads
     assert runs[2][3] is False  # and the model was left in its plain mode

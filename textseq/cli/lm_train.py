@@ -100,6 +100,14 @@ def train_lm_command(
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
     threads: ThreadsOpt = None,
+    share_threads: Annotated[
+        bool,
+        typer.Option(
+            "--share-threads",
+            help="Run 2+ threads as two tasks: faster while other programs use a core, "
+            "a little slower on an idle machine.",
+        ),
+    ] = False,
     seed: SeedOpt = 0,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
@@ -138,6 +146,7 @@ def train_lm_command(
         split=parse_split(split),
         seed=seed,
         threads=threads,
+        share_threads=share_threads,
     ).validate()
     if resume and not (output / "checkpoint" / "state.json").is_file():
         raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")

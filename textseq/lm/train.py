@@ -65,6 +65,10 @@ class TrainConfig:
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)  # train, valid, test by line
     seed: int = 0  # dropout masks and window shuffling
     threads: int | None = None  # BLAS and Numba threads; None = leave as is
+    # with 2+ threads, run them as two tasks (``RNNLM.overlap``), BLAS on one thread in each.
+    # LSTM on kjv, 2 cores (lm_step_profile.py --share-threads): 12,234 vs 12,525 tokens/s
+    # idle, 7,493 vs 5,442 with a busy loop on the other core
+    share_threads: bool = False
 
     def validate(self) -> TrainConfig:
         if self.mode not in ("stream", "window"):
@@ -318,16 +322,9 @@ class Trainer:
 
     progress_callback = None  # called with each epoch's record (the CLI prints it)
 
-    # ``share_threads=True``: with two threads or more, train in the model's two-task mode
-    # (``RNNLM.overlap``) with BLAS on one thread. Measured on 2 cores (kjv, LSTM/GRU 256):
-    # 30-40% more tokens/s than OpenBLAS's own two threads while another process holds a
-    # core, but 3-8% fewer on an idle machine (two one-thread products share the caches and
-    # each packs the output matrix), so it is off by default.
-    share_threads = False
-
     def _train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
         model = self.model_
-        shared = self.share_threads and kernels.blas_threads() > 1
+        shared = self.train.share_threads and kernels.blas_threads() > 1
         saved = model.overlap
         model.overlap = saved or shared
         try:
@@ -505,7 +502,10 @@ def train_lm(
         except (KeyError, TypeError):
             raise ModelFileError(f"checkpoint in {out_dir} is incomplete") from None
         saved_train["split"] = tuple(saved_train["split"])
-        train = TrainConfig(**{**saved_train, "epochs": epochs, "threads": train.threads})
+        train = TrainConfig(
+            **{**saved_train, "epochs": epochs, "threads": train.threads,
+               "share_threads": train.share_threads}
+        )  # fmt: skip
         config, vocab = saved.config, saved.vocab_
     if isinstance(corpus, LMData):
         data = corpus
