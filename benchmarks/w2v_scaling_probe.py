@@ -1,7 +1,7 @@
 """Probe of what limits textseq word2vec's thread scaling (not a comparison with gensim).
 
-Each round trains one epoch of the `english` recipe corpus three ways, seconds apart in one
-process, through the real chunk kernel:
+Each round trains one epoch of a corpus (default: the `english` recipe) three ways, seconds
+apart in one process, through the real chunk kernel:
 
 - ``1 thread``: one thread trains every chunk;
 - ``2 threads, shared``: two threads share one pair of weight matrices (Hogwild, as shipped);
@@ -11,8 +11,11 @@ process, through the real chunk kernel:
 If ``shared`` falls below ``separate``, the cost is the cores fighting over the cache lines
 of rows both write (coherence traffic), which depends on where the host places the two
 virtual CPUs. Prints effective words/s per way and round, then medians and the 2/1 ratios.
+``--by-matrix`` adds two ways that separate one matrix only (the input vectors ``syn0`` or
+the output vectors ``syn1neg``), to tell which one the cores fight over::
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
+    .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --corpus lee --rounds 12 --by-matrix
 
 ``--sg`` is the kernels' code: 0 CBOW, 1 skip-gram with fresh negatives per pair (gensim's
 form), 2 skip-gram with one set of negatives per centre word (the default of ``Word2Vec``).
@@ -49,12 +52,14 @@ ENGLISH = Path(__file__).resolve().parent.parent / "corpora" / "english" / "engl
 
 
 @njit(parallel=True, fastmath=True)
-def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, separate):
-    """Thread ``t`` trains chunks ``t, t+2, ...``; with ``separate``, thread 1 on ``b``."""
+def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, sep0, sep1):
+    """Thread ``t`` trains chunks ``t, t+2, ...``; thread 1 uses ``b0`` as its input vectors
+    with ``sep0`` and ``b1`` as its output vectors with ``sep1`` (``a0``/``a1`` otherwise)."""
     n_chunks = chunk_segs.shape[0] - 1
     effective = np.zeros(2)
     for t in prange(2):
-        syn0, syn1 = (b0, b1) if separate and t == 1 else (a0, a1)
+        syn0 = b0 if sep0 and t == 1 else a0
+        syn1 = b1 if sep1 and t == 1 else a1
         for c in range(t, n_chunks, 2):
             state = kernels.seed_state(1, 0, c)
             _, eff, _ = kernels._train_chunk(
@@ -102,7 +107,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-huge-pages", action="store_true")
     parser.add_argument("--huge-pages-ab", action="store_true")
-    parser.add_argument("--corpus", default=str(ENGLISH))
+    parser.add_argument("--corpus", default=str(ENGLISH), help="a path or a built-in name")
+    parser.add_argument(
+        "--by-matrix", action="store_true",
+        help="also give thread 1 its own input vectors only, and its own output vectors only",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.huge_pages_ab:
         return huge_pages_ab(args)
@@ -112,22 +121,27 @@ def main() -> int:
     model.build_vocab(list(Corpus(args.corpus)))
     plan = EpochPlan(model._spool)
     ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks
-    ways = (
-        ("1 thread", 1, False),
-        ("2 threads, shared", 2, False),
-        ("2 threads, separate", 2, True),
-    )
-    seen = {name: [] for name, _, _ in ways}
+    ways = [
+        ("1 thread", 1, False, False),
+        ("2 threads, shared", 2, False, False),
+        ("2 threads, separate", 2, True, True),
+    ]
+    if args.by_matrix:
+        ways[2:2] = [
+            ("2 threads, own input", 2, True, False),
+            ("2 threads, own output", 2, False, True),
+        ]
+    seen = {name: [] for name, *_ in ways}
     for rnd in range(args.rounds + 1):  # round 0 compiles and is not counted
         cells = []
-        for name, threads, separate in ways:
+        for name, threads, sep0, sep1 in ways:
             numba.set_num_threads(threads)
             a0, b0 = model.vectors_.copy(), model.vectors_.copy()
             a1, b1 = np.zeros_like(a0), np.zeros_like(a0)
             start = time.perf_counter()
             eff = _train_halves(
                 args.sg, a0, a1, b0, b1, ids, seg, chunks, model.keep_threshold_,
-                model.neg_table_, len(ids), separate,
+                model.neg_table_, len(ids), sep0, sep1,
             )  # fmt: skip
             wps = eff / (time.perf_counter() - start)
             if rnd:
