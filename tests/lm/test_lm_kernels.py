@@ -1,9 +1,6 @@
 """The language model's Numba kernels: the fused softmax and Adam against numpy, on 1 and 2
 threads, and the cache rule that kept their parallel versions on one thread."""
 
-import contextlib
-
-import numba
 import numpy as np
 import pytest
 from numba.core.caching import NullCache
@@ -12,16 +9,6 @@ from numba.core.dispatcher import Dispatcher
 from textseq.lm import generate_kernels
 from textseq.lm import kernels as K
 from textseq.word2vec import kernels as w2v_kernels
-
-
-@contextlib.contextmanager
-def numba_threads(n):
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
 
 
 def test_no_two_cached_kernels_share_a_cache_file():
@@ -44,7 +31,7 @@ def test_no_two_cached_kernels_share_a_cache_file():
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_fused_softmax_matches_numpy_on_one_and_two_threads(threads):
+def test_fused_softmax_matches_numpy_on_one_and_two_threads(threads, numba_threads):
     rng = np.random.default_rng(0)
     n, v = 64, 4096  # n * v above the parallel threshold
     logits = rng.standard_normal((n, v)).astype(np.float32) * 3
@@ -65,7 +52,7 @@ def test_fused_softmax_matches_numpy_on_one_and_two_threads(threads):
     np.testing.assert_allclose(db, ref.sum(axis=0), atol=1e-6)
 
 
-def test_adam_update_matches_the_formula_on_one_and_two_threads():
+def test_adam_update_matches_the_formula_on_one_and_two_threads(numba_threads):
     rng = np.random.default_rng(1)
     size = K.PARALLEL_MIN + 17  # large enough for the parallel kernel
     p0, g = (

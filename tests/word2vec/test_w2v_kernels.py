@@ -1,7 +1,6 @@
 """Kernel tests: single updates against a numpy reference, the noise table, determinism,
 and planted structure on a synthetic corpus."""
 
-import numba
 import numpy as np
 import pytest
 
@@ -260,31 +259,23 @@ def test_planted_groups_end_up_in_separate_neighbourhoods(sg):
 
 
 @pytest.mark.parametrize("sg", [2, 1, 0])
-def test_same_seed_same_bits_and_slicing_does_not_matter(sg):
+def test_same_seed_same_bits_and_slicing_does_not_matter(sg, numba_threads):
     ids, offsets, vocab = _synthetic(np.random.default_rng(4), sentences=60)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)  # bit-identical results are promised for one thread only
-    try:
+    with numba_threads(1):  # bit-identical results are promised for one thread only
         a0, a1, _ = _train(sg, ids, offsets, vocab, seed=5, epochs=2)
         b0, b1, _ = _train(sg, ids, offsets, vocab, seed=5, epochs=2, per_call=1)
         c0, _, _ = _train(sg, ids, offsets, vocab, seed=6, epochs=2)
-    finally:
-        numba.set_num_threads(previous)
     np.testing.assert_array_equal(a0, b0)  # one call for all chunks == one call per chunk
     np.testing.assert_array_equal(a1, b1)
     assert not np.array_equal(a0, c0)
 
 
 @pytest.mark.parametrize("sg", [2, 1, 0])
-def test_computing_the_loss_does_not_change_training(sg):
+def test_computing_the_loss_does_not_change_training(sg, numba_threads):
     ids, offsets, vocab = _synthetic(np.random.default_rng(5), sentences=30)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with numba_threads(1):
         a0, _, with_loss = _train(sg, ids, offsets, vocab, epochs=1, loss=True)
         b0, _, without = _train(sg, ids, offsets, vocab, epochs=1, loss=False)
-    finally:
-        numba.set_num_threads(previous)
     np.testing.assert_array_equal(a0, b0)
     assert with_loss[0] > 0 and without == [0.0]
 
