@@ -95,3 +95,25 @@ def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thr
         assert b["train_loss"] == pytest.approx(a["train_loss"], rel=1e-4)
     for name, w in runs[1][1].items():
         np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_plain_two_thread_training_matches_one_thread(cell):
+    """The default path on two threads: the per-step products run on both BLAS threads and
+    the softmax and Adam on both Numba threads. Only rounding may differ from one thread."""
+    from textseq.lm import TrainConfig, train_lm
+    from textseq.lm.train import set_threads
+
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(400)]
+    cfg = LMConfig(cell=cell, embed=32, hidden=64, dropout=0.2, seed=3)
+    runs = {}
+    try:
+        for threads in (2, 1):
+            tc = TrainConfig(epochs=1, batch_size=16, bptt=8, threads=threads)
+            model, hist = train_lm(text, cfg, tc, progress=False)
+            runs[threads] = (hist["epochs"][0]["train_loss"], model.get_weights())
+    finally:
+        set_threads(1)  # the other tests run on one thread
+    assert runs[2][0] == pytest.approx(runs[1][0], rel=1e-4)
+    for name, w in runs[1][1].items():
+        np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)
