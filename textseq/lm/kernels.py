@@ -389,7 +389,7 @@ def gru_bwd_step(acts, n, hn, h_prev, dh, dhs_t, dgx, dgh, dh_direct):
 # two-task mode (model.py) runs every product on one thread. The cells' per-step products
 # (B x H by H x G*H) keep every thread: once OpenBLAS's idle thread stops spinning
 # (OPENBLAS_THREAD_TIMEOUT, set by textseq.cli), two threads ran them 1.75x faster than one
-# on an idle machine (LSTM training +7%), though 16% slower with another process on a core,
+# on an idle machine (LSTM training +7%), though 15% slower with another process on a core,
 # where the two-task mode is the faster choice (benchmarks/results/lm_vs_torch_2threads_run3.md).
 
 _SET_NAMES = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
