@@ -94,17 +94,10 @@ def test_train_lm_missing_corpus(tmp_path, capsys):
     assert code == 1 and err.startswith("error: ") and "Traceback" not in err
 
 
-def test_share_threads_option_trains_in_the_two_task_mode(tmp_path, corpus, capsys, monkeypatch):
+def test_share_threads_option_trains_in_the_two_task_mode(tmp_path, corpus, overlapped_windows):
     from textseq.lm.train import set_threads
 
-    calls = []
-    original = RNNLM._loss_overlapped
-
-    def spy(self, *args):
-        calls.append(1)
-        return original(self, *args)
-
-    monkeypatch.setattr(RNNLM, "_loss_overlapped", spy)
+    calls = overlapped_windows
     out = tmp_path / "m"
     args = ["train-lm", str(corpus), "-o", str(out), "--epochs", "1", "--threads", "2", *SMALL]
     try:

@@ -69,51 +69,51 @@ def test_overlapped_step_with_fewer_steps_than_blocks():
         np.testing.assert_allclose(shared[3][name], g, rtol=1e-6, atol=1e-7, err_msg=name)
 
 
-def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thread(monkeypatch):
-    from textseq.lm import RNNLM as Model
+def _runs_on_two_then_one_thread(text, cfg, calls=None, **train):
+    """Train on two threads, then on one (as the other tests expect to find the process).
+    Per thread count: the history, the weights, the model's mode after training and, given
+    ``overlapped_windows``' list as ``calls``, how many windows ran in the two-task mode."""
     from textseq.lm import TrainConfig, train_lm
+    from textseq.lm.train import set_threads
 
-    calls = []
-    original = Model._loss_overlapped
-
-    def spy(self, *args):
-        calls.append(1)
-        return original(self, *args)
-
-    monkeypatch.setattr(Model, "_loss_overlapped", spy)
-    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
-    cfg = LMConfig(cell="lstm", embed=8, hidden=12, dropout=0.2, seed=1)
+    calls = [] if calls is None else calls
     runs = {}
-    for threads in (2, 1):  # ends on one thread, as the other tests expect
-        calls.clear()
-        tc = TrainConfig(epochs=2, batch_size=4, bptt=6, threads=threads, share_threads=True)
-        model, hist = train_lm(text, cfg, tc, progress=False)
-        runs[threads] = (hist, model.get_weights(), len(calls), model.overlap)
-    assert runs[2][2] > 0 and runs[1][2] == 0  # the shared path ran only on two threads
-    assert runs[2][3] is False  # and the model was left in its plain mode
+    try:
+        for threads in (2, 1):
+            before = len(calls)
+            tc = TrainConfig(threads=threads, **train)
+            model, hist = train_lm(text, cfg, tc, progress=False)
+            runs[threads] = (hist, model.get_weights(), model.overlap, len(calls) - before)
+    finally:
+        set_threads(1)
+    return runs
+
+
+def _assert_same_up_to_rounding(runs):
     for a, b in zip(runs[1][0]["epochs"], runs[2][0]["epochs"]):
         assert b["train_loss"] == pytest.approx(a["train_loss"], rel=1e-4)
     for name, w in runs[1][1].items():
         np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)
 
 
+def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thread(
+    overlapped_windows,
+):
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
+    cfg = LMConfig(cell="lstm", embed=8, hidden=12, dropout=0.2, seed=1)
+    runs = _runs_on_two_then_one_thread(
+        text, cfg, overlapped_windows, epochs=2, batch_size=4, bptt=6, share_threads=True
+    )
+    assert runs[2][3] > 0 and runs[1][3] == 0  # the shared path ran only on two threads
+    assert runs[2][2] is False  # and the model was left in its plain mode
+    _assert_same_up_to_rounding(runs)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_plain_two_thread_training_matches_one_thread(cell):
     """The default path on two threads: the per-step products run on both BLAS threads and
     the softmax and Adam on both Numba threads. Only rounding may differ from one thread."""
-    from textseq.lm import TrainConfig, train_lm
-    from textseq.lm.train import set_threads
-
     text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(400)]
     cfg = LMConfig(cell=cell, embed=32, hidden=64, dropout=0.2, seed=3)
-    runs = {}
-    try:
-        for threads in (2, 1):
-            tc = TrainConfig(epochs=1, batch_size=16, bptt=8, threads=threads)
-            model, hist = train_lm(text, cfg, tc, progress=False)
-            runs[threads] = (hist["epochs"][0]["train_loss"], model.get_weights())
-    finally:
-        set_threads(1)  # the other tests run on one thread
-    assert runs[2][0] == pytest.approx(runs[1][0], rel=1e-4)
-    for name, w in runs[1][1].items():
-        np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)
+    runs = _runs_on_two_then_one_thread(text, cfg, epochs=1, batch_size=16, bptt=8)
+    _assert_same_up_to_rounding(runs)
