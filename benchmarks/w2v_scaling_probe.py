@@ -57,17 +57,32 @@ def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, 
     with ``sep0`` and ``b1`` as its output vectors with ``sep1`` (``a0``/``a1`` otherwise)."""
     n_chunks = chunk_segs.shape[0] - 1
     effective = np.zeros(2)
+    no_own_rows = np.empty((0, a1.shape[1]), np.float32)
     for t in prange(2):
         syn0 = b0 if sep0 and t == 1 else a0
         syn1 = b1 if sep1 and t == 1 else a1
         for c in range(t, n_chunks, 2):
             state = kernels.seed_state(1, 0, c)
-            _, eff, _ = kernels._train_chunk(
+            _, eff, _, _ = kernels._train_chunk(
                 sg, syn0, syn1, ids, seg, chunk_segs[c], chunk_segs[c + 1], keep, table, 5, 5,
-                1, 0.025, 0.0001, np.int64(0), total, state, False,
+                1, 0.025, 0.0001, np.int64(0), total, state, False, a1.shape[0], no_own_rows, 0,
+                0,
             )  # fmt: skip
             effective[t] += eff
     return effective.sum()
+
+
+def _train_chunks(sg, model, syn0, own, sync_words, ids, seg, chunks) -> int:
+    """One epoch through ``kernels.train_chunks`` (chunks dealt out to two threads, as in
+    ``Word2Vec``), with ``own`` private output rows per thread; returns the effective words."""
+    syn1 = np.zeros((len(syn0) + 2 * own, syn0.shape[1]), np.float32)
+    n = len(chunks) - 1
+    loss, eff = np.zeros(n), np.zeros(n, np.int64)
+    kernels.train_chunks(
+        sg, syn0, syn1, ids, seg, chunks, 0, n, model.keep_threshold_, model.neg_table_, 5, 5,
+        1, 0.025, 0.0001, 0, 0, len(ids), 1, 0, False, loss, eff, 2, own, sync_words,
+    )  # fmt: skip
+    return int(eff.sum())
 
 
 def huge_pages_ab(args) -> int:
@@ -112,6 +127,12 @@ def main() -> int:
         "--by-matrix", action="store_true",
         help="also give thread 1 its own input vectors only, and its own output vectors only",
     )  # fmt: skip
+    parser.add_argument(
+        "--own-rows", type=int, nargs="*", default=[],
+        help="also train through kernels.train_chunks (as Word2Vec does) with each thread "
+        "keeping this many private output rows (0: none); one way per value",
+    )  # fmt: skip
+    parser.add_argument("--sync-words", type=int, default=10_000)
     args = parser.parse_args()
     if args.huge_pages_ab:
         return huge_pages_ab(args)
@@ -122,27 +143,31 @@ def main() -> int:
     plan = EpochPlan(model._spool)
     ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks
     ways = [
-        ("1 thread", 1, False, False),
-        ("2 threads, shared", 2, False, False),
-        ("2 threads, separate", 2, True, True),
+        ("1 thread", 1, False, False, None),
+        ("2 threads, shared", 2, False, False, None),
+        ("2 threads, separate", 2, True, True, None),
     ]
     if args.by_matrix:
         ways[2:2] = [
-            ("2 threads, own input", 2, True, False),
-            ("2 threads, own output", 2, False, True),
+            ("2 threads, own input", 2, True, False, None),
+            ("2 threads, own output", 2, False, True, None),
         ]
+    ways[2:2] = [(f"train_chunks, {k} own rows", 2, False, False, k) for k in args.own_rows]
     seen = {name: [] for name, *_ in ways}
     for rnd in range(args.rounds + 1):  # round 0 compiles and is not counted
         cells = []
-        for name, threads, sep0, sep1 in ways:
+        for name, threads, sep0, sep1, own in ways:
             numba.set_num_threads(threads)
             a0, b0 = model.vectors_.copy(), model.vectors_.copy()
             a1, b1 = np.zeros_like(a0), np.zeros_like(a0)
             start = time.perf_counter()
-            eff = _train_halves(
-                args.sg, a0, a1, b0, b1, ids, seg, chunks, model.keep_threshold_,
-                model.neg_table_, len(ids), sep0, sep1,
-            )  # fmt: skip
+            if own is None:
+                eff = _train_halves(
+                    args.sg, a0, a1, b0, b1, ids, seg, chunks, model.keep_threshold_,
+                    model.neg_table_, len(ids), sep0, sep1,
+                )  # fmt: skip
+            else:
+                eff = _train_chunks(args.sg, model, a0, own, args.sync_words, ids, seg, chunks)
             wps = eff / (time.perf_counter() - start)
             if rnd:
                 seen[name].append(wps)

@@ -215,10 +215,13 @@ def _train(
     per_call=None,
     loss=True,
     alpha=0.05,
+    workers=1,
+    own_count=0,
+    sync_words=0,
 ):
     rng = np.random.default_rng(seed)
     syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
-    syn1 = np.zeros((vocab, dim), np.float32)
+    syn1 = np.zeros((vocab + workers * own_count, dim), np.float32)  # room for private rows
     counts = np.bincount(ids, minlength=vocab).astype(np.float64)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
     table = kernels.build_alias_table(counts**0.75)
@@ -235,17 +238,20 @@ def _train(
             kernels.train_chunks(
                 sg, syn0, syn1, ids, offsets, chunk_segs, lo, hi, keep, table, 3, 5, 1, alpha,
                 min(alpha, 0.0001), epoch, epoch * len(ids), len(ids) * epochs, seed, 0, loss,
-                out_loss[lo:hi], out_eff[lo:hi],
+                out_loss[lo:hi], out_eff[lo:hi], workers, own_count, sync_words,
             )  # fmt: skip
         assert out_eff.sum() == len(ids)  # no subsampling: every word is effective
         losses.append(out_loss.sum())
-    return syn0, syn1, losses
+    return syn0, syn1[:vocab], losses
 
 
+@pytest.mark.parametrize("workers,own_count", [(1, 0), (2, 10)])
 @pytest.mark.parametrize("sg", [2, 1, 0])
-def test_planted_groups_end_up_in_separate_neighbourhoods(sg):
+def test_planted_groups_end_up_in_separate_neighbourhoods(sg, workers, own_count):
     ids, offsets, vocab = _synthetic(np.random.default_rng(3))
-    syn0, _, losses = _train(sg, ids, offsets, vocab, epochs=5)
+    syn0, _, losses = _train(
+        sg, ids, offsets, vocab, epochs=5, workers=workers, own_count=own_count, sync_words=50
+    )
     assert losses[-1] < losses[0]
     unit = syn0 / np.linalg.norm(syn0, axis=1, keepdims=True)
     sims = unit @ unit.T
@@ -306,3 +312,54 @@ def test_windows_never_cross_sentence_boundaries():
 def test_seed_state_depends_on_seed_epoch_and_chunk():
     states = {kernels.seed_state(s, e, c) for s in (1, 2) for e in (0, 1) for c in (0, 1, 2)}
     assert len(states) == 12
+
+
+@pytest.mark.parametrize("sg", [2, 1, 0])
+def test_private_rows_change_no_bit_with_one_worker(sg):
+    ids, offsets, vocab = _synthetic(np.random.default_rng(5))
+    plain = _train(sg, ids, offsets, vocab, epochs=2)
+    # 10 rows trained in a private copy, folded back every 7 kept words and at each call's end
+    private = _train(sg, ids, offsets, vocab, epochs=2, own_count=10, sync_words=7)
+    for got, want in zip(private, plain):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_private_rows_without_room_train_in_place():
+    ids, offsets, vocab = _synthetic(np.random.default_rng(6))
+    plain = _train(2, ids, offsets, vocab, epochs=1)
+    rng = np.random.default_rng(1)
+    syn0 = ((rng.random((vocab, 16)) - 0.5) / 16).astype(np.float32)
+    syn1 = np.zeros((vocab, 16), np.float32)  # no room after the vocabulary's rows
+    counts = np.bincount(ids, minlength=vocab).astype(np.float64)
+    keep = np.full(vocab, 2**32 - 1, np.uint32)
+    table = kernels.build_alias_table(counts**0.75)
+    n_seg = len(offsets) - 1
+    chunk_segs = np.array([0, n_seg // 3, 2 * n_seg // 3, n_seg], np.int64)  # as _train's
+    out_loss, out_eff = np.zeros(3), np.zeros(3, np.int64)
+    kernels.train_chunks(
+        2, syn0, syn1, ids, offsets, chunk_segs, 0, 3, keep, table, 3, 5, 1, 0.05, 0.0001, 0, 0,
+        len(ids), 1, 0, True, out_loss, out_eff, 1, 10, 7,
+    )  # fmt: skip
+    np.testing.assert_array_equal(syn0, plain[0])
+    np.testing.assert_array_equal(syn1, plain[1])
+
+
+def test_sync_folds_the_other_threads_changes_and_ours():
+    vocab, own, dim = 5, 2, 3
+    rng = np.random.default_rng(0)
+    base = rng.uniform(-1, 1, (own, dim)).astype(np.float32)
+    theirs = np.array([[0.5, 0.0, 0.25], [0.0, 0.0, -0.5]], np.float32)  # the other thread's
+    mine = np.array([[0.125, 0.75, 0.0], [0.0, -0.25, 0.0]], np.float32)
+    rows = rng.uniform(-1, 1, (vocab + own, dim)).astype(np.float32)
+    untouched = rows[own:vocab].copy()
+    rows[:own] = base + theirs
+    rows[vocab:] = base + mine
+    mine_before = rows[vocab:].copy()
+    base_arg = base.copy()
+    kernels._sync_own_rows(rows, vocab, base_arg)
+    np.testing.assert_allclose(rows[:own], base + theirs + mine, rtol=1e-6)
+    only_mine = (theirs == 0) & (mine != 0)  # copied as they are: one thread changes no bit
+    np.testing.assert_array_equal(rows[:own][only_mine], mine_before[only_mine])
+    np.testing.assert_array_equal(rows[vocab:], rows[:own])  # the copy starts again from both
+    np.testing.assert_array_equal(base_arg, rows[:own])
+    np.testing.assert_array_equal(rows[own:vocab], untouched)

@@ -2,7 +2,6 @@
 
 import json
 
-import numba
 import numpy as np
 import pytest
 
@@ -148,7 +147,6 @@ def test_cbow_on_lee_ranks_known_neighbours_with_two_threads():
     assert _rank(model, "afghanistan", "taliban") < 10
     assert _rank(model, "attacks", "bombings") < 60
     assert model.report_.threads in (1, 2)  # capped by NUMBA_NUM_THREADS on a 1-core box
-    assert numba.get_parallel_chunksize() == 0  # training's dynamic scheduling is undone
 
 
 def test_train_builds_vocab_from_an_iterable_and_rejects_bad_options():
@@ -196,6 +194,21 @@ def test_save_load_round_trip_and_more_training(tmp_path):
     before = loaded.vectors_.copy()
     loaded.train(corpus)
     assert loaded.epochs_trained_ == 2 and not np.array_equal(before, loaded.vectors_)
+
+
+def test_output_vectors_keep_the_vocabulary_shape_when_threads_keep_private_rows(tmp_path):
+    corpus = Corpus("lee")
+    model = Word2Vec(vector_size=20, epochs=1, workers=2, progress=False).train(corpus)
+    shape = (len(model.vocab_), 20)
+    assert model.syn1neg_.shape == shape and model.syn1neg_.flags.c_contiguous
+    model.save(tmp_path / "m")
+    loaded = Word2Vec.load(tmp_path / "m", progress=False)
+    np.testing.assert_array_equal(loaded.syn1neg_, model.syn1neg_)
+    before = loaded.syn1neg_.copy()
+    loaded.train(corpus)  # a loaded model's output rows move into an array with room
+    assert loaded.syn1neg_.shape == shape and not np.array_equal(before, loaded.syn1neg_)
+    one = Word2Vec(vector_size=20, epochs=1, workers=1, progress=False).build_vocab(corpus)
+    assert one._out_rows.shape == shape  # one thread keeps no private rows: no room taken
 
 
 def test_load_rejects_damaged_folders(tmp_path):

@@ -4,8 +4,9 @@ Everything here takes and returns plain arrays and scalars; the Python driver li
 ``model.py``. The corpus is one flat ``int32`` id array cut into *segments* (sentences, with
 sentences longer than ``MAX_SEGMENT`` words split, as gensim truncates at 10000) and the
 segments are grouped into *chunks* of roughly equal word counts. One call trains a slice of
-chunks; ``prange`` hands chunks to threads, which update the shared weights without locks
-(Hogwild, as in the C tool and gensim).
+chunks, dealt out to the threads, which update the shared weights without locks (Hogwild, as
+in the C tool and gensim); with two or more threads each keeps its own copy of the most
+frequent words' output rows and folds it back now and then (``train_chunks``).
 
 Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, chunk
 index)``, never from the thread id, so one thread with a fixed seed gives bit-identical
@@ -297,17 +298,46 @@ def _fold(loss, likelihood, factor):
 
 
 @njit(inline="always")
-def _fill_targets(state, targets, centre, negative, neg_table, vocab_size):
-    """targets[0] = centre, then up to ``negative`` noise words (draws equal to the centre
-    are dropped, as gensim does); returns (state, number of targets)."""
-    targets[0] = centre
+def _out_row(word, own_lo, own_count):
+    """The output row a chunk trains for ``word``: its private copy for the ``own_count``
+    most frequent words (rows ``own_lo + word``), the shared row ``word`` for the rest."""
+    return own_lo + word if word < own_count else word
+
+
+@njit(inline="always")
+def _fill_targets(state, targets, centre, negative, neg_table, vocab_size, own_lo, own_count):
+    """The output rows (``_out_row``) of the centre word, then of up to ``negative`` noise
+    words (draws equal to the centre are dropped, as gensim does); returns (state, number of
+    targets)."""
+    targets[0] = _out_row(centre, own_lo, own_count)
     n = 1
     for _ in range(negative):
         state, t = _draw_negative(state, neg_table, vocab_size)
         if t != centre:
-            targets[n] = t
+            targets[n] = _out_row(t, own_lo, own_count)
             n += 1
     return state, n
+
+
+@njit(cache=True)
+def _sync_own_rows(syn1neg, own_lo, base):
+    """Fold a thread's changes to its private rows ``syn1neg[own_lo:own_lo + len(base)]`` into
+    the shared rows ``syn1neg[:len(base)]`` and refresh the copy: shared += own - base, then
+    own = base = shared. A value nobody else changed since the last sync is copied as it is,
+    so one thread gets the very bits of training in place (no ``fastmath``: the compiler must
+    keep ``now + (own - was)`` and the comparisons as written). Without locks, like every
+    other write: a sync racing another thread's loses at most that thread's change to one
+    value at that instant."""
+    for r in range(base.shape[0]):
+        for k in range(base.shape[1]):
+            own = syn1neg[own_lo + r, k]
+            was = base[r, k]
+            now = syn1neg[r, k]
+            if own != was:
+                now = own if now == was else now + (own - was)
+                syn1neg[r, k] = now
+            syn1neg[own_lo + r, k] = now
+            base[r, k] = now
 
 
 @njit(fastmath=True, cache=True)
@@ -330,10 +360,21 @@ def _train_chunk(
     total_words,
     state,
     compute_loss,
+    own_lo,
+    own_base,
+    sync_words,
+    since_sync,
 ):
-    """Train segments ``seg_lo:seg_hi``; returns (loss, effective words, final state)."""
+    """Train segments ``seg_lo:seg_hi``; returns (loss, effective words, final state, words
+    since the last sync of the private rows).
+
+    Private rows (see ``train_chunks``): the output rows of the ``len(own_base)`` most frequent
+    words are read and written at ``own_lo + word``, the thread's copy, and folded into the
+    shared rows after each segment that ends ``sync_words`` kept words after the last fold
+    (``since_sync`` of them were trained before this chunk)."""
     vocab_size = syn0.shape[0]
     dim = syn0.shape[1]
+    own_count = own_base.shape[0]
     buf = np.empty(MAX_SEGMENT, dtype=np.int64)
     targets = np.empty(negative + 1, dtype=np.int64)
     grads = np.empty(negative + 1, dtype=np.float32)
@@ -366,7 +407,9 @@ def _train_chunk(
             lo = max(i - window + b, 0)
             hi = min(i + window + 1 - b, n)
             if sg == 2:
-                state, nt = _fill_targets(state, targets, buf[i], negative, neg_table, vocab_size)
+                state, nt = _fill_targets(
+                    state, targets, buf[i], negative, neg_table, vocab_size, own_lo, own_count
+                )
                 nll, factor = sg_window_update(
                     syn0, syn1neg, buf, lo, hi, i, targets, nt, alpha, work, grads, deltas,
                     compute_loss,
@@ -378,8 +421,9 @@ def _train_chunk(
                     if j == i:
                         continue
                     state, nt = _fill_targets(
-                        state, targets, buf[i], negative, neg_table, vocab_size
-                    )
+                        state, targets, buf[i], negative, neg_table, vocab_size, own_lo,
+                        own_count,
+                    )  # fmt: skip
                     factor = sg_update(
                         syn0, syn1neg, buf[j], targets, nt, alpha, work, grads, compute_loss
                     )
@@ -392,13 +436,19 @@ def _train_chunk(
                         nc += 1
                 if nc == 0:
                     continue
-                state, nt = _fill_targets(state, targets, buf[i], negative, neg_table, vocab_size)
+                state, nt = _fill_targets(
+                    state, targets, buf[i], negative, neg_table, vocab_size, own_lo, own_count
+                )
                 factor = cbow_update(
                     syn0, syn1neg, context, nc, targets, nt, alpha, cbow_mean, neu1, work, grads,
                     compute_loss,
                 )  # fmt: skip
                 loss, likelihood = _fold(loss, likelihood, factor)
-    return loss - math.log(likelihood), effective, state
+        since_sync += n
+        if own_count > 0 and since_sync >= sync_words:
+            _sync_own_rows(syn1neg, own_lo, own_base)
+            since_sync = 0
+    return loss - math.log(likelihood), effective, state, since_sync
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
@@ -426,6 +476,9 @@ def train_chunks(
     compute_loss,
     out_loss,
     out_effective,
+    workers,
+    own_count,
+    sync_words,
 ):
     """Train chunks ``chunk_lo:chunk_hi`` of one epoch in parallel (Hogwild).
 
@@ -436,33 +489,69 @@ def train_chunks(
     number of words over all epochs (learning-rate schedule). Per-chunk loss (float64) and
     effective (kept after subsampling) word counts go to ``out_loss[c - chunk_lo]`` and
     ``out_effective[c - chunk_lo]``.
+
+    ``workers`` (the thread count) share the chunks out as a deck of cards: worker ``t`` takes
+    chunks ``t, t + workers, ...``. (Numba's ``set_parallel_chunksize`` does not hand out a
+    ``prange`` one item at a time with the omp and workqueue threading layers: they split it
+    into one contiguous run per thread whatever the setting.)
+
+    Private rows: with ``own_count > 0`` and room in ``syn1neg`` for ``own_count`` more rows
+    per worker after the vocabulary's ``V``, each worker trains the output rows of the
+    ``own_count`` most frequent words (ids are ranked by count) in a copy of its own, rows
+    ``V + t * own_count`` onwards, and folds its changes into the shared rows every
+    ``sync_words`` kept words and at the end of the call (``_sync_own_rows``). On a small
+    vocabulary nearly every centre word writes some of these rows, as target or noise word,
+    and two threads writing the same rows pass their cache lines back and forth at every
+    step; the copies turn that into one exchange per ``sync_words``, and each thread sees the
+    other's changes to these rows up to that many words late. One thread gets the bits of
+    training in place. Without the room, every row is trained in place.
     """
+    vocab_size = syn0.shape[0]
+    dim = syn0.shape[1]
+    n_chunks = chunk_hi - chunk_lo
+    workers = max(1, min(workers, n_chunks))
+    if own_count <= 0 or own_count > vocab_size:
+        own_count = 0
+    if vocab_size + workers * own_count > syn1neg.shape[0]:  # no room: train in place
+        own_count = 0
+    own_base = np.empty((workers, own_count, dim), dtype=syn1neg.dtype)
+    for t in range(workers):  # every worker's copy starts from the shared rows
+        own_base[t] = syn1neg[:own_count]
+        syn1neg[vocab_size + t * own_count : vocab_size + (t + 1) * own_count] = own_base[t]
     epoch_start = np.int64(words_done)
-    for ci in prange(chunk_hi - chunk_lo):
-        c = chunk_lo + ci
-        state = seed_state(seed, epoch, chunk_base + c)
-        loss, eff, state = _train_chunk(
-            sg,
-            syn0,
-            syn1neg,
-            ids,
-            seg_offsets,
-            chunk_segs[c],
-            chunk_segs[c + 1],
-            keep_threshold,
-            neg_table,
-            window,
-            negative,
-            cbow_mean,
-            alpha0,
-            min_alpha,
-            epoch_start,
-            total_words,
-            state,
-            compute_loss,
-        )
-        out_loss[ci] = loss
-        out_effective[ci] = eff
+    for t in prange(workers):
+        since_sync = 0
+        for ci in range(t, n_chunks, workers):
+            c = chunk_lo + ci
+            state = seed_state(seed, epoch, chunk_base + c)
+            loss, eff, state, since_sync = _train_chunk(
+                sg,
+                syn0,
+                syn1neg,
+                ids,
+                seg_offsets,
+                chunk_segs[c],
+                chunk_segs[c + 1],
+                keep_threshold,
+                neg_table,
+                window,
+                negative,
+                cbow_mean,
+                alpha0,
+                min_alpha,
+                epoch_start,
+                total_words,
+                state,
+                compute_loss,
+                vocab_size + t * own_count,
+                own_base[t],
+                sync_words,
+                since_sync,
+            )
+            out_loss[ci] = loss
+            out_effective[ci] = eff
+    for t in range(workers):  # the call ends with every change in the shared rows
+        _sync_own_rows(syn1neg, vocab_size + t * own_count, own_base[t])
 
 
 # ---------------------------------------------------------------------------------------------

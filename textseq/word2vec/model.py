@@ -10,7 +10,6 @@ whole chunks, read back from the spool, so the progress bar moves while the call
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import time
@@ -41,6 +40,8 @@ FORMAT_VERSION = 1
 CHUNK_WORDS = 10000  # words per chunk (a unit of work for one thread), as gensim's job size
 MIN_CHUNK_WORDS = 1000  # the smallest chunk, for small corpora (see chunk_words_for)
 CHUNKS_PER_EPOCH = 64  # what a small corpus is cut into, at least, while chunks can shrink
+OWN_ROWS = 512  # output rows of the most frequent words each thread trains in its own copy
+SYNC_WORDS = 10_000  # kept words between two folds of a thread's copy into the shared rows
 CALL_WORDS = 120_000  # at least this many words per kernel call (progress bar granularity)
 
 _HYPER = (
@@ -256,22 +257,10 @@ def _warm_up() -> float:
         for sg in (0, 1, 2):
             kernels.train_chunks(
                 sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
-                0, 0, 4, 1, 0, True, np.zeros(1), np.zeros(1, np.int64),
+                0, 0, 4, 1, 0, True, np.zeros(1), np.zeros(1, np.int64), 1, 1, 2,
             )  # fmt: skip
         _compile_seconds = time.perf_counter() - start
     return _compile_seconds
-
-
-@contextlib.contextmanager
-def _chunks_one_at_a_time():
-    """Numba's dynamic scheduling for the kernel calls: each thread takes the next chunk when
-    it is done, instead of a fixed share of the call's chunks, so a core that stalls (another
-    process, the host) no longer keeps the other waiting at the end of every call."""
-    previous = numba.set_parallel_chunksize(1)
-    try:
-        yield
-    finally:
-        numba.set_parallel_chunksize(previous)
 
 
 def _max_threads() -> int:
@@ -380,7 +369,11 @@ class Word2Vec:
         self.vectors_ *= np.float32(2.0)
         self.vectors_ -= np.float32(1.0)
         self.vectors_ /= np.float32(self.vector_size)
-        self.syn1neg_ = np.zeros(shape, dtype=np.float32)
+        threads = min(self.workers or _max_threads(), _max_threads())  # as _threads, silently
+        own = self._own_rows(threads)
+        # room after the vocabulary's rows for each thread's copy of the frequent words' rows
+        self._out_rows = np.zeros((shape[0] + threads * own, shape[1]), dtype=np.float32)
+        self.syn1neg_ = self._out_rows[: shape[0]]
         self.epochs_trained_ = 0
         self._corpus = corpus
         self._wv = None
@@ -457,6 +450,23 @@ class Word2Vec:
         report.seconds = time.perf_counter() - start
         return self
 
+    def _own_rows(self, threads: int) -> int:
+        """How many of the most frequent words' output rows each thread trains in its own copy
+        (``kernels.train_chunks``): none with one thread, which has nobody to contend with."""
+        return min(OWN_ROWS, len(self.vocab_)) if threads > 1 else 0
+
+    def _output_rows_with_room(self, threads: int, own_count: int) -> np.ndarray:
+        """The output vectors with room for ``threads`` copies of ``own_count`` rows after
+        them, ``syn1neg_`` being the first rows; moved into a larger array (once) when the
+        model was loaded or built for fewer threads."""
+        need = len(self.syn1neg_) + threads * own_count
+        rows = getattr(self, "_out_rows", None)
+        if rows is None or self.syn1neg_.base is not rows or len(rows) < need:
+            rows = np.zeros((need, self.syn1neg_.shape[1]), dtype=np.float32)
+            rows[: len(self.syn1neg_)] = self.syn1neg_
+            self._out_rows, self.syn1neg_ = rows, rows[: len(self.syn1neg_)]
+        return rows
+
     def _kernel_mode(self) -> int:
         """The kernels' ``sg`` code: 0 CBOW, 1 skip-gram with fresh negatives per pair,
         2 skip-gram with one set of negatives per centre word."""
@@ -488,22 +498,25 @@ class Word2Vec:
         seg_buffer = np.empty(max(int(chunks[hi] - chunks[lo]) + 1 for lo, hi in blocks), np.int64)
         callbacks = list(self.callbacks or ())
         mode = self._kernel_mode()
+        own_count = self._own_rows(report.threads)
+        out_rows = self._output_rows_with_room(report.threads, own_count)
         bar = tqdm(
             total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
             desc="word2vec", dynamic_ncols=True,
         )  # fmt: skip
-        with bar, _chunks_one_at_a_time():
+        with bar:
             for epoch in range(self.epochs):
                 epoch_start = time.perf_counter()
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
                     kernels.train_chunks(
-                        mode, self.vectors_, self.syn1neg_, ids, seg, chunks, 0, hi - lo,
+                        mode, self.vectors_, out_rows, ids, seg, chunks, 0, hi - lo,
                         self.keep_threshold_, self.neg_table_, int(self.window),
                         int(self.negative), int(self.cbow_mean), float(self.alpha),
                         float(self.min_alpha), epoch, epoch * corpus_words + word_lo,
                         total_words, int(self.seed), lo, bool(self.compute_loss),
-                        chunk_loss[lo:hi], chunk_eff[lo:hi],
+                        chunk_loss[lo:hi], chunk_eff[lo:hi], report.threads, own_count,
+                        SYNC_WORDS,
                     )  # fmt: skip
                     effective = int(chunk_eff[:hi].sum())
                     elapsed = time.perf_counter() - epoch_start
