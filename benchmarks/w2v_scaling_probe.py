@@ -12,10 +12,15 @@ If ``shared`` falls below ``separate``, the cost is the cores fighting over the 
 of rows both write (coherence traffic), which depends on where the host places the two
 virtual CPUs. Prints effective words/s per way and round, then medians and the 2/1 ratios.
 ``--by-matrix`` adds two ways that separate one matrix only (the input vectors ``syn0`` or
-the output vectors ``syn1neg``), to tell which one the cores fight over::
+the output vectors ``syn1neg``), to tell which one the cores fight over. ``--own-rows K ...``
+adds, per value, two threads through ``kernels.train_chunks`` itself (as ``Word2Vec`` trains)
+with each thread keeping a private copy of the ``K`` most frequent words' output rows, folded
+back every ``--sync-words`` (``0``: the same kernel call without private rows)::
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --corpus lee --rounds 12 --by-matrix
+    .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --corpus lee --rounds 16 \
+        --own-rows 0 256 512 --sync-words 10000
 
 ``--sg`` is the kernels' code: 0 CBOW, 1 skip-gram with fresh negatives per pair (gensim's
 form), 2 skip-gram with one set of negatives per centre word (the default of ``Word2Vec``).
