@@ -324,6 +324,20 @@ def test_private_rows_change_no_bit_with_one_worker(sg):
         np.testing.assert_array_equal(got, want)
 
 
+def test_two_workers_with_private_rows_repeat_on_one_thread(numba_threads):
+    # one Numba thread runs worker 0's chunks, then worker 1's: no race, so the private
+    # rows' copies, folds and final fold must give the same bits every time
+    ids, offsets, vocab = _synthetic(np.random.default_rng(9))
+    with numba_threads(1):
+        runs = [
+            _train(0, ids, offsets, vocab, epochs=2, workers=2, own_count=10, sync_words=7)
+            for _ in range(2)
+        ]
+    for got, want in zip(*runs):
+        np.testing.assert_array_equal(got, want)
+    assert np.isfinite(runs[0][1]).all() and np.abs(runs[0][1]).max() > 0
+
+
 def test_private_rows_without_room_train_in_place():
     ids, offsets, vocab = _synthetic(np.random.default_rng(6))
     plain = _train(2, ids, offsets, vocab, epochs=1)
