@@ -60,7 +60,8 @@ def probe(system: str, source: str) -> dict:
     import logging
 
     from textseq.corpus import Corpus
-    from textseq.word2vec.compare import _libc, _PeakMemory, fix_malloc_threshold
+    from textseq.libc import release_free_heap
+    from textseq.word2vec.compare import _PeakMemory, fix_malloc_threshold
 
     fix_malloc_threshold()
     sentences = list(Corpus(source))
@@ -90,10 +91,8 @@ def probe(system: str, source: str) -> dict:
         train()
         stages["after train"] = growth()
     gc.collect()
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
-        stages["after train, then malloc_trim"] = growth()
+    release_free_heap()
+    stages["after train, then malloc_trim"] = growth()
     return {"system": system, "peak_mib": mem.mib, "stages": stages}
 
 

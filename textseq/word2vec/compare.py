@@ -26,6 +26,7 @@ import numpy as np
 from textseq.corpus import open_corpus
 from textseq.datasets import eval_path
 from textseq.errors import InputError, OptionError
+from textseq.libc import libc, release_free_heap
 from textseq.word2vec.model import Word2Vec
 from textseq.word2vec.model import _warm_up as warm_up
 
@@ -144,15 +145,6 @@ def _status() -> dict[str, int]:
     return fields
 
 
-def _libc():
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
-
-
 def fix_malloc_threshold() -> None:
     """Make glibc give large blocks back to the system when freed (fixed mmap threshold).
 
@@ -160,9 +152,9 @@ def fix_malloc_threshold() -> None:
     system would reuse memory the first one left in the heap and look smaller than it is;
     with the threshold fixed, each system's peak is measured from a clean start.
     """
-    libc = _libc()
-    if libc is not None and hasattr(libc, "mallopt"):
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    lib = libc()
+    if lib is not None and hasattr(lib, "mallopt"):
+        lib.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
 
 
 class _PeakMemory:
@@ -170,9 +162,7 @@ class _PeakMemory:
 
     def __enter__(self):
         gc.collect()
-        libc = _libc()
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)  # return freed heap pages so the baseline is what is in use
+        release_free_heap()  # so the baseline is what is in use
         try:
             with open("/proc/self/clear_refs", "w") as handle:
                 handle.write("5")  # resets VmHWM to the current RSS
