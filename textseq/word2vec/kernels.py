@@ -299,7 +299,7 @@ def _fold(loss, likelihood, factor):
 
 @njit(inline="always")
 def _out_row(word, own_lo, own_count):
-    """The output row a chunk trains for ``word``: its private copy for the ``own_count``
+    """The output row a thread trains for ``word``: its private copy for the ``own_count``
     most frequent words (rows ``own_lo + word``), the shared row ``word`` for the rest."""
     return own_lo + word if word < own_count else word
 
