@@ -364,7 +364,7 @@ class Word2Vec:
             del counts
         # the counting pass's dict lies freed in glibc's heap, under later objects that keep it
         # from shrinking: hand it back (peak with one thread, lee: 2.5 -> 2.2 MiB; english:
-        # 42.0 -> 41.3 MiB; w2v_vs_gensim.py --memory-probe textseq CORPUS 0)
+        # 42.0 -> 40.2-41.3 MiB over three probes; w2v_vs_gensim.py --memory-probe textseq CORPUS 0)
         release_free_heap()
         self._set_vocab(vocab)
         rng = np.random.default_rng(self.seed)
@@ -375,11 +375,10 @@ class Word2Vec:
         self.vectors_ *= np.float32(2.0)
         self.vectors_ -= np.float32(1.0)
         self.vectors_ /= np.float32(self.vector_size)
-        threads = min(self.workers or _max_threads(), _max_threads())  # as _threads, silently
-        own = self._own_rows(threads)
-        # room after the vocabulary's rows for each thread's copy of the frequent words' rows
-        self._out_rows = np.zeros((shape[0] + threads * own, shape[1]), dtype=np.float32)
-        self.syn1neg_ = self._out_rows[: shape[0]]
+        # zeros, with room for the threads' copies of the frequent words' rows (train warns)
+        self.syn1neg_ = self._out_rows = None
+        threads = self._threads(warn=False)
+        self._output_rows_with_room(threads, self._own_rows(threads))
         self.epochs_trained_ = 0
         self._corpus = corpus
         self._wv = None
@@ -402,14 +401,15 @@ class Word2Vec:
         self.neg_table_ = kernels.build_alias_table(counts.astype(np.float64) ** self.ns_exponent)
 
     # ---- training -----------------------------------------------------------------------
-    def _threads(self) -> int:
+    def _threads(self, warn: bool = True) -> int:
         wanted = self.workers if self.workers is not None else _max_threads()
         if wanted > _max_threads():
-            warnings.warn(
-                f"workers={wanted} but Numba allows {_max_threads()} threads "
-                "(NUMBA_NUM_THREADS); using that many",
-                stacklevel=3,
-            )
+            if warn:
+                warnings.warn(
+                    f"workers={wanted} but Numba allows {_max_threads()} threads "
+                    "(NUMBA_NUM_THREADS); using that many",
+                    stacklevel=3,
+                )
             wanted = _max_threads()
         return wanted
 
@@ -463,14 +463,15 @@ class Word2Vec:
 
     def _output_rows_with_room(self, threads: int, own_count: int) -> np.ndarray:
         """The output vectors with room for ``threads`` copies of ``own_count`` rows after
-        them, ``syn1neg_`` being the first rows; moved into a larger array (once) when the
-        model was loaded or built for fewer threads."""
-        need = len(self.syn1neg_) + threads * own_count
+        them, ``syn1neg_`` being the first rows: zeros when there are none yet, and moved into
+        a larger array (once) when the model was loaded or built for fewer threads."""
+        words, need = len(self.vocab_), len(self.vocab_) + threads * own_count
         rows = getattr(self, "_out_rows", None)
         if rows is None or self.syn1neg_.base is not rows or len(rows) < need:
-            rows = np.zeros((need, self.syn1neg_.shape[1]), dtype=np.float32)
-            rows[: len(self.syn1neg_)] = self.syn1neg_
-            self._out_rows, self.syn1neg_ = rows, rows[: len(self.syn1neg_)]
+            rows = np.zeros((need, self.vector_size), dtype=np.float32)
+            if self.syn1neg_ is not None:
+                rows[:words] = self.syn1neg_
+            self._out_rows, self.syn1neg_ = rows, rows[:words]
         return rows
 
     def _kernel_mode(self) -> int:
