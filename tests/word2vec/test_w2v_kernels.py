@@ -218,10 +218,14 @@ def _train(
     workers=1,
     own_count=0,
     sync_words=0,
+    room=None,
 ):
+    """Train and return (input vectors, output vectors, per-epoch loss); ``room``: rows left
+    after the vocabulary's for private rows (default: what the workers need)."""
     rng = np.random.default_rng(seed)
     syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
-    syn1 = np.zeros((vocab + workers * own_count, dim), np.float32)  # room for private rows
+    room = workers * own_count if room is None else room
+    syn1 = np.zeros((vocab + room, dim), np.float32)
     counts = np.bincount(ids, minlength=vocab).astype(np.float64)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
     table = kernels.build_alias_table(counts**0.75)
@@ -341,21 +345,10 @@ def test_two_workers_with_private_rows_repeat_on_one_thread(numba_threads):
 def test_private_rows_without_room_train_in_place():
     ids, offsets, vocab = _synthetic(np.random.default_rng(6))
     plain = _train(2, ids, offsets, vocab, epochs=1)
-    rng = np.random.default_rng(1)
-    syn0 = ((rng.random((vocab, 16)) - 0.5) / 16).astype(np.float32)
-    syn1 = np.zeros((vocab, 16), np.float32)  # no room after the vocabulary's rows
-    counts = np.bincount(ids, minlength=vocab).astype(np.float64)
-    keep = np.full(vocab, 2**32 - 1, np.uint32)
-    table = kernels.build_alias_table(counts**0.75)
-    n_seg = len(offsets) - 1
-    chunk_segs = np.array([0, n_seg // 3, 2 * n_seg // 3, n_seg], np.int64)  # as _train's
-    out_loss, out_eff = np.zeros(3), np.zeros(3, np.int64)
-    kernels.train_chunks(
-        2, syn0, syn1, ids, offsets, chunk_segs, 0, 3, keep, table, 3, 5, 1, 0.05, 0.0001, 0, 0,
-        len(ids), 1, 0, True, out_loss, out_eff, 1, 10, 7,
-    )  # fmt: skip
-    np.testing.assert_array_equal(syn0, plain[0])
-    np.testing.assert_array_equal(syn1, plain[1])
+    # private rows asked for, but no room after the vocabulary's rows
+    unroomed = _train(2, ids, offsets, vocab, epochs=1, own_count=10, sync_words=7, room=0)
+    for got, want in zip(unroomed, plain):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_sync_folds_the_other_threads_changes_and_ours():
