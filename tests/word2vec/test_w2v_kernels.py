@@ -342,6 +342,30 @@ def test_two_workers_with_private_rows_repeat_on_one_thread(numba_threads):
     assert np.isfinite(runs[0][1]).all() and np.abs(runs[0][1]).max() > 0
 
 
+@pytest.mark.parametrize("workers,own_count", [(2, 24), (3, 23)])
+def test_a_call_ends_with_every_private_copy_folded_into_the_shared_rows(workers, own_count):
+    # Every output row private (24 words), or all but one, a row count that three threads
+    # split unevenly in the final fold; no fold before the call's end. The shared rows start
+    # at zero and change only in that fold, which takes the copies in worker order for each
+    # row: every row must have moved and end equal to the last worker's copy.
+    ids, offsets, vocab = _synthetic(np.random.default_rng(8))
+    rng = np.random.default_rng(1)
+    syn0 = ((rng.random((vocab, 16)) - 0.5) / 16).astype(np.float32)
+    syn1 = np.zeros((vocab + workers * own_count, 16), np.float32)
+    table = kernels.build_alias_table(np.bincount(ids, minlength=vocab) ** 0.75)
+    keep = np.full(vocab, 2**32 - 1, np.uint32)
+    chunks = np.linspace(0, len(offsets) - 1, 7).astype(np.int64)
+    loss, eff = np.zeros(6), np.zeros(6, np.int64)
+    kernels.train_chunks(
+        0, syn0, syn1, ids, offsets, chunks, 0, 6, keep, table, 3, 5, 1, 0.05, 0.0001, 0, 0,
+        len(ids), 1, 0, True, loss, eff, workers, own_count, 10**9,
+    )  # fmt: skip
+    assert eff.sum() == len(ids)
+    assert np.abs(syn1[:own_count]).max(axis=1).min() > 0
+    last = syn1[vocab + (workers - 1) * own_count :]
+    np.testing.assert_array_equal(last, syn1[:own_count])
+
+
 def test_private_rows_without_room_train_in_place():
     ids, offsets, vocab = _synthetic(np.random.default_rng(6))
     plain = _train(2, ids, offsets, vocab, epochs=1)

@@ -12,8 +12,12 @@ from textseq.word2vec.model import (
     CHUNK_WORDS,
     CHUNKS_PER_EPOCH,
     MIN_CHUNK_WORDS,
+    OWN_MIN_WRITES,
+    OWN_ROWS_MAX,
+    SYNC_WORDS,
     chunk_bounds,
     chunk_words_for,
+    private_row_count,
     sample_thresholds,
     segment_offsets,
 )
@@ -209,6 +213,31 @@ def test_output_vectors_keep_the_vocabulary_shape_when_threads_keep_private_rows
     assert loaded.syn1neg_.shape == shape and not np.array_equal(before, loaded.syn1neg_)
     one = Word2Vec(vector_size=20, epochs=1, workers=1, progress=False).build_vocab(corpus)
     assert one._out_rows.shape == shape  # one thread keeps no private rows: no room taken
+
+
+def test_private_rows_are_the_words_written_often_between_two_folds():
+    counts = (1e6 / np.arange(1, 50_001)).astype(np.int64)  # Zipf, 50k words
+    keep = sample_thresholds(counts, 1e-3)
+    k = private_row_count(counts, keep, negative=5, ns_exponent=0.75)
+    assert 100 < k < 2000  # a prefix of the ranking, far from the whole vocabulary
+
+    def writes(rank):  # expected writes of row ``rank`` per SYNC_WORDS kept words, by hand
+        kept = counts * (keep / (2**32 - 1))
+        noise = counts**0.75
+        return SYNC_WORDS * (kept[rank] / kept.sum() + 5 * noise[rank] / noise.sum())
+
+    assert writes(k - 1) >= OWN_MIN_WRITES > writes(k)
+    # more writes per kept word (skip-gram's pairs), more rows; never past the cap
+    assert k < private_row_count(counts, keep, 5, 0.75, updates_per_word=3) <= OWN_ROWS_MAX
+    assert private_row_count(counts, keep, 5, 0.75, updates_per_word=1000) == OWN_ROWS_MAX
+    small = counts[:300]  # a small vocabulary: every row is written often
+    assert private_row_count(small, sample_thresholds(small, 1e-3), 5, 0.75) == 300
+
+
+def test_two_threads_copy_every_output_row_of_lee_and_one_thread_none():
+    model = Word2Vec(workers=2, progress=False).build_vocab("lee")
+    assert model._own_rows(2) == len(model.vocab_)
+    assert model._own_rows(1) == 0
 
 
 def test_load_rejects_damaged_folders(tmp_path):

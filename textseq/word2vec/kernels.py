@@ -328,14 +328,20 @@ def _sync_own_rows(syn1neg, own_lo, base):
     keep ``now + (own - was)`` and the comparisons as written). Without locks, like every
     other write: a sync racing another thread's loses at most that thread's change to one
     value at that instant."""
-    for r in range(base.shape[0]):
+    _sync_rows(syn1neg, own_lo, base, 0, base.shape[0])
+
+
+@njit(cache=True)
+def _sync_rows(syn1neg, own_lo, base, row_lo, row_hi):
+    """``_sync_own_rows`` for rows ``row_lo:row_hi`` only (the end of a call splits the fold
+    between the threads by rows, so no two of them write the same shared row)."""
+    for r in range(row_lo, row_hi):
         for k in range(base.shape[1]):
             own = syn1neg[own_lo + r, k]
             was = base[r, k]
             now = syn1neg[r, k]
-            if own != was:
-                now = own if now == was else now + (own - was)
-                syn1neg[r, k] = now
+            now = own if now == was else now + (own - was)
+            syn1neg[r, k] = now
             syn1neg[own_lo + r, k] = now
             base[r, k] = now
 
@@ -499,7 +505,9 @@ def train_chunks(
     per worker after the vocabulary's ``V``, each worker trains the output rows of the
     ``own_count`` most frequent words (ids are ranked by count) in a copy of its own, rows
     ``V + t * own_count`` onwards, and folds its changes into the shared rows every
-    ``sync_words`` kept words and at the end of the call (``_sync_own_rows``). On a small
+    ``sync_words`` kept words and at the end of the call (``_sync_own_rows``; each worker
+    makes its copy itself, so it lands in its core's cache, and the end's fold is split by
+    rows between the threads instead of run by one thread for all copies). On a small
     vocabulary nearly every centre word writes some of these rows, as target or noise word,
     and two threads writing the same rows pass their cache lines back and forth at every
     step; the copies turn that into one exchange per ``sync_words``, and each thread sees the
@@ -515,11 +523,11 @@ def train_chunks(
     if vocab_size + workers * own_count > syn1neg.shape[0]:  # no room: train in place
         own_count = 0
     own_base = np.empty((workers, own_count, dim), dtype=syn1neg.dtype)
-    for t in range(workers):  # every worker's copy starts from the shared rows
-        own_base[t] = syn1neg[:own_count]
-        syn1neg[vocab_size + t * own_count : vocab_size + (t + 1) * own_count] = own_base[t]
     epoch_start = np.int64(words_done)
     for t in prange(workers):
+        # the worker's copy starts from the shared rows, made by the worker (its cache)
+        own_base[t] = syn1neg[:own_count]
+        syn1neg[vocab_size + t * own_count : vocab_size + (t + 1) * own_count] = own_base[t]
         since_sync = 0
         for ci in range(t, n_chunks, workers):
             c = chunk_lo + ci
@@ -550,8 +558,13 @@ def train_chunks(
             )
             out_loss[ci] = loss
             out_effective[ci] = eff
-    for t in range(workers):  # the call ends with every change in the shared rows
-        _sync_own_rows(syn1neg, vocab_size + t * own_count, own_base[t])
+    # the call ends with every change in the shared rows: worker p folds every copy's rows
+    # in its share of the rows, so the threads never write the same shared row
+    for p in prange(workers):
+        row_lo = p * own_count // workers
+        row_hi = (p + 1) * own_count // workers
+        for t in range(workers):
+            _sync_rows(syn1neg, vocab_size + t * own_count, own_base[t], row_lo, row_hi)
 
 
 # ---------------------------------------------------------------------------------------------

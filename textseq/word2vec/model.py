@@ -41,7 +41,8 @@ FORMAT_VERSION = 1
 CHUNK_WORDS = 10000  # words per chunk (a unit of work for one thread), as gensim's job size
 MIN_CHUNK_WORDS = 1000  # the smallest chunk, for small corpora (see chunk_words_for)
 CHUNKS_PER_EPOCH = 64  # what a small corpus is cut into, at least, while chunks can shrink
-OWN_ROWS = 512  # output rows of the most frequent words each thread trains in its own copy
+OWN_MIN_WRITES = 10  # a thread copies an output row written this often between two folds
+OWN_ROWS_MAX = 2048  # at most this many copied rows per thread (memory, fold time)
 SYNC_WORDS = 10_000  # kept words between two folds of a thread's copy into the shared rows
 CALL_WORDS = 120_000  # at least this many words per kernel call (progress bar granularity)
 
@@ -173,6 +174,34 @@ def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
     prob = (np.sqrt(counts / threshold) + 1.0) * (threshold / counts)
     prob = np.minimum(prob, 1.0)
     return (prob * (2**32 - 1)).astype(np.uint32)
+
+
+def private_row_count(
+    counts: np.ndarray,
+    keep_threshold: np.ndarray,
+    negative: int,
+    ns_exponent: float,
+    updates_per_word: int = 1,
+    sync_words: int = SYNC_WORDS,
+) -> int:
+    """How many of the most frequent words' output rows each thread trains in a copy of its
+    own (``kernels.train_chunks``): those expected to be written ``OWN_MIN_WRITES`` times or
+    more between two folds, at most ``OWN_ROWS_MAX``.
+
+    A copy costs one fold (three copies of the row) per ``sync_words`` kept words; it pays
+    when the row would otherwise pass between the cores many times in that span. A row is
+    written as the centre word (its share of the kept words) and as a noise word (``negative``
+    draws from counts^ns_exponent), ``updates_per_word`` times per kept word. Ids are ranked
+    by count and the rate grows with the count, so the rows are a prefix. lee (1,799 words):
+    every row (the rarest is written ~11 times per 10,000 kept words); english (47,563
+    words): ~600. In two-thread runs, lee CBOW scaled 1.64x with 512 rows and 1.73x with all,
+    while english scaled 2.05x with 512 rows, 1.97x with 2,048 and 1.72x with 8,192."""
+    counts = counts.astype(np.float64)
+    kept = counts * (keep_threshold / float(2**32 - 1))
+    noise = counts**ns_exponent
+    share = kept / kept.sum() + negative * noise / noise.sum()
+    writes = sync_words * updates_per_word * share
+    return int(min(np.count_nonzero(writes >= OWN_MIN_WRITES), OWN_ROWS_MAX))
 
 
 def segment_offsets(offsets: np.ndarray, max_len: int = kernels.MAX_SEGMENT) -> np.ndarray:
@@ -458,8 +487,16 @@ class Word2Vec:
 
     def _own_rows(self, threads: int) -> int:
         """How many of the most frequent words' output rows each thread trains in its own copy
-        (``kernels.train_chunks``): none with one thread, which has nobody to contend with."""
-        return min(OWN_ROWS, len(self.vocab_)) if threads > 1 else 0
+        (``kernels.train_chunks``, ``private_row_count``): none with one thread, which has
+        nobody to contend with."""
+        if threads < 2:
+            return 0
+        # skip-gram with fresh noise words per pair writes its targets once per context word
+        per_word = int(self.window) + 1 if self._kernel_mode() == 1 else 1
+        return private_row_count(
+            self.vocab_.counts, self.keep_threshold_, int(self.negative),
+            float(self.ns_exponent), per_word,
+        )  # fmt: skip
 
     def _output_rows_with_room(self, threads: int, own_count: int) -> np.ndarray:
         """The output vectors with room for ``threads`` copies of ``own_count`` rows after
