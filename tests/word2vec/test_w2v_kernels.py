@@ -224,7 +224,7 @@ def _train(
     after the vocabulary's for private rows (default: what the workers need)."""
     rng = np.random.default_rng(seed)
     syn0 = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
-    room = workers * own_count if room is None else room
+    room = 2 * (workers - 1) * own_count if room is None else room
     syn1 = np.zeros((vocab + room, dim), np.float32)
     counts = np.bincount(ids, minlength=vocab).astype(np.float64)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
@@ -319,11 +319,15 @@ def test_seed_state_depends_on_seed_epoch_and_chunk():
 
 
 @pytest.mark.parametrize("sg", [2, 1, 0])
-def test_private_rows_change_no_bit_with_one_worker(sg):
+def test_private_rows_change_no_bit_when_nobody_else_writes(sg, numba_threads):
+    # One Numba thread runs worker 0's chunks (in place), then worker 1's, which trains 10
+    # rows in its copy, folded back every 7 kept words and at each call's end. Nobody writes
+    # the shared rows meanwhile, so each fold must copy the values as they are: the same bits
+    # as training every row in place.
     ids, offsets, vocab = _synthetic(np.random.default_rng(5))
-    plain = _train(sg, ids, offsets, vocab, epochs=2)
-    # 10 rows trained in a private copy, folded back every 7 kept words and at each call's end
-    private = _train(sg, ids, offsets, vocab, epochs=2, own_count=10, sync_words=7)
+    with numba_threads(1):
+        plain = _train(sg, ids, offsets, vocab, epochs=2, workers=2)
+        private = _train(sg, ids, offsets, vocab, epochs=2, workers=2, own_count=10, sync_words=7)
     for got, want in zip(private, plain):
         np.testing.assert_array_equal(got, want)
 
@@ -345,13 +349,12 @@ def test_two_workers_with_private_rows_repeat_on_one_thread(numba_threads):
 @pytest.mark.parametrize("workers,own_count", [(2, 24), (3, 23)])
 def test_a_call_ends_with_every_private_copy_folded_into_the_shared_rows(workers, own_count):
     # Every output row private (24 words), or all but one, a row count that three threads
-    # split unevenly in the final fold; no fold before the call's end. The shared rows start
-    # at zero and change only in that fold, which takes the copies in worker order for each
-    # row: every row must have moved and end equal to the last worker's copy.
+    # split unevenly in the final fold; no fold before the call's end. That fold takes the
+    # copies in worker order for each row: every row must end equal to the last worker's copy.
     ids, offsets, vocab = _synthetic(np.random.default_rng(8))
     rng = np.random.default_rng(1)
     syn0 = ((rng.random((vocab, 16)) - 0.5) / 16).astype(np.float32)
-    syn1 = np.zeros((vocab + workers * own_count, 16), np.float32)
+    syn1 = np.zeros((vocab + 2 * (workers - 1) * own_count, 16), np.float32)
     table = kernels.build_alias_table(np.bincount(ids, minlength=vocab) ** 0.75)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
     chunks = np.linspace(0, len(offsets) - 1, 7).astype(np.int64)
@@ -362,7 +365,8 @@ def test_a_call_ends_with_every_private_copy_folded_into_the_shared_rows(workers
     )  # fmt: skip
     assert eff.sum() == len(ids)
     assert np.abs(syn1[:own_count]).max(axis=1).min() > 0
-    last = syn1[vocab + (workers - 1) * own_count :]
+    last_lo = vocab + 2 * (workers - 2) * own_count  # copy, then its rows at the last fold
+    last = syn1[last_lo : last_lo + own_count]
     np.testing.assert_array_equal(last, syn1[:own_count])
 
 

@@ -5,8 +5,8 @@ Everything here takes and returns plain arrays and scalars; the Python driver li
 sentences longer than ``MAX_SEGMENT`` words split, as gensim truncates at 10000) and the
 segments are grouped into *chunks* of roughly equal word counts. One call trains a slice of
 chunks, dealt out to the threads, which update the shared weights without locks (Hogwild, as
-in the C tool and gensim); with two or more threads each keeps its own copy of the most
-frequent words' output rows and folds it back now and then (``train_chunks``).
+in the C tool and gensim); with two or more threads, all but the first keep their own copy
+of the most frequent words' output rows and fold it back now and then (``train_chunks``).
 
 Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, chunk
 index)``, never from the thread id, so one thread with a fixed seed gives bit-identical
@@ -501,33 +501,37 @@ def train_chunks(
     ``prange`` one item at a time with the omp and workqueue threading layers: they split it
     into one contiguous run per thread whatever the setting.)
 
-    Private rows: with ``own_count > 0`` and room in ``syn1neg`` for ``own_count`` more rows
-    per worker after the vocabulary's ``V``, each worker trains the output rows of the
-    ``own_count`` most frequent words (ids are ranked by count) in a copy of its own, rows
-    ``V + t * own_count`` onwards, and folds its changes into the shared rows every
-    ``sync_words`` kept words and at the end of the call (``_sync_own_rows``; each worker
-    makes its copy itself, so it lands in its core's cache, and the end's fold is split by
-    rows between the threads instead of run by one thread for all copies). On a small
-    vocabulary nearly every centre word writes some of these rows, as target or noise word,
-    and two threads writing the same rows pass their cache lines back and forth at every
-    step; the copies turn that into one exchange per ``sync_words``, and each thread sees the
-    other's changes to these rows up to that many words late. One thread gets the bits of
-    training in place. Without the room, every row is trained in place.
+    Private rows: on a small vocabulary nearly every centre word writes some of the frequent
+    words' output rows, as target or noise word, and two threads writing the same rows pass
+    their cache lines back and forth at every step. So with ``own_count > 0``, every worker
+    but the first trains the output rows of the ``own_count`` most frequent words (ids are
+    ranked by count) in a copy of its own and folds its changes into the shared rows, which
+    worker 0 trains in place, every ``sync_words`` kept words and at the end of the call
+    (``_sync_own_rows``). That turns the exchanges into one per ``sync_words``; each thread
+    sees the other's changes to these rows up to that many words late. Worker ``t >= 1``
+    keeps its copy in rows ``V + 2 (t - 1) own_count`` onwards of ``syn1neg`` and, right
+    after it, the rows as they were at its last fold (``V`` = the vocabulary's rows): the
+    caller allocates that room once, so a call allocates nothing, and without it every row is
+    trained in place. Each worker makes its copy itself, so it lands in its core's cache, and
+    the final fold is split by rows between the threads. One worker makes no copy.
     """
     vocab_size = syn0.shape[0]
-    dim = syn0.shape[1]
     n_chunks = chunk_hi - chunk_lo
     workers = max(1, min(workers, n_chunks))
-    if own_count <= 0 or own_count > vocab_size:
+    if own_count <= 0 or own_count > vocab_size or workers == 1:
         own_count = 0
-    if vocab_size + workers * own_count > syn1neg.shape[0]:  # no room: train in place
+    if vocab_size + 2 * (workers - 1) * own_count > syn1neg.shape[0]:  # no room: in place
         own_count = 0
-    own_base = np.empty((workers, own_count, dim), dtype=syn1neg.dtype)
+    no_rows = syn1neg[:0]
     epoch_start = np.int64(words_done)
     for t in prange(workers):
-        # the worker's copy starts from the shared rows, made by the worker (its cache)
-        own_base[t] = syn1neg[:own_count]
-        syn1neg[vocab_size + t * own_count : vocab_size + (t + 1) * own_count] = own_base[t]
+        own_lo = vocab_size + 2 * (t - 1) * own_count
+        base = no_rows
+        if t > 0 and own_count > 0:
+            # the worker's copy starts from the shared rows, made by the worker (its cache)
+            base = syn1neg[own_lo + own_count : own_lo + 2 * own_count]
+            base[:] = syn1neg[:own_count]
+            syn1neg[own_lo : own_lo + own_count] = base
         since_sync = 0
         for ci in range(t, n_chunks, workers):
             c = chunk_lo + ci
@@ -551,8 +555,8 @@ def train_chunks(
                 total_words,
                 state,
                 compute_loss,
-                vocab_size + t * own_count,
-                own_base[t],
+                own_lo,
+                base,
                 sync_words,
                 since_sync,
             )
@@ -563,8 +567,10 @@ def train_chunks(
     for p in prange(workers):
         row_lo = p * own_count // workers
         row_hi = (p + 1) * own_count // workers
-        for t in range(workers):
-            _sync_rows(syn1neg, vocab_size + t * own_count, own_base[t], row_lo, row_hi)
+        for t in range(1, workers):
+            own_lo = vocab_size + 2 * (t - 1) * own_count
+            base = syn1neg[own_lo + own_count : own_lo + 2 * own_count]
+            _sync_rows(syn1neg, own_lo, base, row_lo, row_hi)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,9 +184,9 @@ def private_row_count(
     updates_per_word: int = 1,
     sync_words: int = SYNC_WORDS,
 ) -> int:
-    """How many of the most frequent words' output rows each thread trains in a copy of its
-    own (``kernels.train_chunks``): those expected to be written ``OWN_MIN_WRITES`` times or
-    more between two folds, at most ``OWN_ROWS_MAX``.
+    """How many of the most frequent words' output rows each thread but the first trains in
+    a copy of its own (``kernels.train_chunks``): those expected to be written
+    ``OWN_MIN_WRITES`` times or more between two folds, at most ``OWN_ROWS_MAX``.
 
     A copy costs one fold (three copies of the row) per ``sync_words`` kept words; it pays
     when the row would otherwise pass between the cores many times in that span. A row is
@@ -486,9 +486,9 @@ class Word2Vec:
         return self
 
     def _own_rows(self, threads: int) -> int:
-        """How many of the most frequent words' output rows each thread trains in its own copy
-        (``kernels.train_chunks``, ``private_row_count``): none with one thread, which has
-        nobody to contend with."""
+        """How many of the most frequent words' output rows each thread but the first trains
+        in its own copy (``kernels.train_chunks``, ``private_row_count``): none with one
+        thread, which has nobody to contend with."""
         if threads < 2:
             return 0
         # skip-gram with fresh noise words per pair writes its targets once per context word
@@ -499,10 +499,13 @@ class Word2Vec:
         )  # fmt: skip
 
     def _output_rows_with_room(self, threads: int, own_count: int) -> np.ndarray:
-        """The output vectors with room for ``threads`` copies of ``own_count`` rows after
-        them, ``syn1neg_`` being the first rows: zeros when there are none yet, and moved into
-        a larger array (once) when the model was loaded or built for fewer threads."""
-        words, need = len(self.vocab_), len(self.vocab_) + threads * own_count
+        """The output vectors with room after them for the private rows of every thread but
+        the first (a copy of ``own_count`` rows and their state at the last fold, see
+        ``kernels.train_chunks``), ``syn1neg_`` being the first rows: zeros when there are
+        none yet, and moved into a larger array (once) when the model was loaded or built
+        for fewer threads."""
+        words = len(self.vocab_)
+        need = words + 2 * max(threads - 1, 0) * own_count
         rows = getattr(self, "_out_rows", None)
         if rows is None or self.syn1neg_.base is not rows or len(rows) < need:
             rows = np.zeros((need, self.vector_size), dtype=np.float32)
