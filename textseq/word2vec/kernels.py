@@ -319,6 +319,14 @@ def _fill_targets(state, targets, centre, negative, neg_table, vocab_size, own_l
     return state, n
 
 
+@njit(inline="always")
+def _private_rows(syn1neg, vocab_size, own_count, t):
+    """Where worker ``t >= 1`` keeps its copy (from row ``own_lo``) and, right after it, the
+    copied rows as they were at its last fold (``base``); see ``train_chunks``."""
+    own_lo = vocab_size + 2 * (t - 1) * own_count
+    return own_lo, syn1neg[own_lo + own_count : own_lo + 2 * own_count]
+
+
 @njit(cache=True)
 def _sync_own_rows(syn1neg, own_lo, base):
     """Fold a thread's changes to its private rows ``syn1neg[own_lo:own_lo + len(base)]`` into
@@ -525,11 +533,10 @@ def train_chunks(
     no_rows = syn1neg[:0]
     epoch_start = np.int64(words_done)
     for t in prange(workers):
-        own_lo = vocab_size + 2 * (t - 1) * own_count
-        base = no_rows
+        own_lo, base = vocab_size, no_rows  # worker 0 trains the shared rows in place
         if t > 0 and own_count > 0:
             # the worker's copy starts from the shared rows, made by the worker (its cache)
-            base = syn1neg[own_lo + own_count : own_lo + 2 * own_count]
+            own_lo, base = _private_rows(syn1neg, vocab_size, own_count, t)
             base[:] = syn1neg[:own_count]
             syn1neg[own_lo : own_lo + own_count] = base
         since_sync = 0
@@ -568,8 +575,7 @@ def train_chunks(
         row_lo = p * own_count // workers
         row_hi = (p + 1) * own_count // workers
         for t in range(1, workers):
-            own_lo = vocab_size + 2 * (t - 1) * own_count
-            base = syn1neg[own_lo + own_count : own_lo + 2 * own_count]
+            own_lo, base = _private_rows(syn1neg, vocab_size, own_count, t)
             _sync_rows(syn1neg, own_lo, base, row_lo, row_hi)
 
 
