@@ -14,8 +14,9 @@ virtual CPUs. Prints effective words/s per way and round, then medians and the 2
 ``--by-matrix`` adds two ways that separate one matrix only (the input vectors ``syn0`` or
 the output vectors ``syn1neg``), to tell which one the cores fight over. ``--own-rows K ...``
 adds, per value, two threads through ``kernels.train_chunks`` itself (as ``Word2Vec`` trains)
-with each thread keeping a private copy of the ``K`` most frequent words' output rows, folded
-back every ``--sync-words`` (``0``: the same kernel call without private rows)::
+with the second thread keeping a private copy of the ``K`` most frequent words' output rows
+(the first trains them in place), folded back every ``--sync-words`` (``0``: the same kernel
+call without private rows)::
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 1 --rounds 4 [--no-huge-pages]
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --corpus lee --rounds 12 --by-matrix
@@ -79,7 +80,7 @@ def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, 
 
 def _train_chunks(sg, model, syn0, own, sync_words, ids, seg, chunks) -> int:
     """One epoch through ``kernels.train_chunks`` (chunks dealt out to two threads, as in
-    ``Word2Vec``), with ``own`` private output rows per thread; returns the effective words."""
+    ``Word2Vec``), thread 1 keeping ``own`` private output rows; returns the effective words."""
     syn1 = np.zeros((len(syn0) + 2 * own, syn0.shape[1]), np.float32)
     n = len(chunks) - 1
     loss, eff = np.zeros(n), np.zeros(n, np.int64)
@@ -134,8 +135,8 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument(
         "--own-rows", type=int, nargs="*", default=[],
-        help="also train through kernels.train_chunks (as Word2Vec does) with each thread "
-        "keeping this many private output rows (0: none); one way per value",
+        help="also train through kernels.train_chunks (as Word2Vec does) with the second "
+        "thread keeping this many private output rows (0: none); one way per value",
     )  # fmt: skip
     parser.add_argument("--sync-words", type=int, default=10_000)
     args = parser.parse_args()
