@@ -65,6 +65,24 @@ def test_empty_corpus_is_an_error_and_empty_sentences_are_kept():
     assert raw.offsets.tolist() == [0, 0, 1, 1]
 
 
+@pytest.mark.parametrize("block_words", [1, 3, 7, 1 << 18])
+def test_remap_spool_matches_a_plain_python_remap_at_every_block_edge(block_words, monkeypatch):
+    """Empty sentences first, last and at block edges, blocks where every id is dropped,
+    and -1 ids (which index the table from its end, as numpy does)."""
+    monkeypatch.setattr(spool_module, "BLOCK_WORDS", block_words)
+    rng = np.random.default_rng(block_words)
+    sentences = [[]] + [list(rng.integers(-1, 6, size=rng.integers(0, 6))) for _ in range(60)]
+    sentences += [[], []]
+    table = np.array([0, -1, 1, -1, -1, 2, -1], np.int32)  # ids 1, 3, 4 and -1 are dropped
+    raw = SpooledIds()
+    raw.append(np.array([w for s in sentences for w in s], np.int32))
+    raw.offsets = np.cumsum([0] + [len(s) for s in sentences]).astype(np.int64)
+    kept = [[int(table[w]) for w in s if table[w] >= 0] for s in sentences]
+    out = remap_spool(raw, table)
+    assert out.to_array().tolist() == [w for s in kept for w in s]
+    assert out.offsets.tolist() == np.cumsum([0] + [len(s) for s in kept]).tolist()
+
+
 @pytest.mark.parametrize("unk, eos", [(None, None), ("<unk>", "<eos>")])
 def test_vocab_from_count_array_equals_from_counts(unk, eos):
     sentences = _sentences(np.random.default_rng(1), count=80) + [["<unk>", "w0"]]

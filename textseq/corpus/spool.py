@@ -153,21 +153,17 @@ def vocab_table(index: dict[str, int], words: list[str], missing: int = -1) -> n
 def remap_spool(spool: SpooledIds, table: np.ndarray, directory: str | None = None) -> SpooledIds:
     """A new spool with every id replaced by ``table[id]`` and ids mapped to -1 dropped
     (words outside the vocabulary, as gensim drops them); offsets shrink to match."""
+    from textseq.corpus.spool_kernels import remap_block
+
     table = np.asarray(table, dtype=np.int32)  # indexed by provisional id
     out = SpooledIds(directory)
-    old = spool.offsets
+    old = np.ascontiguousarray(spool.offsets, dtype=np.int64)
     new = np.zeros_like(old)
-    kept_before = 0
-    for start, stop, block in _blocks(spool):
-        mapped = table[block]
-        keep = mapped >= 0
-        kept_upto = np.cumsum(keep)  # kept words in block[: i + 1]
-        lo = np.searchsorted(old, start, side="right")
-        hi = np.searchsorted(old, stop, side="right")
-        new[lo:hi] = kept_before + kept_upto[old[lo:hi] - start - 1]
-        kept = mapped[keep]
-        out.append(kept)
-        kept_before += len(kept)
+    kept_before = next_offset = 0
+    for start, _, block in _blocks(spool):
+        kept, next_offset = remap_block(block, table, old, next_offset, start, kept_before, new)
+        out.append(block[:kept])
+        kept_before += kept
     out.offsets = new
     return out
 

@@ -31,6 +31,7 @@ from textseq.corpus.spool import (
     spool_encode,
     vocab_table,
 )
+from textseq.corpus.spool_kernels import remap_block
 from textseq.errors import ModelFileError, OptionError, VocabError
 from textseq.files import atomic_dir, load_model_config, load_npz, save_json, save_npz
 from textseq.libc import release_free_heap
@@ -223,7 +224,10 @@ def chunk_bounds(seg_offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.
     total = int(seg_offsets[-1] - seg_offsets[0])
     marks = seg_offsets[0] + np.arange(chunk_words, max(total, 1), chunk_words)
     cuts = np.searchsorted(seg_offsets[:-1], marks, side="left")
-    return np.unique(np.concatenate([[0], cuts, [n_segments]])).astype(np.int64)
+    bounds = np.concatenate([[0], cuts, [n_segments]]).astype(np.int64)
+    fresh = np.ones(len(bounds), dtype=bool)  # the bounds are sorted: drop repeats, no sort
+    fresh[1:] = bounds[1:] != bounds[:-1]
+    return bounds[fresh]
 
 
 class EpochPlan:
@@ -284,6 +288,7 @@ def _warm_up() -> float:
         keep = np.full(3, 2**32 - 1, np.uint32)
         table = kernels.build_alias_table(np.ones(3))
         kernels.split_segments(segs, 3)
+        remap_block(ids.copy(), np.arange(3, dtype=np.int32), segs, 0, 0, 0, segs.copy())
         for sg in (0, 1, 2):
             kernels.train_chunks(
                 sg, syn0, syn1, ids, segs, chunks, 0, 1, keep, table, 2, 2, 1, 0.025, 0.0001,
