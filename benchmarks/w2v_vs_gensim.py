@@ -60,6 +60,17 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
+def _as_list(probes) -> list[float]:
+    """Peak MiB probes: a list, or one number (results files written before the repeats)."""
+    return list(probes) if isinstance(probes, list | tuple) else [probes]
+
+
+def _memory_cell(probes) -> str:
+    values = _as_list(probes)
+    median = f"{_median(values):.2f}"
+    return median if len(values) == 1 else f"{median} [{', '.join(f'{v:.2f}' for v in values)}]"
+
+
 def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict:
     """Run in a fresh process: the peak RSS growth of one system's vocabulary + training."""
     import logging
@@ -89,16 +100,19 @@ def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict
     return {"system": system, "sg": sg, "peak_mib": mem.mib, "vocab": len(model.wv)}
 
 
-def measure_memory(source: str, sg: int, log, shared: bool = True) -> dict[str, float]:
-    """Each system in its own fresh process; returns {system: peak MiB}."""
-    out = {}
-    for system in ("textseq", "gensim"):
-        probe = [sys.executable, __file__, "--memory-probe", system, source, str(sg)]
-        probe += [] if shared else ["per-pair"]
-        done = subprocess.run(probe, capture_output=True, text=True, check=True)
-        data = json.loads(done.stdout.strip().splitlines()[-1])
-        out[system] = data["peak_mib"]
-        log(f"memory {source} {'sg' if sg else 'cbow'} {system}: {data['peak_mib']:.1f} MiB")
+def measure_memory(source: str, sg: int, log, shared: bool = True, repeats: int = 3) -> dict:
+    """Each system in its own fresh process, ``repeats`` times in alternating order (a probe
+    varies by about 0.1 MiB from one process to the next); returns {system: [peak MiB, ...]}."""
+    out = {"textseq": [], "gensim": []}
+    for rep in range(repeats):
+        for system in ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq"):
+            probe = [sys.executable, __file__, "--memory-probe", system, source, str(sg)]
+            probe += [] if shared else ["per-pair"]
+            done = subprocess.run(probe, capture_output=True, text=True, check=True)
+            data = json.loads(done.stdout.strip().splitlines()[-1])
+            out[system].append(data["peak_mib"])
+            model = "sg" if sg else "cbow"
+            log(f"memory {source} {model} {system}: {data['peak_mib']:.2f} MiB")
     return out
 
 
@@ -275,14 +289,16 @@ def markdown(summaries, meta) -> str:
         "",
         "Growth of the peak resident set (VmHWM) over the process's resident set after the "
         "corpus was loaded as token lists, through vocabulary building and training; glibc's "
-        "mmap threshold fixed so freed arrays leave the process.",
+        "mmap threshold fixed so freed arrays leave the process. Median of the fresh processes "
+        "(run alternately, textseq and gensim), every probe in brackets.",
         "",
         "| corpus | model | textseq MiB | gensim MiB | textseq / gensim |",
         "|---|---|---:|---:|---:|",
     ]
     for (corpus, model), mem in meta.get("memory", {}).items():
-        t, g = mem["textseq"], mem["gensim"]
-        lines.append(f"| {corpus} | {model} | {t:.1f} | {g:.1f} | {t / g:.2f}x |")
+        t, g = (_memory_cell(mem[system]) for system in ("textseq", "gensim"))
+        ratio = _median(_as_list(mem["textseq"])) / _median(_as_list(mem["gensim"]))
+        lines.append(f"| {corpus} | {model} | {t} | {g} | {ratio:.2f}x |")
     lines += ["", f"Compile / cache load of the textseq kernels: {meta['compile']}", ""]
     lines += meta.get("notes", [])
     return "\n".join(lines) + "\n"
@@ -302,6 +318,8 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
     parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
+    parser.add_argument("--memory-repeats", type=int, default=3,
+                        help="fresh processes per system for each peak-memory figure")  # fmt: skip
     parser.add_argument("--per-pair-negatives", action="store_true",
                         help="textseq skip-gram: fresh negatives per pair, as gensim")  # fmt: skip
     args = parser.parse_args(argv)
@@ -346,7 +364,7 @@ def main(argv=None) -> int:
         if not args.no_memory:
             for sg in (1, 0):
                 memory[(corpus, "skip-gram" if sg else "CBOW")] = measure_memory(
-                    source, sg, log, shared
+                    source, sg, log, shared, args.memory_repeats
                 )
     compile_seconds = all_runs[0]["textseq"]["compile_seconds"] if all_runs else None
     meta = {
