@@ -6,6 +6,7 @@ import pytest
 from numba.core.caching import NullCache
 from numba.core.dispatcher import Dispatcher
 
+from textseq.corpus import spool_kernels
 from textseq.lm import generate_kernels
 from textseq.lm import kernels as K
 from textseq.word2vec import kernels as w2v_kernels
@@ -16,7 +17,7 @@ def test_no_two_cached_kernels_share_a_cache_file():
     options: two ``njit``s of one function (parallel and serial) would load each other's code.
     """
     seen = {}
-    for module in (K, generate_kernels, w2v_kernels):
+    for module in (K, generate_kernels, w2v_kernels, spool_kernels):
         for name, obj in vars(module).items():
             cached = isinstance(obj, Dispatcher) and not isinstance(obj._cache, NullCache)
             if cached:

@@ -327,3 +327,20 @@ def test_weights_start_as_gensim_4_starts_them():
     assert v.min() < -0.9 / 50 and v.max() > 0.9 / 50  # the full range, not the C tool's half
     assert abs(float(v.mean())) < 0.01 / 50
     assert not model.syn1neg_.any()
+
+
+def test_the_warm_up_compiles_every_kernel_for_the_types_training_uses():
+    """Otherwise the first real call compiles another specialisation, inside a timed step."""
+    from textseq.corpus.spool_kernels import remap_block
+    from textseq.word2vec import kernels
+    from textseq.word2vec.model import _warm_up
+
+    _warm_up()
+    dispatchers = [remap_block, kernels.split_segments, kernels.build_alias_table]
+    dispatchers.append(kernels.train_chunks)
+    before = [set(d.signatures) for d in dispatchers]
+    assert all(before)
+    for sg in (0, 1):
+        Word2Vec(sg=sg, min_count=2, epochs=1, workers=2, progress=False).train("lee")
+    Word2Vec(min_count=2, epochs=1, progress=False).build_vocab("lee").train(Corpus("lee"))
+    assert [set(d.signatures) for d in dispatchers] == before
