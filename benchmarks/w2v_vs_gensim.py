@@ -60,15 +60,10 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def _as_list(probes) -> list[float]:
-    """Peak MiB probes: a list, or one number (results files written before the repeats)."""
-    return list(probes) if isinstance(probes, list | tuple) else [probes]
-
-
-def _memory_cell(probes) -> str:
-    values = _as_list(probes)
-    median = f"{_median(values):.2f}"
-    return median if len(values) == 1 else f"{median} [{', '.join(f'{v:.2f}' for v in values)}]"
+def _memory_cell(probes: list[float]) -> str:
+    """The median of a system's peak-memory probes, then every probe."""
+    median = f"{_median(probes):.2f}"
+    return median if len(probes) == 1 else f"{median} [{', '.join(f'{v:.2f}' for v in probes)}]"
 
 
 def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict:
@@ -297,7 +292,7 @@ def markdown(summaries, meta) -> str:
     ]
     for (corpus, model), mem in meta.get("memory", {}).items():
         t, g = (_memory_cell(mem[system]) for system in ("textseq", "gensim"))
-        ratio = _median(_as_list(mem["textseq"])) / _median(_as_list(mem["gensim"]))
+        ratio = _median(mem["textseq"]) / _median(mem["gensim"])
         lines.append(f"| {corpus} | {model} | {t} | {g} | {ratio:.2f}x |")
     lines += ["", f"Compile / cache load of the textseq kernels: {meta['compile']}", ""]
     lines += meta.get("notes", [])
