@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from tqdm.auto import tqdm
 
+from textseq.corpus.spool_kernels import remap_block
 from textseq.errors import InputError
 
 BLOCK_WORDS = 1 << 18  # ids buffered before a write, and per read when remapping (1 MiB)
@@ -153,8 +154,6 @@ def vocab_table(index: dict[str, int], words: list[str], missing: int = -1) -> n
 def remap_spool(spool: SpooledIds, table: np.ndarray, directory: str | None = None) -> SpooledIds:
     """A new spool with every id replaced by ``table[id]`` and ids mapped to -1 dropped
     (words outside the vocabulary, as gensim drops them); offsets shrink to match."""
-    from textseq.corpus.spool_kernels import remap_block
-
     table = np.asarray(table, dtype=np.int32)  # indexed by provisional id
     out = SpooledIds(directory)
     old = np.ascontiguousarray(spool.offsets, dtype=np.int64)

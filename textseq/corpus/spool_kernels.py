@@ -1,7 +1,6 @@
-"""Numba kernel for the id spool: remapping a block of ids in one pass, in place.
+"""Numba kernel for the id spool (``spool.py``): remapping a block of ids in one pass, in place.
 
-Kept apart from ``spool.py`` so that Numba loads only when a spool is remapped (word2vec),
-not on ``import textseq.corpus``.
+Numba code lives in kernel modules that take and return plain arrays (see DESIGN.md).
 """
 
 from __future__ import annotations
