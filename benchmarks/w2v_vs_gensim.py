@@ -99,6 +99,7 @@ def measure_memory(source: str, sg: int, log, shared: bool = True, repeats: int 
     """Each system in its own fresh process, ``repeats`` times in alternating order (a probe
     varies by about 0.1 MiB from one process to the next); returns {system: [peak MiB, ...]}."""
     out = {"textseq": [], "gensim": []}
+    model = "sg" if sg else "cbow"
     for rep in range(repeats):
         for system in ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq"):
             probe = [sys.executable, __file__, "--memory-probe", system, source, str(sg)]
@@ -106,7 +107,6 @@ def measure_memory(source: str, sg: int, log, shared: bool = True, repeats: int 
             done = subprocess.run(probe, capture_output=True, text=True, check=True)
             data = json.loads(done.stdout.strip().splitlines()[-1])
             out[system].append(data["peak_mib"])
-            model = "sg" if sg else "cbow"
             log(f"memory {source} {model} {system}: {data['peak_mib']:.2f} MiB")
     return out
 
