@@ -344,3 +344,46 @@ def test_the_warm_up_compiles_every_kernel_for_the_types_training_uses():
         Word2Vec(sg=sg, min_count=2, epochs=1, workers=2, progress=False).train("lee")
     Word2Vec(min_count=2, epochs=1, progress=False).build_vocab("lee").train(Corpus("lee"))
     assert [set(d.signatures) for d in dispatchers] == before
+
+
+def test_train_takes_gensims_usual_arguments():
+    """``train(sentences, total_examples=..., epochs=...)`` runs as in gensim: ``epochs``
+    sets this call's passes (and its learning-rate schedule), the totals are only checked."""
+    kwargs = dict(min_count=5, workers=1, seed=5, progress=False)
+    two = Word2Vec(epochs=2, **kwargs).train("lee")
+    model = Word2Vec(epochs=7, **kwargs)
+    model.build_vocab("lee")
+    model.train("lee", total_examples=model.vocab_.stats.sentences, epochs=2, total_words=10)
+    assert len(model.report_.epochs) == 2 and model.epochs_trained_ == 2
+    np.testing.assert_array_equal(model.vectors_, two.vectors_)
+    assert model.epochs == 7  # the call's count does not replace the setting
+    for bad in ({"epochs": 0}, {"epochs": 1.5}, {"total_examples": -1}, {"total_words": "x"}):
+        with pytest.raises(OptionError, match=next(iter(bad))):
+            model.train("lee", **bad)
+
+
+def test_predict_output_word_is_a_softmax_over_the_output_vectors():
+    from textseq.errors import UnknownWordError
+
+    model = Word2Vec(min_count=5, epochs=3, workers=1, seed=1, progress=False).train("lee")
+    index = model.vocab_.index
+    context = ["prime", "minister", "zzzq"]  # the unknown word is left out, as gensim does
+    got = model.predict_output_word(context, topn=5)
+    hidden = model.vectors_[[index["prime"], index["minister"]]].astype(np.float64).mean(0)
+    scores = model.syn1neg_.astype(np.float64) @ hidden
+    probs = np.exp(scores) / np.exp(scores).sum()
+    best = np.argsort(-probs)[:5]
+    assert [w for w, _ in got] == [model.vocab_.words[i] for i in best]
+    np.testing.assert_allclose([p for _, p in got], probs[best], rtol=1e-9)
+    assert got[0][1] > got[-1][1] > 0
+    summed = Word2Vec(**{**model.get_params(), "cbow_mean": 0})
+    summed.vocab_, summed.vectors_, summed.syn1neg_ = model.vocab_, model.vectors_, model.syn1neg_
+    assert summed.predict_output_word(context, topn=5) != got  # the sum is sharper
+    with pytest.raises(UnknownWordError, match="zzzq"):
+        model.predict_output_word(["zzzq", "qqqz"])
+    with pytest.raises(OptionError):
+        model.predict_output_word([])
+    with pytest.raises(OptionError):
+        model.predict_output_word(["minister"], topn=0)
+    with pytest.raises(OptionError, match="no vocabulary"):
+        Word2Vec().predict_output_word(["minister"])

@@ -15,7 +15,7 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -112,11 +112,14 @@ class TrainingReport:
         return data
 
 
+def _check_int(name: str, value, low: int = 1) -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        raise OptionError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
 def _check_options(m: Word2Vec) -> None:
     def positive_int(name, low=1):
-        value = getattr(m, name)
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise OptionError(f"{name} must be an integer >= {low}, got {value!r}")
+        _check_int(name, getattr(m, name), low)
 
     for name in ("vector_size", "window", "min_count", "epochs", "negative"):
         positive_int(name)
@@ -447,12 +450,29 @@ class Word2Vec:
             wanted = _max_threads()
         return wanted
 
-    def train(self, corpus=None) -> Word2Vec:
-        """Train ``epochs`` passes over ``corpus`` (default: the one given to ``build_vocab``;
-        the vocabulary is built first when there is none). Returns ``self``; the report is in
-        ``report_``. The learning rate falls linearly from ``alpha`` to ``min_alpha`` over
-        this call's words, as gensim's ``train``."""
+    def train(
+        self,
+        corpus=None,
+        *,
+        epochs: int | None = None,
+        total_examples: int | None = None,
+        total_words: int | None = None,
+    ) -> Word2Vec:
+        """Train ``epochs`` passes (default: the model's ``epochs``) over ``corpus`` (default:
+        the one given to ``build_vocab``; the vocabulary is built first when there is none).
+        Returns ``self``; the report is in ``report_``. The learning rate falls linearly from
+        ``alpha`` to ``min_alpha`` over this call's words, as gensim's ``train``.
+
+        ``total_examples`` / ``total_words`` are accepted so that gensim's usual call,
+        ``train(sentences, total_examples=model.corpus_count, epochs=model.epochs)``, runs
+        unchanged. gensim needs them to plan its learning rate; textseq counts the corpus
+        exactly while it encodes it, so it only checks them."""
         _check_options(self)
+        for name, value in (("total_examples", total_examples), ("total_words", total_words)):
+            if value is not None:
+                _check_int(name, value, low=0)
+        epochs = self.epochs if epochs is None else epochs
+        _check_int("epochs", epochs)
         if not hasattr(self, "vocab_"):
             if corpus is None:
                 raise OptionError("train() needs a corpus when no vocabulary was built")
@@ -484,7 +504,7 @@ class Word2Vec:
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
         try:
-            self._run_epochs(plan, report)
+            self._run_epochs(plan, report, int(epochs))
         finally:
             numba.set_num_threads(previous)
         report.seconds = time.perf_counter() - start
@@ -535,12 +555,12 @@ class Word2Vec:
             setattr(self, name, None)
         self._spool_corpus = None
 
-    def _run_epochs(self, plan: EpochPlan, report: TrainingReport) -> None:
+    def _run_epochs(self, plan: EpochPlan, report: TrainingReport, epochs: int) -> None:
         per_call = -(-CALL_WORDS // plan.chunk_words)
         per_call = -(-per_call // report.threads) * report.threads  # no idle thread per call
         blocks = plan.block_bounds(per_call)
         corpus_words = plan.num_words
-        total_words = corpus_words * self.epochs
+        total_words = corpus_words * epochs
         # per chunk, rewritten each epoch; the epoch's loss is their exact sum (math.fsum),
         # so how the chunks are cut into calls cannot change its bits
         chunk_loss = np.zeros(plan.num_chunks, np.float64)
@@ -557,7 +577,7 @@ class Word2Vec:
             desc="word2vec", dynamic_ncols=True,
         )  # fmt: skip
         with bar:
-            for epoch in range(self.epochs):
+            for epoch in range(epochs):
                 epoch_start = time.perf_counter()
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
@@ -572,7 +592,7 @@ class Word2Vec:
                     )  # fmt: skip
                     effective = int(chunk_eff[:hi].sum())
                     elapsed = time.perf_counter() - epoch_start
-                    postfix = {"epoch": f"{epoch + 1}/{self.epochs}"}
+                    postfix = {"epoch": f"{epoch + 1}/{epochs}"}
                     postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
                     if self.compute_loss:
                         postfix["loss"] = f"{chunk_loss[:hi].sum() / max(effective, 1):.4f}"
@@ -602,6 +622,36 @@ class Word2Vec:
 
             self._wv = KeyedVectors(list(self.vocab_.words), self.vectors_, self.vocab_.counts)
         return self._wv
+
+    def predict_output_word(
+        self, context_words: Sequence[str], topn: int = 10
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` most likely centre words for ``context_words``, with probabilities,
+        as gensim's method of that name: the context's input vectors are averaged (summed
+        when ``cbow_mean=0``), scored against every output vector, and the scores turned
+        into probabilities by a softmax over the vocabulary. Negative sampling never trains
+        that softmax, so the probabilities rank words well but are not calibrated.
+
+        Context words outside the vocabulary are left out, as gensim does; when none is
+        known, ``UnknownWordError`` names the first with its nearest spellings."""
+        self._require_trained()
+        _check_int("topn", topn)
+        if isinstance(context_words, str):
+            context_words = [context_words]
+        if len(context_words) == 0:
+            raise OptionError("predict_output_word needs at least one context word")
+        wv = self.wv
+        rows = [wv.key_to_index[w] for w in context_words if w in wv.key_to_index]
+        if not rows:
+            wv.get_index(context_words[0])  # raises UnknownWordError with suggestions
+        hidden = self.vectors_[rows].sum(axis=0, dtype=np.float64)
+        if self.cbow_mean:
+            hidden /= len(rows)
+        scores = self.syn1neg_.astype(np.float64) @ hidden
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        top = np.argsort(-probs, kind="stable")[:topn]
+        return [(wv.index_to_key[i], float(probs[i])) for i in top]
 
     def _require_trained(self) -> None:
         if not hasattr(self, "vectors_"):
