@@ -387,3 +387,18 @@ def test_predict_output_word_is_a_softmax_over_the_output_vectors():
         model.predict_output_word(["minister"], topn=0)
     with pytest.raises(OptionError, match="no vocabulary"):
         Word2Vec().predict_output_word(["minister"])
+
+
+def test_each_train_call_draws_fresh_random_numbers():
+    """Chunks are seeded by the model's epoch count: with a constant learning rate, two calls
+    of one epoch give the bits of one call of two (a second call used to replay the first
+    one's subsampling, windows and noise words)."""
+    kwargs = dict(min_count=5, workers=1, seed=4, alpha=0.02, min_alpha=0.02, progress=False)
+    once = Word2Vec(epochs=2, **kwargs).train("lee")
+    twice = Word2Vec(epochs=1, **kwargs)
+    twice.train("lee")
+    first = twice.vectors_.copy()
+    twice.train("lee")
+    np.testing.assert_array_equal(twice.vectors_, once.vectors_)
+    assert [e.loss for e in once.report_.epochs][1] == twice.report_.epochs[0].loss
+    assert not np.array_equal(first, twice.vectors_)

@@ -579,13 +579,17 @@ class Word2Vec:
         with bar:
             for epoch in range(epochs):
                 epoch_start = time.perf_counter()
+                # the chunks' generators are seeded by the model's epoch count, not this
+                # call's: a second train() call (or one after load) draws fresh subsamples,
+                # windows and noise words instead of replaying the first call's
+                seed_epoch = self.epochs_trained_
                 for lo, hi in blocks:
                     ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
                     kernels.train_chunks(
                         mode, self.vectors_, out_rows, ids, seg, chunks, 0, hi - lo,
                         self.keep_threshold_, self.neg_table_, int(self.window),
                         int(self.negative), int(self.cbow_mean), float(self.alpha),
-                        float(self.min_alpha), epoch, epoch * corpus_words + word_lo,
+                        float(self.min_alpha), seed_epoch, epoch * corpus_words + word_lo,
                         total_words, int(self.seed), lo, bool(self.compute_loss),
                         chunk_loss[lo:hi], chunk_eff[lo:hi], report.threads, own_count,
                         SYNC_WORDS,
