@@ -283,6 +283,30 @@ def test_cli_train_w2v_end_to_end(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: window must be")
 
 
+def test_cli_train_w2v_goes_on_training_a_saved_model(tmp_path, capsys):
+    from textseq.cli.main import main
+
+    saved, again, out = tmp_path / "saved", tmp_path / "again", tmp_path / "v.bin"
+    base = ["train-w2v", "lee", "-o", str(out), "--quiet", "--threads", "1"]
+    assert main(base + ["--dim", "16", "--epochs", "1", "--save-model", str(saved)]) == 0
+    more = base + ["--from-model", str(saved), "--epochs", "2", "--seed", "9"]
+    assert main(more + ["--save-model", str(again)]) == 0
+    assert "x 2 epochs" in capsys.readouterr().out
+    model = Word2Vec.load(again)
+    assert model.epochs_trained_ == 3 and model.vector_size == 16 and model.seed == 9
+    # the same bits as loading the model and training it in Python
+    expected = Word2Vec.load(saved, progress=False, seed=9).train("lee", epochs=2)
+    np.testing.assert_array_equal(model.vectors_, expected.vectors_)
+    assert not np.array_equal(model.vectors_, Word2Vec.load(saved).vectors_)
+    # settings that belong to the saved model are refused, not silently ignored
+    assert main(more + ["--dim", "50", "--sg"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: --dim, --sg: a model loaded with --from-model keeps its own settings"
+    )
+    assert main(base + ["--from-model", str(tmp_path / "nope")]) == 1
+    assert "nope" in capsys.readouterr().err
+
+
 def test_cli_compare_gensim_prints_both_systems(capsys):
     from textseq.cli.main import main
 

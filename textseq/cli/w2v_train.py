@@ -32,7 +32,17 @@ TRAIN_EPILOG = """Examples:
   textseq train-w2v corpora/ -o vectors.txt --text --sg --dim 200 --threads 2
 
   textseq train-w2v big.txt.gz -o vectors.bin --save-model model/   (keep it for more training)
+
+  textseq train-w2v more.txt --from-model model/ --epochs 2 -o vectors.bin --save-model model/
 """
+
+# the options a model loaded with --from-model takes from the command line (the rest of its
+# settings, shape and vocabulary included, are its own)
+CONTINUE_OPTIONS = {"epochs": "epochs", "alpha": "alpha", "min_alpha": "min_alpha",
+                    "threads": "workers", "seed": "seed"}  # fmt: skip
+# options about where the text comes from and where results go, allowed with --from-model
+SOURCE_OPTIONS = {"corpus", "output", "text", "save_model", "from_model", "progress", "glob",
+                  "encoding", "errors"}  # fmt: skip
 
 COMPARE_EPILOG = """Examples:
 
@@ -127,6 +137,15 @@ def train_command(
         Path | None,
         typer.Option("--save-model", help="Also save the full model folder (for more training)."),
     ] = None,
+    from_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-model",
+            help="Go on training a model folder saved by --save-model, on its vocabulary "
+            "(other words are left out). Only --epochs, --alpha, --min-alpha, --threads and "
+            "--seed may be given with it; every other setting is the model's.",
+        ),
+    ] = None,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
@@ -134,16 +153,23 @@ def train_command(
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
+    ctx: typer.Context = None,
 ) -> None:
     """Train word vectors (skip-gram or CBOW with negative sampling) and write them."""
     from textseq.word2vec import Word2Vec
 
-    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
     settings = _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
                          cbow_mean, max_final_vocab, threads, seed)  # fmt: skip
-    model = Word2Vec(
-        progress=progress, tokenizer=tokenizer, shared_negatives=shared_negatives, **settings
-    ).train(sentences)
+    if from_model is None:
+        model = Word2Vec(
+            progress=progress, tokenizer=tokenizer, shared_negatives=shared_negatives, **settings
+        )
+    else:
+        model = _continued_model(ctx, from_model, settings, progress)
+        sg, dim, shared_negatives = model.sg, model.vector_size, model.shared_negatives
+        tokenizer = model.tokenizer
+    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    model.train(sentences)
     model.wv.save_word2vec_format(output, binary=not text)
     if save_model is not None:
         model.save(save_model)
@@ -164,6 +190,26 @@ def train_command(
     typer.echo(f"vectors written to {output} ({'text' if text else 'binary'})")
     if save_model is not None:
         typer.echo(f"model saved to {save_model}/")
+
+
+def _continued_model(ctx: typer.Context, folder: Path, settings: dict, progress: bool):
+    """The model saved in ``folder`` with the command line's ``CONTINUE_OPTIONS`` in place of
+    its own; any other training option given on the command line is an error, since it would
+    otherwise be silently ignored."""
+    from textseq.errors import OptionError
+    from textseq.word2vec import Word2Vec
+
+    def typed(name):  # by the member's name: typer vendors click in some versions only
+        return getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
+
+    given = {name for name in ctx.params if typed(name)}
+    kept = sorted(given - set(CONTINUE_OPTIONS) - SOURCE_OPTIONS)
+    if kept:
+        flags = ", ".join("--" + name.replace("_", "-") for name in kept)
+        raise OptionError(f"{flags}: a model loaded with --from-model keeps its own settings")
+    overrides = {CONTINUE_OPTIONS[name]: settings[CONTINUE_OPTIONS[name]]
+                 for name in given & set(CONTINUE_OPTIONS)}  # fmt: skip
+    return Word2Vec.load(folder, progress=progress, **overrides)
 
 
 def compare_command(
