@@ -13,16 +13,21 @@ small corpus that figure is mostly not the model: this script splits the residen
 
 The row "after train, then malloc_trim" shows what stays of the heap when glibc is asked to
 give freed pages back: the rest of the heap figure was free memory the process kept.
+The column "private" ([heap] + anonymous) is the memory the process allocated, without the
+machine code it mapped; a library's code pages count in the resident set the first time the
+process runs them, whichever library's import ran them first.
 Each system runs alone in a fresh process with the same settings as the memory probe of
-``w2v_vs_gensim.py`` (skip-gram, one thread, one epoch, mmap threshold fixed).
+``w2v_vs_gensim.py`` (skip-gram, one thread, one epoch, mmap threshold fixed); with
+``--repeats N``, N processes per system, alternately, and each cell is their median.
 
-    .venv/bin/python benchmarks/w2v_memory_breakdown.py --corpus lee
+    .venv/bin/python benchmarks/w2v_memory_breakdown.py --corpus lee --repeats 10
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -103,6 +108,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="lee")
     parser.add_argument("--output", type=Path, default=RESULTS / "w2v_memory_breakdown.md")
+    parser.add_argument(
+        "--repeats", type=int, default=1,
+        help="fresh processes per system, run alternately; the table gives medians",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     command = ".venv/bin/python benchmarks/w2v_memory_breakdown.py" + "".join(f" {a}" for a in argv)
     lines = [
@@ -113,21 +122,43 @@ def main(argv: list[str]) -> int:
         f"```\n{command}\n```",
         "",
         "Resident growth in MiB over the process after the corpus was loaded as token lists, "
-        "by kind of mapping (see the script's docstring); each system alone in a fresh process.",
+        "by kind of mapping (see the script's docstring); each system alone in a fresh process"
+        + (f", {args.repeats} processes per system run alternately, the median of each cell."
+           if args.repeats > 1 else ".")
+        + " *private* = [heap] + anonymous: the memory the process allocated, without the "
+        "pages of machine code it mapped.",
         "",
-        "| system | stage | " + " | ".join(KINDS) + " | total |",
-        "|---|---|" + "---:|" * (len(KINDS) + 1),
-    ]
-    for system in ("textseq", "gensim"):
-        done = subprocess.run(
-            [sys.executable, __file__, "--probe", system, args.corpus],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        data = json.loads(done.stdout.strip().splitlines()[-1])
-        for stage, kinds in data["stages"].items():
+        "| system | stage | " + " | ".join(KINDS) + " | private | total |",
+        "|---|---|" + "---:|" * (len(KINDS) + 2),
+    ]  # fmt: skip
+    runs = {"textseq": [], "gensim": []}
+    for rep in range(args.repeats):
+        for system in ("textseq", "gensim") if rep % 2 == 0 else ("gensim", "textseq"):
+            done = subprocess.run(
+                [sys.executable, __file__, "--probe", system, args.corpus],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            runs[system].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    for system, data in runs.items():
+        for stage in data[0]["stages"]:
+            kinds = {k: statistics.median(d["stages"][stage][k] for d in data) for k in KINDS}
+            private = statistics.median(
+                d["stages"][stage]["[heap]"] + d["stages"][stage]["anonymous"] for d in data
+            )
+            total = statistics.median(sum(d["stages"][stage].values()) for d in data)
             cells = " | ".join(f"{kinds[k]:.2f}" for k in KINDS)
-            lines.append(f"| {system} | {stage} | {cells} | {sum(kinds.values()):.2f} |")
-        lines.append(f"| {system} | **peak (VmHWM growth)** | | | | | **{data['peak_mib']:.2f}** |")
+            lines.append(f"| {system} | {stage} | {cells} | {private:.2f} | {total:.2f} |")
+        peak = statistics.median(d["peak_mib"] for d in data)
+        lines.append(f"| {system} | **peak (VmHWM growth)** | | | | | | **{peak:.2f}** |")
+    if args.repeats > 1:
+        lines += ["", "Every process, peak / private after train (MiB):", ""]
+        for system, data in runs.items():
+            after = [d["stages"]["after train"] for d in data]
+            probes = ", ".join(
+                f"{d['peak_mib']:.2f} / {a['[heap]'] + a['anonymous']:.2f}"
+                for d, a in zip(data, after, strict=True)
+            )
+            lines.append(f"- {system}: {probes}")
     text = "\n".join(lines) + "\n"
     print(text)
     args.output.write_text(text)
