@@ -398,7 +398,7 @@ def test_predict_output_word_is_a_softmax_over_the_output_vectors():
     probs = np.exp(scores) / np.exp(scores).sum()
     best = np.argsort(-probs)[:5]
     assert [w for w, _ in got] == [model.vocab_.words[i] for i in best]
-    np.testing.assert_allclose([p for _, p in got], probs[best], rtol=1e-9)
+    np.testing.assert_allclose([p for _, p in got], probs[best], rtol=1e-4)
     assert got[0][1] > got[-1][1] > 0
     summed = Word2Vec(**{**model.get_params(), "cbow_mean": 0})
     summed.vocab_, summed.vectors_, summed.syn1neg_ = model.vocab_, model.vectors_, model.syn1neg_

@@ -651,7 +651,8 @@ class Word2Vec:
         hidden = self.vectors_[rows].sum(axis=0, dtype=np.float64)
         if self.cbow_mean:
             hidden /= len(rows)
-        scores = self.syn1neg_.astype(np.float64) @ hidden
+        # a float32 product (no float64 copy of the output matrix), the softmax in float64
+        scores = (self.syn1neg_ @ hidden.astype(np.float32)).astype(np.float64)
         probs = np.exp(scores - scores.max())
         probs /= probs.sum()
         top = np.argsort(-probs, kind="stable")[:topn]
