@@ -426,3 +426,15 @@ def test_each_train_call_draws_fresh_random_numbers():
     np.testing.assert_array_equal(twice.vectors_, once.vectors_)
     assert [e.loss for e in once.report_.epochs][1] == twice.report_.epochs[0].loss
     assert not np.array_equal(first, twice.vectors_)
+
+
+def test_a_corpus_given_to_the_constructor_is_trained_on_as_in_gensim():
+    sentences = [s for s in Corpus("lee")]
+    kwargs = dict(min_count=5, epochs=1, workers=1, seed=3, progress=False)
+    model = Word2Vec(sentences, **kwargs)
+    assert model.epochs_trained_ == 1
+    np.testing.assert_array_equal(model.vectors_, Word2Vec(**kwargs).train(sentences).vectors_)
+    model = Word2Vec(sentences=sentences, **kwargs)  # gensim's documented spelling
+    assert model.epochs_trained_ == 1 and "sentences" not in model.get_params()
+    with pytest.raises(TypeError):
+        Word2Vec(sentences, 50)  # the settings are keyword-only

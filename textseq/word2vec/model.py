@@ -321,11 +321,17 @@ class Word2Vec:
     shared form scores as gensim does over seeds (``benchmarks/results/``) and is faster,
     above all on two threads, which then write the rows they share several times less often.
 
+    As in gensim, a corpus given to the constructor (``Word2Vec(sentences, min_count=1)``)
+    is trained on at once; without one, the constructor only stores the settings, and
+    ``build_vocab`` / ``train`` do the work. The settings are keyword-only.
+
     >>> model = Word2Vec(min_count=2, epochs=3, progress=False).train("lee")  # doctest: +SKIP
     """
 
     def __init__(
         self,
+        sentences=None,
+        *,
         vector_size: int = 100,
         window: int = 5,
         min_count: int = 5,
@@ -367,6 +373,8 @@ class Word2Vec:
         self.callbacks = callbacks
         self.tokenizer = tokenizer
         self.shared_negatives = shared_negatives
+        if sentences is not None:
+            self.train(sentences)
 
     # ---- vocabulary and weights ---------------------------------------------------------
     def build_vocab(self, corpus) -> Word2Vec:
