@@ -59,6 +59,11 @@ def _resident_by_kind() -> dict[str, float]:
     return totals
 
 
+def _private(kinds: dict[str, float]) -> float:
+    """Memory the process allocated: heap plus anonymous mappings, no mapped code."""
+    return kinds["[heap]"] + kinds["anonymous"]
+
+
 def probe(system: str, source: str) -> dict:
     """In a fresh process: MiB of resident growth per kind after each stage, and the peak."""
     import gc
@@ -142,9 +147,7 @@ def main(argv: list[str]) -> int:
     for system, data in runs.items():
         for stage in data[0]["stages"]:
             kinds = {k: statistics.median(d["stages"][stage][k] for d in data) for k in KINDS}
-            private = statistics.median(
-                d["stages"][stage]["[heap]"] + d["stages"][stage]["anonymous"] for d in data
-            )
+            private = statistics.median(_private(d["stages"][stage]) for d in data)
             total = statistics.median(sum(d["stages"][stage].values()) for d in data)
             cells = " | ".join(f"{kinds[k]:.2f}" for k in KINDS)
             lines.append(f"| {system} | {stage} | {cells} | {private:.2f} | {total:.2f} |")
@@ -153,10 +156,8 @@ def main(argv: list[str]) -> int:
     if args.repeats > 1:
         lines += ["", "Every process, peak / private after train (MiB):", ""]
         for system, data in runs.items():
-            after = [d["stages"]["after train"] for d in data]
             probes = ", ".join(
-                f"{d['peak_mib']:.2f} / {a['[heap]'] + a['anonymous']:.2f}"
-                for d, a in zip(data, after, strict=True)
+                f"{d['peak_mib']:.2f} / {_private(d['stages']['after train']):.2f}" for d in data
             )
             lines.append(f"- {system}: {probes}")
     text = "\n".join(lines) + "\n"
