@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lm_vs_torch as ref  # noqa: E402
 
 from textseq.lm.model import RNNLM, LMConfig  # noqa: E402
-from textseq.lm.train import TrainConfig, Trainer, set_threads  # noqa: E402
+from textseq.lm.train import TrainConfig, Trainer  # noqa: E402
+from textseq.threads import set_threads  # noqa: E402
 
 
 def window_ids(ids: np.ndarray, n_windows: int, offset: int = 0) -> np.ndarray:

@@ -57,10 +57,10 @@ from textseq.lm.train import (  # noqa: E402
     LMData,
     TrainConfig,
     prepare_lm_data,
-    set_threads,
     stream_windows,
     train_lm,
 )
+from textseq.threads import set_threads  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "lm_vs_torch.md"
 EMBED, HIDDEN, BPTT, BATCH, DROPOUT, LR, CLIP = 128, 256, 35, 32, 0.2, 2e-3, 0.25

@@ -3,11 +3,9 @@ block on a given number of Numba threads."""
 
 from __future__ import annotations
 
-import contextlib
-
-import numba
 import pytest
 
+from textseq import threads
 from textseq.cli.main import main
 
 
@@ -38,18 +36,8 @@ def cli(capsys):
     return run
 
 
-@contextlib.contextmanager
-def _numba_threads(n: int):
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
-
-
 @pytest.fixture
 def numba_threads():
     """``with numba_threads(n):`` runs a block on ``n`` Numba threads (at most the process's
     ``NUMBA_NUM_THREADS``) and restores the previous count after it."""
-    return _numba_threads
+    return threads.numba_threads

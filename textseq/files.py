@@ -157,22 +157,3 @@ def atomic_dir(path: PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def load_model_config(path: PathLike, fmt: str, version: int, what: str) -> dict:
-    """The ``config.json`` of a model folder, checked to be of format ``fmt`` and ``version``.
-
-    ``what`` names the kind of model in the message ("word2vec model", "RNN language model").
-    """
-    path = Path(path)
-    if not path.is_dir():
-        raise ModelFileError(f"model folder {path} does not exist or is not a folder")
-    config = load_json(path / "config.json", what="model config")
-    if not isinstance(config, dict) or config.get("format") != fmt:
-        raise ModelFileError(f"{path} is not a textseq {what} folder")
-    if config.get("version") != version:
-        raise ModelFileError(
-            f"{path} has model format version {config.get('version')!r}; "
-            f"this textseq reads version {version}"
-        )
-    return config

@@ -95,7 +95,7 @@ def test_train_lm_missing_corpus(tmp_path, capsys):
 
 
 def test_share_threads_option_trains_in_the_two_task_mode(tmp_path, corpus, overlapped_windows):
-    from textseq.lm.train import set_threads
+    from textseq.threads import set_threads
 
     calls = overlapped_windows
     out = tmp_path / "m"

@@ -74,7 +74,7 @@ def _runs_on_two_then_one_thread(text, cfg, calls=None, **train):
     Per thread count: the history, the weights, the model's mode after training and, given
     ``overlapped_windows``' list as ``calls``, how many windows ran in the two-task mode."""
     from textseq.lm import TrainConfig, train_lm
-    from textseq.lm.train import set_threads
+    from textseq.threads import set_threads
 
     calls = [] if calls is None else calls
     runs = {}

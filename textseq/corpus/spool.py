@@ -182,3 +182,18 @@ def spool_encode(
         # unknown words are -1, which indexes the table's last entry: -1 again, so dropped
         table = np.append(np.arange(len(index), dtype=np.int32), np.int32(-1))
         return remap_spool(raw, table, directory)
+
+
+def read_lines(spool: SpooledIds, start: int, stop: int, table: np.ndarray, eos: int) -> np.ndarray:
+    """Lines ``start..stop-1`` of ``spool`` as int32 ids ``table[id]``, each line followed by
+    ``eos``: the one stream a language model reads."""
+    offsets = spool.offsets[start : stop + 1]
+    if len(offsets) < 2:
+        return np.zeros(0, np.int32)
+    raw = spool.read(int(offsets[0]), int(offsets[-1]))
+    lengths = np.diff(offsets)
+    out = np.empty(len(raw) + len(lengths), np.int32)
+    line_of_word = np.repeat(np.arange(len(lengths)), lengths)
+    out[np.arange(len(raw)) + line_of_word] = table[raw]
+    out[offsets[1:] - offsets[0] + np.arange(len(lengths))] = eos
+    return out

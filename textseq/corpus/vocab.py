@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from textseq.corpus.counting import count_words
 from textseq.errors import OptionError, UnknownWordError, VocabError
 from textseq.files import atomic_write
 from textseq.spelling import SpellingIndex
@@ -98,15 +98,7 @@ class Vocab:
         progress: bool = False,
     ) -> Vocab:
         """Count the words of a corpus stream and keep those seen at least ``min_count`` times."""
-        counts: Counter[str] = Counter()
-        sentences_seen = 0
-        with tqdm(
-            desc="counting words", unit=" tokens", unit_scale=True, disable=not progress
-        ) as bar:
-            for tokens in sentences:
-                counts.update(tokens)
-                sentences_seen += 1
-                bar.update(len(tokens))
+        counts, sentences_seen = count_words(sentences, progress=progress)
         return cls.from_counts(counts, min_count, max_size, unk_token, eos_token, sentences_seen)
 
     @classmethod

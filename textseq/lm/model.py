@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from textseq import threads
 from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
-from textseq.files import atomic_dir, load_json, load_model_config, load_npz, save_json
-from textseq.lm import kernels
+from textseq.files import atomic_dir, load_json, load_npz, save_json
 from textseq.lm.cells import CELLS, Cell, make_cell
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
+from textseq.modelfolder import ModelFolder
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
@@ -185,7 +186,7 @@ class RNNLM:
         the vocabulary, ``FWD_CHUNKS`` blocks of steps; this thread takes the blocks left.
         BLAS stays on one thread in both throughout: a call on two threads leaves OpenBLAS's
         own thread spinning for a while on the core the worker needs (measured slower)."""
-        with kernels.single_thread_blas():
+        with threads.single_thread_blas():
             return self._loss_overlapped_1blas(inputs, targets, state, rng)
 
     def _loss_overlapped_1blas(self, inputs, targets, state, rng):
@@ -229,7 +230,7 @@ class RNNLM:
                 src = hdrop
             out.project_rows(src.reshape(T * B, H), t0 * B, t1 * B)
 
-        job = kernels.SharedChunks(project, FWD_CHUNKS)
+        job = threads.SharedChunks(project, FWD_CHUNKS)
         try:
             hs, s = top.forward(x, split[-1], store=True, on_step=on_step)
         finally:
@@ -251,8 +252,8 @@ class RNNLM:
         out = self.output_
         overlap = self._overlapping()
         if overlap:
-            with kernels.single_thread_blas():
-                dh = out.input_grad(parts=2, run=kernels.SharedChunks)  # halves: W packed twice
+            with threads.single_thread_blas():
+                dh = out.input_grad(parts=2, run=threads.SharedChunks)  # halves: W packed twice
         else:
             dh = out.input_grad()
         T, B, H = self._hs_shape
@@ -261,9 +262,9 @@ class RNNLM:
             dx[-1] = dh
         else:
             dx = dh.reshape(T, B, H)
-        with kernels.single_thread_blas() if overlap else contextlib.nullcontext():
+        with threads.single_thread_blas() if overlap else contextlib.nullcontext():
             if overlap:
-                job = kernels.SharedChunks(
+                job = threads.SharedChunks(
                     lambda i: out.weight_grad_rows(i, OUT_CHUNKS), OUT_CHUNKS
                 )
             else:
@@ -363,7 +364,7 @@ class RNNLM:
         """Load a model folder, checking its format version, vocabulary size, array names,
         shapes and dtypes; any mismatch raises ``ModelFileError`` naming it."""
         path = Path(path)
-        meta = load_model_config(path, FORMAT, FORMAT_VERSION, "RNN language model")
+        meta = ModelFolder(path).read_config(FORMAT, FORMAT_VERSION, "RNN language model")
         try:
             config = LMConfig.from_dict(meta["model"])
             config.validate()

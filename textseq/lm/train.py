@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import math
 import time
-import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +29,11 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from textseq import threads
 from textseq.corpus import Vocab, make_chunks, open_corpus, split_range
-from textseq.corpus.spool import count_and_spool, vocab_table
+from textseq.corpus.spool import count_and_spool, read_lines, vocab_table
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.files import atomic_dir, load_json, load_npz, save_json, save_npz
-from textseq.lm import kernels
 from textseq.lm.model import RNNLM, LMConfig
 from textseq.lm.optim import clip_scale, global_norm, make_optimizer
 
@@ -136,33 +135,8 @@ def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None,
             )  # fmt: skip
         unk = vocab.unk_id if vocab.unk_id is not None else -1
         table = vocab_table(vocab.fresh_index(), words, missing=unk)
-        ids = [_encode_lines(spool, offsets[part.start : part.stop + 1], table, vocab.eos_id)
-               for part in parts]  # fmt: skip
+        ids = [read_lines(spool, part.start, part.stop, table, vocab.eos_id) for part in parts]
     return LMData(vocab, *ids)
-
-
-def _encode_lines(spool, offsets: np.ndarray, table: np.ndarray, eos: int) -> np.ndarray:
-    """The lines between ``offsets`` as vocabulary ids, each followed by ``<eos>``."""
-    if len(offsets) < 2:
-        return np.zeros(0, np.int32)
-    raw = spool.read(int(offsets[0]), int(offsets[-1]))
-    lengths = np.diff(offsets)
-    out = np.empty(len(raw) + len(lengths), np.int32)
-    line_of_word = np.repeat(np.arange(len(lengths)), lengths)
-    out[np.arange(len(raw)) + line_of_word] = table[raw]
-    out[offsets[1:] - offsets[0] + np.arange(len(lengths))] = eos
-    return out
-
-
-def set_threads(n: int | None) -> None:
-    """Use ``n`` threads in OpenBLAS (found in the loaded libraries) and in Numba."""
-    if n is None:
-        return
-    import numba
-
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    if not kernels.set_blas_threads(n):
-        warnings.warn("could not set the BLAS thread count; set OPENBLAS_NUM_THREADS", stacklevel=2)
 
 
 # ---- batching ----------------------------------------------------------------------------
@@ -228,7 +202,7 @@ class Trainer:
     # -- setup --
     def fit(self, model: RNNLM, data: LMData, resume: bool = False) -> Trainer:
         tc = self.train.validate()
-        set_threads(tc.threads)
+        threads.set_threads(tc.threads)
         if len(data.train) < 2:
             raise InputError("the training part has fewer than 2 tokens: nothing to learn")
         if tc.mode == "stream" and len(data.train) // tc.batch_size < 2:
@@ -324,11 +298,11 @@ class Trainer:
 
     def _train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
         model = self.model_
-        shared = self.train.share_threads and kernels.blas_threads() > 1
+        shared = self.train.share_threads and threads.blas_threads() > 1
         saved = model.overlap
         model.overlap = saved or shared
         try:
-            with kernels.single_thread_blas() if shared else contextlib.nullcontext():
+            with threads.single_thread_blas() if shared else contextlib.nullcontext():
                 return self._train_windows(ids, epoch)
         finally:
             model.overlap = saved

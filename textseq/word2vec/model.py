@@ -14,16 +14,15 @@ import math
 import os
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numba
 import numpy as np
 from tqdm.auto import tqdm
 
 from textseq.corpus import Vocab, open_corpus
+from textseq.corpus.counting import count_words
 from textseq.corpus.spool import (
     SpooledIds,
     count_and_spool,
@@ -33,8 +32,10 @@ from textseq.corpus.spool import (
 )
 from textseq.corpus.spool_kernels import remap_block
 from textseq.errors import ModelFileError, OptionError, VocabError
-from textseq.files import atomic_dir, load_model_config, load_npz, save_json, save_npz
+from textseq.files import atomic_dir, load_npz, save_json, save_npz
 from textseq.libc import release_free_heap
+from textseq.modelfolder import ModelFolder
+from textseq.threads import max_threads, numba_threads
 from textseq.word2vec import kernels
 
 FORMAT = "textseq-word2vec"
@@ -145,22 +146,6 @@ def _check_options(m: Word2Vec) -> None:
             positive_int(name)
     if not isinstance(m.seed, (int, np.integer)) or m.seed < 0:
         raise OptionError(f"seed must be a non-negative integer, got {m.seed!r}")
-
-
-def _count_pruned(sentences: Iterable[list[str]], max_vocab_size: int) -> tuple[Counter, int]:
-    """Count words, pruning rare ones whenever more than ``max_vocab_size`` distinct words
-    are held (gensim's ``max_vocab_size``: a memory cap during counting)."""
-    counts: Counter = Counter()
-    min_reduce = 1
-    n_sentences = 0
-    for tokens in sentences:
-        counts.update(tokens)
-        n_sentences += 1
-        if len(counts) > max_vocab_size:
-            for word in [w for w, c in counts.items() if c < min_reduce + 1]:
-                del counts[word]
-            min_reduce += 1
-    return counts, n_sentences
 
 
 def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
@@ -301,10 +286,6 @@ def _warm_up() -> float:
     return _compile_seconds
 
 
-def _max_threads() -> int:
-    return int(numba.config.NUMBA_NUM_THREADS)
-
-
 class Word2Vec:
     """Skip-gram / CBOW with negative sampling, trained by Numba kernels.
 
@@ -401,7 +382,7 @@ class Word2Vec:
                 self._spool_corpus = corpus
             del words, counts  # every distinct word: free them before the weights exist
         else:
-            counts, n_sentences = _count_pruned(sentences, self.max_vocab_size)
+            counts, n_sentences = count_words(sentences, self.max_vocab_size)
             min_count = self._effective_min_count(np.fromiter(counts.values(), np.int64))
             vocab = Vocab.from_counts(
                 counts, min_count=min_count, unk_token=None, eos_token=None, sentences=n_sentences
@@ -447,15 +428,15 @@ class Word2Vec:
 
     # ---- training -----------------------------------------------------------------------
     def _threads(self, warn: bool = True) -> int:
-        wanted = self.workers if self.workers is not None else _max_threads()
-        if wanted > _max_threads():
+        wanted = self.workers if self.workers is not None else max_threads()
+        if wanted > max_threads():
             if warn:
                 warnings.warn(
-                    f"workers={wanted} but Numba allows {_max_threads()} threads "
+                    f"workers={wanted} but Numba allows {max_threads()} threads "
                     "(NUMBA_NUM_THREADS); using that many",
                     stacklevel=3,
                 )
-            wanted = _max_threads()
+            wanted = max_threads()
         return wanted
 
     def train(
@@ -509,12 +490,8 @@ class Word2Vec:
             raise VocabError("no word of the corpus is in the vocabulary: nothing to train")
         self.report_ = report
         self._wv = None
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
+        with numba_threads(threads):
             self._run_epochs(plan, report, int(epochs))
-        finally:
-            numba.set_num_threads(previous)
         report.seconds = time.perf_counter() - start
         return self
 
@@ -699,7 +676,7 @@ class Word2Vec:
         """Read a model folder written by ``save``; ``overrides`` replace saved settings
         (e.g. ``workers`` or ``progress``). Everything is checked against everything else."""
         path = Path(path)
-        config = load_model_config(path, FORMAT, FORMAT_VERSION, "word2vec model")
+        config = ModelFolder(path).read_config(FORMAT, FORMAT_VERSION, "word2vec model")
         params = dict(config.get("params") or {})
         unknown = set(params) - set(_HYPER)
         if unknown:
