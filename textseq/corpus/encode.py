@@ -7,15 +7,14 @@ model) share the same arrays.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from textseq.corpus.spool import read_lines, spool_encode
 from textseq.corpus.vocab import Vocab
-from textseq.errors import InputError, OptionError
+from textseq.errors import OptionError
 
 
 @dataclass
@@ -48,22 +47,15 @@ def encode_corpus(
     add_eos: bool = False,
     progress: bool = False,
 ) -> EncodedCorpus:
-    """Encode every sentence; unknown words map to ``<unk>`` (or are dropped without one)."""
+    """Encode every sentence in memory; unknown words map to ``<unk>`` (or are dropped
+    without one); ``add_eos`` puts ``<eos>`` after each sentence. The ids pass through the
+    same spool as a trainer's (``spool_encode``), then come back as one array."""
     if add_eos and vocab.eos_id is None:
         raise OptionError("add_eos needs a vocabulary with an end-of-sentence token")
-    ids = array("i")
-    offsets = array("q", [0])
-    eos = vocab.eos_id
-    with tqdm(desc="encoding", unit=" tokens", unit_scale=True, disable=not progress) as bar:
-        for tokens in sentences:
-            ids.extend(vocab.encode(tokens).tolist())
-            if add_eos:
-                ids.append(eos)
-            offsets.append(len(ids))
-            bar.update(len(tokens))
-    if len(offsets) == 1:
-        raise InputError("the corpus is empty: it has no sentences")
-    return EncodedCorpus(
-        np.frombuffer(ids, dtype=np.int32).copy() if ids else np.zeros(0, np.int32),
-        np.frombuffer(offsets, dtype=np.int64).copy(),
-    )
+    unknown = -1 if vocab.unk_id is None else vocab.unk_id
+    with spool_encode(sentences, vocab.fresh_index(), progress, unknown=unknown) as spool:
+        if not add_eos:
+            return EncodedCorpus(spool.to_array(), spool.offsets.copy())
+        identity = np.arange(len(vocab), dtype=np.int32)
+        ids = read_lines(spool, 0, spool.num_sentences, identity, vocab.eos_id)
+        return EncodedCorpus(ids, spool.offsets + np.arange(spool.num_sentences + 1))

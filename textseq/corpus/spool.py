@@ -172,13 +172,20 @@ def spool_encode(
     index: dict[str, int],
     progress: bool = False,
     directory: str | None = None,
+    unknown: int = -1,
 ) -> SpooledIds:
-    """Encode with a word -> id mapping, dropping unknown words (word2vec's rule)."""
-    raw, offsets = _spool(sentences, lambda w: index.get(w, -1), progress, "encoding", directory)
+    """Encode with a word -> id mapping; words outside ``index`` get the id ``unknown``, and
+    ``-1`` (word2vec's and gensim's rule) drops them."""
+    raw, offsets = _spool(
+        sentences, lambda w: index.get(w, unknown), progress, "encoding", directory
+    )
     raw.offsets = np.frombuffer(offsets, dtype=np.int64).copy()
+    if raw.num_sentences == 0:
+        raw.close()
+        raise InputError("the corpus is empty: it has no sentences")
+    if unknown >= 0:
+        return raw
     with raw:
-        if raw.num_sentences == 0:
-            raise InputError("the corpus is empty: it has no sentences")
         # unknown words are -1, which indexes the table's last entry: -1 again, so dropped
         table = np.append(np.arange(len(index), dtype=np.int32), np.int32(-1))
         return remap_spool(raw, table, directory)
