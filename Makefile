@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test imports bench lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 # pytest exits 5 when it collects no test: that is a failure too, and says so.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q || { code=$$?; [ $$code -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$code; }
+
+# The import contracts in pyproject.toml: layers (CLI > demo > engines > corpus > base), no cycles.
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 # The benchmark corpora come from Debian packages: `textseq corpora build` names the
 # `apt-get install` to run when they are missing.
