@@ -11,7 +11,10 @@ average is recorded at every epoch. Validation and test perplexity are computed 
 way for both (10 contiguous streams, windows of 35, state carried). An interpolated
 Kneser-Ney trigram fitted on the same training ids is the count-based baseline.
 
-Writes ``benchmarks/results/lm_vs_torch.md``. PyTorch is a benchmark-only dependency:
+Writes ``benchmarks/results/lm_vs_torch.md`` for the full protocol; a reduced run writes a
+name that says what it ran (``--threads 2``: ``lm_vs_torch_2threads.md``; ``--cells lstm
+--threads 1``: ``lm_vs_torch_lstm_1thread.md``), so it never overwrites the full table;
+``--out`` picks any other file. PyTorch is a benchmark-only dependency:
 ``.venv/bin/pip install torch==2.13.0``. Run as the issue asks, e.g.::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/lm_vs_torch.py
@@ -41,6 +44,7 @@ import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import shlex  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -62,7 +66,8 @@ from textseq.lm.train import (  # noqa: E402
 )
 from textseq.threads import set_threads  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "lm_vs_torch.md"
+RESULTS = Path(__file__).resolve().parent / "results"
+FULL_CELLS, FULL_THREADS, FULL_EPOCHS = ("lstm", "gru", "rnn"), (1, 2), 3
 EMBED, HIDDEN, BPTT, BATCH, DROPOUT, LR, CLIP = 128, 256, 35, 32, 0.2, 2e-3, 0.25
 EVAL_STREAMS = 10
 GEN_TOKENS, BEAM_WIDTH = 50, 5
@@ -431,7 +436,7 @@ def generation_only(args, cells: list[str], threads: list[int]) -> int:
     ]
     for cell, n, name, b, m, sb, sm, ld in rows:
         lines.append(f"| {cell} | {n} | {name} | {b:.1f} | {m:.1f} | {sb:.1f} | {sm:.1f} | {ld} |")
-    out = args.out if args.out != RESULTS else RESULTS.with_name("lm_generation_speed.md")
+    out = args.out or RESULTS / "lm_generation_speed.md"
     with atomic_write(out) as handle:
         handle.write("\n".join(lines) + "\n")
     log(f"wrote {out}")
@@ -447,7 +452,8 @@ def main(argv=None) -> int:
     p.add_argument("--max-tokens", type=int, default=None, help="cap on training tokens")
     p.add_argument("--gen-repeats", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--out", type=Path, default=None,
+                   help="results file (default: named after the run)")  # fmt: skip
     p.add_argument("--generation-only", action="store_true",
                    help="only time generation (writes results/lm_generation_speed.md)")  # fmt: skip
     args = p.parse_args(argv)
@@ -455,6 +461,7 @@ def main(argv=None) -> int:
     threads = [int(t) for t in args.threads.split(",") if t.strip()]
     if args.generation_only:
         return generation_only(args, cells, threads)
+    args.out = args.out or default_out(cells, threads, args.epochs, args.max_tokens, args.corpus)
 
     import torch
 
@@ -512,6 +519,26 @@ def main(argv=None) -> int:
                 write_report(args.out, results, kn, meta)  # a partial report survives a stop
     log(f"wrote {args.out}")
     return 0
+
+
+def default_out(
+    cells: list[str], threads: list[int], epochs: int, max_tokens: int | None, corpus: str | None
+) -> Path:
+    """The results file of a run: ``lm_vs_torch.md`` for the full protocol (every cell, 1 and
+    2 threads, 3 epochs, the whole kjv training part); otherwise the name adds what differs,
+    e.g. ``lm_vs_torch_2threads.md`` or ``lm_vs_torch_lstm_1thread.md``."""
+    parts = []
+    if set(cells) != set(FULL_CELLS):
+        parts.append("-".join(cells))
+    if set(threads) != set(FULL_THREADS):
+        parts.append("-".join(map(str, threads)) + ("thread" if threads == [1] else "threads"))
+    if epochs != FULL_EPOCHS:
+        parts.append(f"{epochs}epoch" + ("" if epochs == 1 else "s"))
+    if max_tokens:
+        parts.append(f"max{max_tokens}")
+    if corpus:
+        parts.append(re.sub(r"[^\w-]", "_", Path(corpus).stem))
+    return RESULTS / ("_".join(["lm_vs_torch", *parts]) + ".md")
 
 
 def _cpu_name() -> str:

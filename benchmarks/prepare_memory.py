@@ -5,18 +5,26 @@ vocabulary is its 10,000 most frequent entries. Each command runs in its own pro
 peak resident memory of that process is read from the kernel.
 
     python benchmarks/prepare_memory.py
+
+Prints the table and writes it to benchmarks/results/prepare_memory.md (``--output`` to
+change), with the command and the machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import platform
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from textseq.datasets import corpus_path
 
 TEXTSEQ = [sys.executable, "-m", "textseq"]
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def peak_of(args: list[str]) -> tuple[float, float]:
@@ -34,7 +42,21 @@ def peak_of(args: list[str]) -> tuple[float, float]:
     return float(peak), float(seconds)
 
 
-def main() -> None:
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=RESULTS / "prepare_memory.md")
+    args = parser.parse_args(argv)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     source = corpus_path("wiki500").read_text(encoding="utf-8")
     per_copy = len(source.split())
     copies = -(-1_000_000 // per_copy)
@@ -46,11 +68,27 @@ def main() -> None:
         prepare = TEXTSEQ + ["prepare", str(corpus), "--vocab", str(vocab), "-k", "5"]
         prepare += ["-o", str(data)]
         rows = [("build-dict", *peak_of(build)), ("prepare", *peak_of(prepare))]
-    print(f"corpus: wiki500 x {copies} = {per_copy * copies:,} whitespace tokens, vocab 10,000")
-    print("| command | peak RSS (MB) | seconds |")
-    print("|---|---:|---:|")
-    for name, peak, seconds in rows:
-        print(f"| {name} | {peak:.0f} | {seconds:.1f} |")
+    lines = [
+        f"corpus: wiki500 x {copies} = {per_copy * copies:,} whitespace tokens, vocab 10,000",
+        "",
+        "| command | peak RSS (MB) | seconds |",
+        "|---|---:|---:|",
+        *(f"| {name} | {peak:.0f} | {seconds:.1f} |" for name, peak, seconds in rows),
+    ]
+    print("\n".join(lines))
+    command = " ".join([".venv/bin/python benchmarks/prepare_memory.py", *sys.argv[1:]])
+    header = [
+        "# Peak memory of `textseq build-dict` and `textseq prepare`",
+        "",
+        f"Command (run {started}): `{command}`",
+        "",
+        f"Machine: {_cpu_name()}, {os.cpu_count()} cores; Python "
+        f"{platform.python_version()}. Each command runs alone in a fresh process; peak RSS is "
+        "that process's `ru_maxrss`; `prepare` writes chunks of 5 words.",
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

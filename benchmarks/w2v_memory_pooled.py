@@ -9,9 +9,10 @@ the means (textseq - gensim) with its standard error, so the gap can be read aga
 spread. Nothing is measured here: every figure comes from the files named.
 
     .venv/bin/python benchmarks/w2v_memory_pooled.py benchmarks/results/w2v_vs_gensim.json \\
-        benchmarks/results/w2v_vs_gensim_lee.json benchmarks/results/w2v_vs_gensim_lee_1250.json
+        benchmarks/results/w2v_vs_gensim_lee.json [more runs' .json files]
 
-Writes benchmarks/results/w2v_memory_pooled.md (``--output`` to change).
+Writes benchmarks/results/w2v_memory_pooled.md (``--output`` to change); its notes say which
+runs the current figures pool.
 """
 
 from __future__ import annotations

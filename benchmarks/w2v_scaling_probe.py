@@ -29,8 +29,8 @@ form), 2 skip-gram with one set of negatives per centre word (the default of ``W
 ``--no-huge-pages`` turns off numpy's request for transparent huge pages on large arrays
 (``madvise``), so the weights sit on ordinary 4 KiB pages. ``--huge-pages-ab`` instead goes
 through ``Word2Vec.train`` (one epoch) and compares, per round, one thread against two
-threads with and without huge pages (a lead that was tried; see the notes in
-benchmarks/results/w2v_vs_gensim_run1.md)::
+threads with and without huge pages (a lead that was tried; see the notes of
+benchmarks/results/w2v_vs_gensim.md)::
 
     .venv/bin/python benchmarks/w2v_scaling_probe.py --sg 0 --rounds 12 --huge-pages-ab
 """

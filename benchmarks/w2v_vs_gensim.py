@@ -13,7 +13,10 @@ Thread counts are pinned: NUMBA_NUM_THREADS, OMP/OPENBLAS/MKL threads, gensim ``
 Peak memory is measured apart, each system alone in a fresh process (one thread, one epoch:
 memory does not grow with epochs), so neither reuses memory the other left behind.
 
-Writes benchmarks/results/w2v_vs_gensim.md (and .json with every run).
+Writes benchmarks/results/w2v_vs_gensim.md (and .json with every run) for the full run (lee
+and english, gensim's settings); a reduced run writes a name that says what it ran
+(``--corpus lee``: w2v_vs_gensim_lee.md; ``--quick``: w2v_vs_gensim_lee_quick.md), so it never
+overwrites the full table. ``--output`` picks any other file.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -43,6 +47,24 @@ from textseq.word2vec.compare import compare_with_gensim  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 ENGLISH = ROOT / "corpora" / "english" / "english.txt"
+FULL_CORPORA = ["lee", "english"]
+
+
+def default_output(
+    corpora: list[str], quick: bool, per_pair: bool, epochs: int, default_epochs: int
+) -> Path:
+    """The results file of a run: ``w2v_vs_gensim.md`` for the full run, otherwise a name that
+    adds what differs (the corpora, ``quick``, ``per_pair``, the epochs)."""
+    parts = (
+        [] if corpora == FULL_CORPORA else [re.sub(r"[^\w-]", "_", Path(c).stem) for c in corpora]
+    )
+    if quick:
+        parts.append("quick")
+    if per_pair:
+        parts.append("per_pair")
+    if epochs != default_epochs:
+        parts.append(f"{epochs}epochs")
+    return RESULTS / ("_".join(["w2v_vs_gensim", *parts]) + ".md")
 
 
 def _cpu_model() -> str:
@@ -311,7 +333,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats-1t", type=int, default=3, help="repetitions with 1 thread")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--corpus", action="append", help="corpora to run (default lee + english)")
-    parser.add_argument("--output", type=Path, default=RESULTS / "w2v_vs_gensim.md")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="results .md (default: named after the run)")  # fmt: skip
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
     parser.add_argument("--memory-repeats", type=int, default=3,
                         help="fresh processes per system for each peak-memory figure")  # fmt: skip
@@ -329,6 +352,10 @@ def main(argv=None) -> int:
     else:
         corpora = ["lee", "wiki500"]
         notes.append("The `english` recipe corpus was not built: wiki500 stands in for speed.")
+    if args.output is None:
+        args.output = default_output(
+            corpora, args.quick, args.per_pair_negatives, args.epochs, parser.get_default("epochs")
+        )
     repeats_2t = 1 if args.quick else args.repeats
     repeats_1t = 1 if args.quick else args.repeats_1t
     shared = not args.per_pair_negatives

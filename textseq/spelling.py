@@ -1,9 +1,10 @@
 """Suggest known words spelled like an unknown one, for "did you mean ...?" messages.
 
-A plain ``difflib`` pass over a 100k-word vocabulary takes seconds, so the words are indexed by
-(first letter, length): other capitalisations come first, then close matches among words of
-similar length with the same first letter, and only if those are too few, close matches
-among words of about the same length starting with another letter ("kat" -> "cat").
+A plain ``difflib`` pass compares the word with every known word, too slow for a large
+vocabulary, so the words are indexed by (first letter, length): other capitalisations come
+first, then close matches among words of similar length with the same first letter, and only
+if those are too few, close matches among words of about the same length starting with
+another letter ("kat" -> "cat").
 """
 
 from __future__ import annotations

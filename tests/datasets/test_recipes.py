@@ -1,206 +1,19 @@
-"""Corpus recipes: parsers on small samples written in each real format, errors, and the CLI.
+"""Corpus recipes: the registry, missing packages, building, and the ``corpora`` CLI.
 
-None of these tests needs the Debian packages: the samples mimic the real files (checked by
-hand against bible-kjv 4.x, dict-gcide 0.48 and wordnet-base 3.0).
+The readers of each Debian source have their own tests (test_kjv, test_gcide, test_wordnet);
+none of these tests needs the Debian packages.
 """
 
 from __future__ import annotations
 
-import gzip
-import stat
 from pathlib import Path
 
 import pytest
 
 from textseq.cli.main import main
-from textseq.datasets import recipes
-from textseq.datasets.recipes import (
-    RECIPES,
-    Recipe,
-    Requirement,
-    clean_gcide_paragraph,
-    gcide_header_ranges,
-    get_recipe,
-    parse_bible_output,
-    parse_wordnet_data,
-    read_gcide,
-    read_kjv,
-    read_wordnet,
-)
+from textseq.datasets import gcide, kjv, recipes, wordnet
+from textseq.datasets.recipes import RECIPES, Recipe, Requirement, get_recipe
 from textseq.errors import InputError
-
-# --- King James Bible -------------------------------------------------------------------------
-
-BIBLE_SAMPLE = """
-Genesis 1
-
-  1 In the beginning God created the heaven and the earth.
-  2 And the earth was without form, and void; and darkness was upon the face of the deep.
-
-Revelation 22
-
-  20 He which testifieth these things saith, Surely I come quickly. Amen.
-  21 The grace of our Lord Jesus Christ be with you all. Amen.
-"""
-
-BIBLE_VERSES = [
-    "In the beginning God created the heaven and the earth.",
-    "And the earth was without form, and void; and darkness was upon the face of the deep.",
-    "He which testifieth these things saith, Surely I come quickly. Amen.",
-    "The grace of our Lord Jesus Christ be with you all. Amen.",
-]
-
-
-def test_bible_output_keeps_verse_text_only():
-    verses = list(parse_bible_output(BIBLE_SAMPLE.splitlines(keepends=True)))
-    assert verses == BIBLE_VERSES
-
-
-def _fake_program(tmp_path: Path, body: str) -> str:
-    program = tmp_path / "bible"
-    program.write_text("#!/bin/sh\n" + body)
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
-    return str(program)
-
-
-def test_read_kjv_runs_the_program_with_the_whole_canon(tmp_path):
-    (tmp_path / "sample.txt").write_text(BIBLE_SAMPLE)
-    args_file = tmp_path / "args.txt"
-    program = _fake_program(tmp_path, f'echo "$@" > {args_file}\ncat {tmp_path / "sample.txt"}\n')
-    assert list(read_kjv(program)) == BIBLE_VERSES
-    assert args_file.read_text().split() == ["-l100000", "gen1:1-rev22:21"]
-
-
-def test_read_kjv_failing_program_is_an_input_error(tmp_path):
-    program = _fake_program(tmp_path, "echo 'no data file' >&2\nexit 3\n")
-    with pytest.raises(InputError, match="exit 3.*no data file"):
-        list(read_kjv(program))
-
-
-# --- GCIDE ------------------------------------------------------------------------------------
-
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def _b64(n: int) -> str:
-    digits = ""
-    while True:
-        digits = _B64[n % 64] + digits
-        n //= 64
-        if n == 0:
-            return digits
-
-
-GCIDE_HEADER = [
-    ("00-database-url", "00-database-url\n   ftp://ftp.gnu.org/gnu/gcide\n"),
-    ("00-database-short", "00-database-short\n   The Collaborative International Dictionary\n"),
-    (
-        "00-database-info",
-        "00-database-info\n   This file was converted from the original database.\n\n"
-        "The original data was distributed with the notice shown below.\n\n"
-        "GCIDE is free software; you can redistribute it.\n",
-    ),
-]
-GCIDE_ENTRIES = [
-    (
-        "Abandon",
-        'Abandon \\A*ban"don\\ ([.a]*b[a^]n"d[u^]n), v. t. [imp. & p. p.\n'
-        "   {Abandoned} (-d[u^]nd); p. pr. & vb. n. {Abandoning}.] [OF.\n"
-        "   abandoner; see {Ban}.]\n"
-        "   1. To cast or drive out; to banish; to reject.\n"
-        "      [Obs.]\n"
-        "      [1913 Webster]\n"
-        "\n"
-        "            That he might . . . abandon them from him. --Udall.\n"
-        "      [1913 Webster]\n",
-    ),
-    (
-        "Skillful",
-        "Skillful \\Skill\"ful\\, a. Having skill; expert; as, a f[oe]tal caf['e].\n"
-        '   -- Skill"ful*ly, adv.\n'
-        "   [1913 Webster]\n",
-    ),
-]
-GCIDE_EXPECTED = [
-    "Abandon, v. t. 1. To cast or drive out; to banish; to reject.",
-    "That he might . . . abandon them from him. --Udall.",
-    "Skillful, a. Having skill; expert; as, a fœtal café. -- Skillfully, adv.",
-]
-
-
-def _write_gcide(folder: Path) -> tuple[Path, Path]:
-    """A tiny dictd database: gzip text plus an index of base64 offsets, like dict-gcide's."""
-    data = b"\n\n"
-    index = []
-    for word, text in GCIDE_HEADER + GCIDE_ENTRIES:
-        raw = text.encode("utf-8")
-        index.append(f"{word}\t{_b64(len(data))}\t{_b64(len(raw))}\n")
-        data += raw + b"\n"
-    dict_path, index_path = folder / "gcide.dict.dz", folder / "gcide.index"
-    dict_path.write_bytes(gzip.compress(data))
-    index_path.write_text("".join(sorted(index)))
-    return dict_path, index_path
-
-
-def test_gcide_index_numbers_are_dictd_base64(tmp_path):
-    # Real pair from dict-gcide's index: "00-database-info<TAB>Kj<TAB>uk" is offset 675.
-    (tmp_path / "x.index").write_text("00-database-info\tKj\tuk\nabandon\tA\tB\n")
-    assert gcide_header_ranges(tmp_path / "x.index") == [(675, 675 + 46 * 64 + 36)]
-
-
-def test_gcide_drops_header_entries_pronunciations_and_tags(tmp_path):
-    dict_path, index_path = _write_gcide(tmp_path)
-    assert list(read_gcide(dict_path, index_path)) == GCIDE_EXPECTED
-
-
-def test_gcide_cleaning_rules_one_by_one():
-    assert clean_gcide_paragraph("Ab \\Ab\\ (pron), n. x") == "Ab, n. x"  # pronunciation
-    assert clean_gcide_paragraph("a [outer [inner] tag] b") == "a b"  # nested tags
-    assert clean_gcide_paragraph("an {Abandon} b") == "an Abandon b"  # braces
-    assert clean_gcide_paragraph('co["o]rdinate [=a]n ca[~n]on') == "coördinate ān cañon"
-    assert clean_gcide_paragraph('Al*go*met"ric') == "Algometric"  # syllable marks
-
-
-def test_gcide_stray_cp1252_byte_does_not_stop_the_build(tmp_path):
-    data = b"\nWord \\Word\\ n. the market\x92s drop\n\n"
-    (tmp_path / "g.dict.dz").write_bytes(gzip.compress(data))
-    (tmp_path / "g.index").write_text("")
-    lines = list(read_gcide(tmp_path / "g.dict.dz", tmp_path / "g.index"))
-    assert lines == ["Word n. the market\u2019s drop"]
-
-
-# --- WordNet ----------------------------------------------------------------------------------
-
-WORDNET_NOUN = (
-    "  1 This software and database is being provided to you, the LICENSEE, by  \n"
-    "  2 Princeton University under the following license. | not a gloss  \n"
-    "00001740 03 n 01 entity 0 003 ~ 00001930 n 0000 | that which is perceived or known  \n"
-    "00001930 03 n 01 physical_entity 0 001 @ 00001740 n 0000 | an entity that has physical "
-    'existence; "a physical thing"  \n'
-)
-WORDNET_ADV = (
-    "  1 This software and database is being provided to you  \n"
-    "00001740 02 r 01 a_cappella 0 000 | without musical accompaniment  \n"
-)
-
-
-def test_wordnet_glosses_skip_header_lines():
-    glosses = list(parse_wordnet_data(WORDNET_NOUN.splitlines(keepends=True)))
-    assert glosses == [
-        "that which is perceived or known",
-        'an entity that has physical existence; "a physical thing"',
-    ]
-
-
-def test_wordnet_reads_the_four_parts_in_order(tmp_path):
-    (tmp_path / "data.noun").write_text(WORDNET_NOUN)
-    (tmp_path / "data.verb").write_text("  1 header\n00000001 29 v 01 go 0 000 | move  \n")
-    (tmp_path / "data.adj").write_text("  1 header\n")
-    (tmp_path / "data.adv").write_text(WORDNET_ADV)
-    glosses = list(read_wordnet(tmp_path))
-    assert glosses[0] == "that which is perceived or known"
-    assert glosses[2:] == ["move", "without musical accompaniment"]
-
 
 # --- Recipes ----------------------------------------------------------------------------------
 
@@ -293,9 +106,9 @@ def test_failed_build_leaves_the_old_file_untouched(tmp_path):
 
 def test_english_joins_the_three_in_order(tmp_path, monkeypatch):
     monkeypatch.setattr(Requirement, "present", lambda self: True)
-    monkeypatch.setattr(recipes, "read_kjv", lambda: iter(["verse"]))
-    monkeypatch.setattr(recipes, "read_gcide", lambda: iter(["para one", "para two"]))
-    monkeypatch.setattr(recipes, "read_wordnet", lambda: iter(["gloss"]))
+    monkeypatch.setattr(kjv, "read_kjv", lambda: iter(["verse"]))
+    monkeypatch.setattr(gcide, "read_gcide", lambda: iter(["para one", "para two"]))
+    monkeypatch.setattr(wordnet, "read_wordnet", lambda: iter(["gloss"]))
     result = RECIPES["english"].build(tmp_path, progress=False)
     assert result.path.read_text().splitlines() == ["verse", "para one", "para two", "gloss"]
     assert (result.lines, result.tokens) == (4, 6)

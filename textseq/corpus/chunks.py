@@ -45,7 +45,7 @@ def split_range(n: int, ratios: tuple[float, ...] = (0.8, 0.2)) -> list[slice]:
 
 def one_hot_sparse(ids: np.ndarray, vocab_size: int, dtype=np.float32):
     """One-hot rows of ``ids`` (flattened) as a ``scipy.sparse`` CSR matrix ``(n, vocab_size)``."""
-    import scipy.sparse as sp  # loaded only when asked for: it costs 0.2 s
+    import scipy.sparse as sp  # loaded only when asked for: a slow import
 
     ids = np.asarray(ids).ravel()
     _check_ids(ids, vocab_size)

@@ -216,7 +216,7 @@ class Vocab:
     @property
     def index(self) -> dict[str, int]:
         """word -> id, built on first use: a trainer that only reads ids never holds it
-        (on a 50k-word vocabulary the dict and its int objects take about 3 MiB)."""
+        (a dict entry and an int object per word)."""
         if self._index is None:
             self._index = self.fresh_index()
         return self._index
