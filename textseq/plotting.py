@@ -14,7 +14,6 @@ import numpy as np
 
 from textseq.errors import ModelFileError, OptionError, TextseqError
 from textseq.files import PathLike, atomic_write, load_json
-from textseq.lm.history import TrainingHistory
 from textseq.modelfolder import ModelFolder
 from textseq.projection import project_2d
 
@@ -107,6 +106,10 @@ def training_curves(model_dir: PathLike) -> tuple[dict[str, list[float]], str]:
     folder = ModelFolder(model_dir)
     name = folder.path.name
     if folder.history.is_file():
+        # imported here: the ``textseq.lm`` package loads the model's kernels, which a
+        # command that only plots word vectors should not wait for
+        from textseq.lm.history import TrainingHistory
+
         history = TrainingHistory.read(folder)
         curves = {
             "training loss": [e.train_loss for e in history.epochs],

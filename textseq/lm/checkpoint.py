@@ -58,8 +58,9 @@ def read_state(folder: ModelFolder) -> CheckpointState:
     where = f"checkpoint in {folder.checkpoint}"
     try:
         history = TrainingHistory.from_dict(state["history"], where=where)
-        if history.train is None or history.data is None:
-            raise KeyError("train")
+        missing = [name for name in ("train", "data") if getattr(history, name) is None]
+        if missing:
+            raise KeyError(missing[0])
         return CheckpointState(history, dict(state["optimizer"]), state["rng"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{where} is incomplete or corrupt ({exc})") from None
