@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lm_vs_torch as ref  # noqa: E402
 
 from textseq.lm.model import RNNLM, LMConfig  # noqa: E402
-from textseq.lm.train import TrainConfig, Trainer  # noqa: E402
+from textseq.lm.train_config import TrainConfig  # noqa: E402
+from textseq.lm.trainer import Trainer  # noqa: E402
 from textseq.threads import set_threads  # noqa: E402
 
 
@@ -61,7 +62,7 @@ def textseq_runner(cell: str, data, seed: int):
 
     def run(ids):
         t0 = time.perf_counter()
-        _, tokens = trainer._train_epoch(ids, 1)
+        _, tokens = trainer.train_epoch(ids, 1)
         return tokens, time.perf_counter() - t0
 
     return run, trainer
@@ -82,8 +83,8 @@ def torch_runner(cell: str, data, seed: int):
 
 def phases(trainer: Trainer, ids: np.ndarray) -> dict[str, float]:
     """Seconds per phase of textseq's training step, summed over the windows of ``ids``."""
+    from textseq.lm.data import stream_windows
     from textseq.lm.optim import clip_scale, global_norm
-    from textseq.lm.train import stream_windows
 
     model, opt = trainer.model_, trainer.optimizer_
     named = model.named_parameters()
@@ -116,7 +117,7 @@ def function_table(trainer: Trainer, ids: np.ndarray, windows: int, top: int) ->
 
     profile = cProfile.Profile()
     profile.enable()
-    trainer._train_epoch(ids, 1)
+    trainer.train_epoch(ids, 1)
     profile.disable()
     stats = pstats.Stats(profile).stats
     rows = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
@@ -182,7 +183,7 @@ def main(argv=None) -> int:
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--gemm", action="store_true", help="time the output layer's products")
     p.add_argument("--share-threads", action="store_true",
-                   help="textseq: Trainer.share_threads on 2+ threads")  # fmt: skip
+                   help="textseq: TrainConfig.share_threads on 2+ threads")  # fmt: skip
     args = p.parse_args(argv)
 
     import torch

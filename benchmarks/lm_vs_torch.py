@@ -54,16 +54,12 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
+from textseq.lm.data import LMData, prepare_lm_data, stream_windows  # noqa: E402
 from textseq.lm.generate import generate  # noqa: E402
 from textseq.lm.model import LMConfig  # noqa: E402
 from textseq.lm.ngram import KneserNeyTrigram  # noqa: E402
-from textseq.lm.train import (  # noqa: E402
-    LMData,
-    TrainConfig,
-    prepare_lm_data,
-    stream_windows,
-    train_lm,
-)
+from textseq.lm.train_config import TrainConfig  # noqa: E402
+from textseq.lm.trainer import train_lm  # noqa: E402
 from textseq.threads import set_threads  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -236,12 +232,12 @@ def run_cell(cell: str, threads: int, data: LMData, args, workdir: Path) -> dict
                                  threads=threads)  # fmt: skip
                 model, hist = train_lm(data, config, tc, out_dir=folder, progress=False,
                                        resume=epoch > 1)  # fmt: skip
-                rec = hist["epochs"][-1]
-                row.update(ts_tok_s=rec["tokens_per_s"], ts_seconds=rec["seconds"],
-                           ts_loss=rec["train_loss"], ts_valid=rec["valid_ppl"],
-                           ts_test=hist["test_ppl"])  # fmt: skip
-                log(f"{cell} t={threads} epoch {epoch} textseq: {rec['tokens_per_s']:,.0f} tok/s, "
-                    f"valid {rec['valid_ppl']:.1f}, test {hist['test_ppl']:.1f}")  # fmt: skip
+                rec = hist.epochs[-1]
+                row.update(ts_tok_s=rec.tokens_per_s, ts_seconds=rec.seconds,
+                           ts_loss=rec.train_loss, ts_valid=rec.valid_ppl,
+                           ts_test=hist.test.ppl)  # fmt: skip
+                log(f"{cell} t={threads} epoch {epoch} textseq: {rec.tokens_per_s:,.0f} tok/s, "
+                    f"valid {rec.valid_ppl:.1f}, test {hist.test.ppl:.1f}")  # fmt: skip
             else:
                 loss, tokens, seconds = torch_train_epoch(tmodel, topt, data.train)
                 valid = torch_ppl(tmodel, data.valid)

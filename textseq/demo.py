@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textseq.corpus import Corpus, Vocab
-from textseq.plotting import INSTALL_HINT, matplotlib_available
+from textseq.plotting import (
+    INSTALL_HINT,
+    matplotlib_available,
+    plot_curves,
+    plot_embeddings,
+    training_curves,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ def run_demo(
 ) -> dict[str, Path]:
     """Run every step, print what it learns, and return the files written by name."""
     from textseq.lm.model import LMConfig
-    from textseq.lm.train import TrainConfig, train_lm
+    from textseq.lm.train_config import TrainConfig
+    from textseq.lm.trainer import train_lm
     from textseq.word2vec.model import Word2Vec
 
     settings = DemoSettings.for_run(quick)
@@ -151,12 +158,12 @@ def run_demo(
         out_dir=files["language model"],
         progress=progress,
     )
-    for epoch in history["epochs"]:
+    for epoch in history.epochs:
         echo(
-            f"  epoch {epoch['epoch']}: train loss {epoch['train_loss']:.3f}, validation "
-            f"perplexity {epoch['valid_ppl']:.1f}, {epoch['tokens_per_s']:,.0f} tokens/s"
+            f"  epoch {epoch.epoch}: train loss {epoch.train_loss:.3f}, validation "
+            f"perplexity {epoch.valid_ppl:.1f}, {epoch.tokens_per_s:,.0f} tokens/s"
         )
-    echo(f"  test perplexity {history['test_ppl']:.1f}, top-1 accuracy {history['test_acc']:.1%}")
+    echo(f"  test perplexity {history.test.ppl:.1f}, top-1 accuracy {history.test.acc:.1%}")
 
     echo(f'\n== 4. next word after "{PROMPT}"')
     for word, prob in model.predict_next(PROMPT, topk=5):
@@ -172,9 +179,6 @@ def run_demo(
 
     echo("\n== 5. plots")
     if matplotlib_available():
-        from textseq.cli.plot import training_curves
-        from textseq.plotting import plot_curves, plot_embeddings
-
         skip = PLOT_SKIP if len(kv) > PLOT_SKIP + settings.plot_words else 0
         words = kv.index_to_key[skip : skip + settings.plot_words]
         files["embedding plot"] = out / "embeddings.png"

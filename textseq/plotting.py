@@ -2,6 +2,7 @@
 
 matplotlib is imported only here and only when a plot is asked for, with the headless Agg
 backend, so the rest of textseq works without it. PNGs are written atomically.
+``training_curves`` reads the per-epoch series of a saved model (no matplotlib needed).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from textseq.errors import OptionError, TextseqError
-from textseq.files import atomic_write
+from textseq.errors import ModelFileError, OptionError, TextseqError
+from textseq.files import PathLike, atomic_write, load_json
+from textseq.modelfolder import ModelFolder
 from textseq.projection import project_2d
 
 INSTALL_HINT = "plots need matplotlib: pip install 'textseq[plot]' (or pip install matplotlib)"
@@ -95,3 +97,38 @@ def plot_curves(
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
+
+
+def training_curves(model_dir: PathLike) -> tuple[dict[str, list[float]], str]:
+    """Per-epoch series of a saved model and a title: training loss and validation
+    perplexity of a language model (its ``TrainingHistory``), or the loss per trained word
+    of a word2vec model (the epochs of its last training report)."""
+    folder = ModelFolder(model_dir)
+    name = folder.path.name
+    if folder.history.is_file():
+        # imported here: the ``textseq.lm`` package loads the model's kernels, which a
+        # command that only plots word vectors should not wait for
+        from textseq.lm.history import TrainingHistory
+
+        history = TrainingHistory.read(folder)
+        curves = {
+            "training loss": [e.train_loss for e in history.epochs],
+            "validation perplexity": [
+                e.valid_ppl for e in history.epochs if e.valid_ppl is not None
+            ],
+        }
+        config = load_json(folder.config, what="model config")
+        cell = (config.get("model") or {}).get("cell", "rnn")
+        return curves, f"{cell.upper()} language model: {name}"
+    if folder.config.is_file():
+        report = load_json(folder.config, what="model config").get("last_report") or {}
+        epochs = report.get("epochs") or []
+        curves = {
+            "loss per trained word": [
+                e["loss"] / e["effective_words"] for e in epochs if e.get("effective_words")
+            ]
+        }
+        return curves, f"word2vec: {name}"
+    raise ModelFileError(
+        f"{folder.path} is not a model folder (no {folder.history.name} or {folder.config.name})"
+    )

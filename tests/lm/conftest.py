@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from textseq.lm import RNNLM
+from textseq.lm import overlap
 
 
 @pytest.fixture
 def overlapped_windows(monkeypatch) -> list:
     """A list that gets one item per training window run in the two-task mode
-    (``RNNLM._loss_overlapped``), which still runs as before."""
+    (``textseq.lm.overlap.overlapped_loss``), which still runs as before."""
     calls = []
-    original = RNNLM._loss_overlapped
+    original = overlap.overlapped_loss
 
-    def spy(self, *args):
+    def spy(*args, **kwargs):
         calls.append(1)
-        return original(self, *args)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(RNNLM, "_loss_overlapped", spy)
+    monkeypatch.setattr(overlap, "overlapped_loss", spy)
     return calls

@@ -487,7 +487,7 @@ def trained(request):
     config = LMConfig(cell=request.param, embed=16, hidden=32, seed=1)
     train = TrainConfig(bptt=10, batch_size=4, epochs=15, lr=1e-2, split=(1.0, 0.0, 0.0), threads=1)
     model, history = train_lm([SENTENCE] * 60, config, train, progress=False)
-    assert history["epochs"][-1]["train_loss"] < 0.02
+    assert history.epochs[-1].train_loss < 0.02
     return model
 
 

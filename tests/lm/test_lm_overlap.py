@@ -8,6 +8,7 @@ import pytest
 
 from textseq.corpus import Vocab
 from textseq.lm.model import RNNLM, LMConfig
+from textseq.lm.overlap import overlapped_backward, overlapped_loss
 
 
 def _model(kind, layers, dropout, dtype, tie=False):
@@ -18,12 +19,15 @@ def _model(kind, layers, dropout, dtype, tie=False):
     return RNNLM(cfg).init(vocab)
 
 
-def _run(model, overlap, inputs, targets):
-    model.overlap = overlap
+def _run(model, two_tasks, inputs, targets):
     rng = np.random.default_rng(5)
     state = model.initial_state(inputs.shape[1])
-    loss, new_state = model.loss(inputs, targets, state, rng=rng)
-    dstate = model.backward()
+    if two_tasks:
+        loss, new_state = overlapped_loss(model, inputs, targets, state, rng=rng)
+        dstate = overlapped_backward(model)
+    else:
+        loss, new_state = model.loss(inputs, targets, state, rng=rng)
+        dstate = model.backward()
     grads = {name: g.copy() for name, _, g in model.named_parameters()}
     return loss, new_state, dstate, grads, rng.random()
 
@@ -71,8 +75,9 @@ def test_overlapped_step_with_fewer_steps_than_blocks():
 
 def _runs_on_two_then_one_thread(text, cfg, calls=None, **train):
     """Train on two threads, then on one (as the other tests expect to find the process).
-    Per thread count: the history, the weights, the model's mode after training and, given
-    ``overlapped_windows``' list as ``calls``, how many windows ran in the two-task mode."""
+    Per thread count: the history, the weights, how many calls to the model's own ``loss``
+    after training ran in the two-task mode and, given ``overlapped_windows``' list as
+    ``calls``, how many training windows ran in that mode."""
     from textseq.lm import TrainConfig, train_lm
     from textseq.threads import set_threads
 
@@ -83,15 +88,20 @@ def _runs_on_two_then_one_thread(text, cfg, calls=None, **train):
             before = len(calls)
             tc = TrainConfig(threads=threads, **train)
             model, hist = train_lm(text, cfg, tc, progress=False)
-            runs[threads] = (hist, model.get_weights(), model.overlap, len(calls) - before)
+            trained, weights = len(calls) - before, model.get_weights()
+            # the model's own loss after training: the plain path, on either thread count
+            ids = np.zeros((3, 2), dtype=np.int64)
+            model.loss(ids, ids, model.initial_state(2))
+            model.backward()
+            runs[threads] = (hist, weights, len(calls) - before - trained, trained)
     finally:
         set_threads(1)
     return runs
 
 
 def _assert_same_up_to_rounding(runs):
-    for a, b in zip(runs[1][0]["epochs"], runs[2][0]["epochs"]):
-        assert b["train_loss"] == pytest.approx(a["train_loss"], rel=1e-4)
+    for a, b in zip(runs[1][0].epochs, runs[2][0].epochs):
+        assert b.train_loss == pytest.approx(a.train_loss, rel=1e-4)
     for name, w in runs[1][1].items():
         np.testing.assert_allclose(runs[2][1][name], w, rtol=1e-3, atol=1e-5, err_msg=name)
 
@@ -105,7 +115,7 @@ def test_training_with_shared_threads_uses_the_two_task_path_and_matches_one_thr
         text, cfg, overlapped_windows, epochs=2, batch_size=4, bptt=6, share_threads=True
     )
     assert runs[2][3] > 0 and runs[1][3] == 0  # the shared path ran only on two threads
-    assert runs[2][2] is False  # and the model was left in its plain mode
+    assert runs[2][2] == 0  # and the model was left in its plain mode
     _assert_same_up_to_rounding(runs)
 
 

@@ -13,7 +13,7 @@ from textseq.lm import RNNLM, LMConfig, TrainConfig, Trainer, prepare_lm_data, t
 from textseq.lm.cells import RNNCell
 from textseq.lm.layers import SoftmaxOutput
 from textseq.lm.optim import Adam, clip_global_norm
-from textseq.lm.train import NonFiniteLossError
+from textseq.lm.trainer import NonFiniteLossError
 
 SENTENCE = "a quick brown fox jumps over one lazy dog"
 
@@ -63,7 +63,7 @@ def test_tiny_corpus_is_learned_to_near_zero_loss_and_continued_exactly():
     cfg = LMConfig(cell="lstm", embed=16, hidden=32, seed=1)
     tc = TrainConfig(epochs=8, batch_size=4, bptt=10, lr=0.02, split=(1.0, 0.0, 0.0))
     model, hist = train_lm(_repeated_corpus(), cfg, tc, progress=False)
-    assert hist["epochs"][-1]["train_loss"] < 0.05
+    assert hist.epochs[-1].train_loss < 0.05
     # greedy continuation with step(): the sentence, then <eos>
     words = SENTENCE.split()
     state = model.initial_state(1)
@@ -82,9 +82,9 @@ def test_window_mode_trains_and_reports_accuracy():
         mode="window", chunk_size=3, epochs=4, batch_size=16, lr=0.02, split=(0.8, 0.2, 0.0)
     )
     model, hist = train_lm(_repeated_corpus(40), cfg, tc, progress=False)
-    last = hist["epochs"][-1]
-    assert last["valid_acc"] > 0.9 and last["valid_acc5"] >= last["valid_acc"]
-    assert hist["test_ppl"] is None  # empty test part is reported as absent
+    last = hist.epochs[-1]
+    assert last.valid_acc > 0.9 and last.valid_acc5 >= last.valid_acc
+    assert hist.test.ppl is None  # empty test part is reported as absent
 
 
 def _small_run(out_dir, epochs, **kw):
@@ -104,10 +104,11 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path):
     for x, y in zip(sa, sb):
         np.testing.assert_array_equal(x, y)
     assert loaded.vocab_.words == model.vocab_.words
-    assert loaded.history_["epochs"][0]["valid_ppl"] == model.history_["epochs"][0]["valid_ppl"]
+    assert loaded.history_.epochs[0].valid_ppl == model.history_.epochs[0].valid_ppl
+    assert loaded.history_ == model.history_  # every figure, the settings and the test
     for key in ("train_loss", "valid_ppl", "valid_acc", "tokens_per_s", "seconds"):
-        assert key in loaded.history_["epochs"][0]
-    assert "test_ppl" in loaded.history_ and "test_acc" in loaded.history_
+        assert getattr(loaded.history_.epochs[0], key) is not None
+    assert loaded.history_.test.ppl is not None and loaded.history_.test.acc is not None
 
 
 def test_resume_continues_bit_identically(tmp_path):
@@ -122,14 +123,14 @@ def test_resume_continues_bit_identically(tmp_path):
         progress=False,
         resume=True,
     )
-    assert len(hist_res["epochs"]) == 3
-    for a, b in zip(hist_full["epochs"], hist_res["epochs"]):
-        assert a["train_loss"] == b["train_loss"] and a["valid_ppl"] == b["valid_ppl"]
+    assert len(hist_res.epochs) == 3
+    for a, b in zip(hist_full.epochs, hist_res.epochs):
+        assert a.train_loss == b.train_loss and a.valid_ppl == b.valid_ppl
     ck_full = load_npz(tmp_path / "full" / "checkpoint" / "weights.npz")
     ck_res = load_npz(tmp_path / "part" / "checkpoint" / "weights.npz")
     for name in ck_full:
         np.testing.assert_array_equal(ck_full[name], ck_res[name])
-    assert hist_full["test_ppl"] == hist_res["test_ppl"]
+    assert hist_full.test == hist_res.test
 
 
 def test_resume_refuses_a_different_corpus(tmp_path):
@@ -167,13 +168,13 @@ def test_ctrl_c_stops_cleanly_keeping_the_checkpoint(tmp_path):
     )
 
     def interrupt(rec):
-        if rec["epoch"] == 2:
+        if rec.epoch == 2:
             raise KeyboardInterrupt
 
     trainer.progress_callback = interrupt
     trainer.fit(model, data)
-    assert trainer.history_["stopped"] == "interrupted"
-    assert len(RNNLM.load(tmp_path / "m").history_["epochs"]) == 2
+    assert trainer.history_.stopped == "interrupted"
+    assert len(RNNLM.load(tmp_path / "m").history_.epochs) == 2
 
 
 def test_plateau_decays_the_lr_and_stops_early():
@@ -184,9 +185,9 @@ def test_plateau_decays_the_lr_and_stops_early():
         epochs=10, optimizer="sgd", lr=1e-30, lr_decay=0.5, patience=2, batch_size=4, bptt=5
     )
     hist = Trainer(tc, progress=False).fit(model, data).history_
-    assert hist["stopped"] == "early stopping"
-    assert len(hist["epochs"]) == 3 and hist["best_epoch"] == 1
-    assert [e["lr"] for e in hist["epochs"]] == [1e-30, 1e-30, 0.5e-30]
+    assert hist.stopped == "early stopping"
+    assert len(hist.epochs) == 3 and hist.best_epoch == 1
+    assert [e.lr for e in hist.epochs] == [1e-30, 1e-30, 0.5e-30]
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,11 @@ from textseq.cli.common import (
     corpus_from_cli,
 )
 from textseq.errors import OptionError
+from textseq.modelfolder import ModelFolder
 
-TRAIN_LM_EPILOG = """Examples:
+_LAYOUT = ModelFolder("")  # the names of a model folder's files, for the help text
+
+TRAIN_LM_EPILOG = f"""Examples:
 
   textseq train-lm lee -o model/ --cell lstm --epochs 5
 
@@ -29,8 +32,9 @@ TRAIN_LM_EPILOG = """Examples:
 
   textseq train-lm lee -o win/ --mode window --chunk-size 5 --cell rnn
 
-The model folder holds config.json, vocab.tsv, weights.npz (the best epoch so far),
-history.json (per-epoch figures, final test ppl) and checkpoint/ (for --resume).
+The model folder holds {_LAYOUT.config}, {_LAYOUT.vocab}, {_LAYOUT.weights} (the best epoch so
+far), {_LAYOUT.history} (per-epoch figures, final test ppl) and {_LAYOUT.checkpoint}/ (for
+--resume).
 """
 
 
@@ -117,8 +121,10 @@ def train_lm_command(
     ] = True,
 ) -> None:
     """Train a word-level language model; print per-epoch loss, perplexity and speed."""
+    from textseq.lm.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
     from textseq.lm.model import LMConfig
-    from textseq.lm.train import TrainConfig, train_lm
+    from textseq.lm.train_config import TrainConfig
+    from textseq.lm.trainer import train_lm
 
     config = LMConfig(
         cell=cell,
@@ -148,7 +154,7 @@ def train_lm_command(
         threads=threads,
         share_threads=share_threads,
     ).validate()
-    if resume and not (output / "checkpoint" / "state.json").is_file():
+    if resume and not ModelFolder(output).has_checkpoint():
         raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
     data = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
     if resume:
@@ -158,30 +164,30 @@ def train_lm_command(
         f"{'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
     )
 
-    def show(rec):
+    def show(rec: EpochRecord) -> None:
         typer.echo(
-            f"{rec['epoch']:>5}  {rec['train_loss']:>10.4f}  {_fmt(rec['valid_ppl'], '9.2f')}  "
-            f"{_fmt(rec['valid_acc'], '6.1%')}  {_fmt(rec['valid_acc5'], '6.1%')}  "
-            f"{rec['tokens_per_s']:>9,.0f}  {rec['seconds']:>7.1f}"
+            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.2f')}  "
+            f"{_fmt(rec.valid_acc, '6.1%')}  {_fmt(rec.valid_acc5, '6.1%')}  "
+            f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
 
     model, history = train_lm(
         data, config, train, out_dir=output, progress=progress, resume=resume, on_epoch=show
     )
-    if history.get("stopped") == "interrupted":
-        done = len(history["epochs"])
+    if history.stopped == INTERRUPTED:
         typer.echo(
-            f"interrupted: the checkpoint after epoch {done} is kept in {output}; continue "
-            "with --resume",
+            f"interrupted: the checkpoint after epoch {len(history.epochs)} is kept in "
+            f"{output}; continue with --resume",
             err=True,
         )
         raise typer.Exit(130)
-    if history.get("stopped") == "early stopping":
+    if history.stopped == EARLY_STOPPING:
         typer.echo(f"early stopping: no validation improvement for {patience} epochs")
+    test = history.test
     typer.echo(
-        f"best epoch {history['best_epoch']}: valid ppl {_fmt(history['best_valid_ppl'], '.2f')}"
-        f"; test ppl {_fmt(history.get('test_ppl'), '.2f')}, top-1 "
-        f"{_fmt(history.get('test_acc'), '.1%')}, top-5 {_fmt(history.get('test_acc5'), '.1%')}"
+        f"best epoch {history.best_epoch}: valid ppl {_fmt(history.best_valid_ppl, '.2f')}"
+        f"; test ppl {_fmt(test.ppl, '.2f')}, top-1 {_fmt(test.acc, '.1%')}, "
+        f"top-5 {_fmt(test.acc5, '.1%')}"
     )
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from textseq.errors import ModelFileError, OptionError
-from textseq.files import load_json
-from textseq.plotting import plot_curves, plot_embeddings
+from textseq.plotting import plot_curves, plot_embeddings, training_curves
 
 EMBEDDINGS_EPILOG = """Examples:
 
@@ -60,31 +59,6 @@ def plot_embeddings_command(
         raise OptionError(f"unknown --method {method!r}; choose pca or tsne")
     plot_embeddings(chosen, kv.vectors[rows], output, method=method, seed=seed)
     typer.echo(f"wrote {output} ({len(chosen)} words, {method})")
-
-
-def training_curves(model_dir: Path) -> tuple[dict[str, list[float]], str]:
-    """Per-epoch series of a language model (history.json) or a word2vec model folder."""
-    history_path = model_dir / "history.json"
-    config_path = model_dir / "config.json"
-    if history_path.is_file():
-        history = load_json(history_path, what="training history")
-        epochs = history.get("epochs") or []
-        curves = {
-            "training loss": [e["train_loss"] for e in epochs if "train_loss" in e],
-            "validation perplexity": [e["valid_ppl"] for e in epochs if "valid_ppl" in e],
-        }
-        cell = load_json(config_path, what="model config").get("cell", "rnn")
-        return curves, f"{cell.upper()} language model: {model_dir.name}"
-    if config_path.is_file():
-        report = load_json(config_path, what="model config").get("last_report") or {}
-        epochs = report.get("epochs") or []
-        curves = {
-            "loss per trained word": [
-                e["loss"] / e["effective_words"] for e in epochs if e.get("effective_words")
-            ]
-        }
-        return curves, f"word2vec: {model_dir.name}"
-    raise ModelFileError(f"{model_dir} is not a model folder (no history.json or config.json)")
 
 
 def plot_training_command(

@@ -14,12 +14,15 @@ from textseq.lm.generate import generate, predict_next
 _EXPORTS = {
     "RNNLM": "textseq.lm.model",
     "LMConfig": "textseq.lm.model",
-    "LMData": "textseq.lm.train",
-    "NonFiniteLossError": "textseq.lm.train",
-    "TrainConfig": "textseq.lm.train",
-    "Trainer": "textseq.lm.train",
-    "prepare_lm_data": "textseq.lm.train",
-    "train_lm": "textseq.lm.train",
+    "LMData": "textseq.lm.data",
+    "prepare_lm_data": "textseq.lm.data",
+    "TrainConfig": "textseq.lm.train_config",
+    "EpochRecord": "textseq.lm.history",
+    "Scores": "textseq.lm.history",
+    "TrainingHistory": "textseq.lm.history",
+    "NonFiniteLossError": "textseq.lm.trainer",
+    "Trainer": "textseq.lm.trainer",
+    "train_lm": "textseq.lm.trainer",
 }
 
 __all__ = ["generate", "predict_next", *_EXPORTS]

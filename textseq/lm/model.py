@@ -10,27 +10,22 @@ take batch-first ids as the generation code expects. The state is a flat tuple o
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from textseq import threads
 from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
-from textseq.files import atomic_dir, load_json, load_npz, save_json
+from textseq.files import PathLike, load_npz, save_json
 from textseq.lm.cells import CELLS, Cell, make_cell
+from textseq.lm.history import TrainingHistory
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 from textseq.modelfolder import ModelFolder
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
-OUT_CHUNKS = 8  # row blocks of the output weight gradient shared by two threads
-FWD_CHUNKS = 5  # blocks of steps projected onto the vocabulary while later steps run
 
 
 @dataclass
@@ -70,7 +65,7 @@ class LMConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise ModelFileError(f"unknown model settings {unknown} in config.json")
+            raise ModelFileError(f"unknown model settings {unknown}")
         return cls(**data)
 
 
@@ -79,7 +74,8 @@ class RNNLM:
 
     ``RNNLM(config)`` stores the architecture; ``init(vocab)`` creates the weights (seeded by
     ``config.seed``). Learned state: ``vocab_``, ``embedding_``, ``cells_``, ``dropouts_``,
-    ``output_``, and ``history_`` (per-epoch figures) after training or loading.
+    ``output_``, and ``history_`` (a ``TrainingHistory``: per-epoch figures, empty for a
+    model that was never trained).
     """
 
     def __init__(self, config: LMConfig | None = None, **overrides):
@@ -104,7 +100,7 @@ class RNNLM:
         if cfg.tie:
             self.output_.params["W"] = self.embedding_.params["W"]
             self.output_.grads["W"] = self.embedding_.grads["W"]
-        self.history_: dict = {}
+        self.history_ = TrainingHistory()
         return self
 
     @property
@@ -161,10 +157,9 @@ class RNNLM:
         ``inputs`` are time-major ids ``(T, B)``; ``targets`` are ``(T, B)`` ids (``-1`` =
         no loss there), or ``(B,)`` with ``last_only=True`` (window mode: only the last
         position is scored). ``rng`` draws the dropout masks (``None``: no dropout).
-        Returns the mean cross-entropy and the final state.
+        Returns the mean cross-entropy and the final state. (``textseq.lm.overlap`` holds
+        the same step on two threads.)
         """
-        if not last_only and self._overlapping():
-            return self._loss_overlapped(inputs, targets, state, rng)
         hs, new_state = self._hidden(inputs, state, rng, store=True)
         T, B, H = hs.shape
         self._last_only = last_only
@@ -173,114 +168,32 @@ class RNNLM:
         loss = self.output_.forward_loss(h, targets.reshape(-1))
         return loss, new_state
 
-    # Two threads as two tasks (see ``_loss_overlapped`` and ``backward``): the trainer turns
-    # this on for its epochs when it has two threads or more; tests force both paths.
-    overlap: bool = False
-
-    def _overlapping(self) -> bool:
-        return bool(self.overlap)
-
-    def _loss_overlapped(self, inputs, targets, state, rng):
-        """``loss`` on two threads, the same maths and random draws: while the top cell runs
-        its steps (one-thread products), a worker thread projects the finished steps onto
-        the vocabulary, ``FWD_CHUNKS`` blocks of steps; this thread takes the blocks left.
-        BLAS stays on one thread in both throughout: a call on two threads leaves OpenBLAS's
-        own thread spinning for a while on the core the worker needs (measured slower)."""
-        with threads.single_thread_blas():
-            return self._loss_overlapped_1blas(inputs, targets, state, rng)
-
-    def _loss_overlapped_1blas(self, inputs, targets, state, rng):
-        T, B = inputs.shape
-        top, drop, out = self.cells_[-1], self.dropouts_[-1], self.output_
-        H = top.hidden_size
-        split = self._split_state(state)
-        x = self.dropouts_[0].forward(self.embedding_.forward(inputs), rng)
-        new_state = []
-        for cell, d, s in zip(self.cells_[:-1], self.dropouts_[1:-1], split[:-1]):
-            x, s = cell.forward(x, s, store=True)
-            x = d.forward(x, rng)
-            new_state.extend(s)
-        # the top dropout's mask, drawn now: the cell itself draws nothing, so the order of
-        # draws is the plain path's
-        mask = None
-        if rng is not None and drop.p > 0:
-            mask = drop.draw_mask((T, B, H), top.dtype, rng)
-        else:
-            drop.forward(x, None)  # forgets any earlier mask
-        hdrop = np.empty((T, B, H), top.dtype) if mask is not None else None
-        bounds = [c * T // FWD_CHUNKS for c in range(FWD_CHUNKS + 1)]
-        ready = [threading.Event() for _ in range(FWD_CHUNKS)]
-        seen = {"hs": None, "next": 0}
-        out._buffer(T * B)  # sized once, before two threads use it
-
-        def on_step(hs, t):
-            seen["hs"] = hs
-            while seen["next"] < FWD_CHUNKS and bounds[seen["next"] + 1] <= t:
-                ready[seen["next"]].set()
-                seen["next"] += 1
-
-        def project(c):
-            ready[c].wait()
-            t0, t1, hs = bounds[c], bounds[c + 1], seen["hs"]
-            if t0 == t1 or hs is None:  # (None: the cell failed; its error is raised)
-                return
-            src = hs
-            if mask is not None:
-                np.multiply(hs[t0:t1], mask[t0:t1], out=hdrop[t0:t1])
-                src = hdrop
-            out.project_rows(src.reshape(T * B, H), t0 * B, t1 * B)
-
-        job = threads.SharedChunks(project, FWD_CHUNKS)
-        try:
-            hs, s = top.forward(x, split[-1], store=True, on_step=on_step)
-        finally:
-            for e in ready:
-                e.set()
-            job.finish()
-        new_state.extend(s)
-        self._last_only = False
-        self._hs_shape = (T, B, H)
-        h = (hs if mask is None else hdrop).reshape(T * B, H)
-        return out.loss_from_logits(h, targets.reshape(-1)), tuple(new_state)
-
     def backward(self) -> tuple[np.ndarray, ...]:
-        """Fill every gradient for the last ``loss``; returns ``dloss/d initial state``.
-
-        On two threads the output layer's weight gradient (a third of the work) runs in
-        chunks on a worker thread while this one runs the cells' backward (mostly one-thread
-        per-step products), and this thread takes the chunks left when it is done."""
+        """Fill every gradient for the last ``loss``; returns ``dloss/d initial state``."""
         out = self.output_
-        overlap = self._overlapping()
-        if overlap:
-            with threads.single_thread_blas():
-                dh = out.input_grad(parts=2, run=threads.SharedChunks)  # halves: W packed twice
-        else:
-            dh = out.input_grad()
+        dh = out.input_grad()
+        out.weight_grad_rows(0, 1)
+        dx, dstate = self.backward_layers(dh)
+        self.embedding_.backward(dx, accumulate=self.config.tie)  # after: W may be tied
+        return dstate
+
+    def backward_layers(self, dh: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """The part of ``backward`` between the output layer and the embedding: from
+        ``dloss/dh`` of the top layer (``(T*B, H)``, or ``(B, H)`` when only the last
+        position was scored) down through the dropouts and cells. Returns ``dloss/dx`` of
+        the embedding's output ``(T, B, E)`` and ``dloss/d initial state``."""
         T, B, H = self._hs_shape
         if self._last_only:
             dx = np.zeros(self._hs_shape, dtype=dh.dtype)
             dx[-1] = dh
         else:
             dx = dh.reshape(T, B, H)
-        with threads.single_thread_blas() if overlap else contextlib.nullcontext():
-            if overlap:
-                job = threads.SharedChunks(
-                    lambda i: out.weight_grad_rows(i, OUT_CHUNKS), OUT_CHUNKS
-                )
-            else:
-                out.weight_grad_rows(0, 1)
-            try:
-                dstate = []
-                for cell, drop in zip(reversed(self.cells_), reversed(self.dropouts_[1:])):
-                    dx = drop.backward(dx)
-                    dx, ds = cell.backward(dx)
-                    dstate = list(ds) + dstate
-                dx = self.dropouts_[0].backward(dx)
-            finally:
-                if overlap:
-                    job.finish()
-        self.embedding_.backward(dx, accumulate=self.config.tie)  # after: W may be tied
-        return tuple(dstate)
+        dstate = []
+        for cell, drop in zip(reversed(self.cells_), reversed(self.dropouts_[1:])):
+            dx = drop.backward(dx)
+            dx, ds = cell.backward(dx)
+            dstate = list(ds) + dstate
+        return self.dropouts_[0].backward(dx), tuple(dstate)
 
     def step(self, ids, state):
         """One inference step: ids ``(B,)`` -> logits ``(B, V)`` and the new state.
@@ -343,59 +256,61 @@ class RNNLM:
             "model": dataclasses.asdict(self.config),
         }
 
-    def write_files(self, folder, weights: dict[str, np.ndarray] | None = None) -> None:
-        """Write config.json, vocab.tsv, weights.npz (and history.json) into ``folder``."""
-        folder = Path(folder)
-        save_json(folder / "config.json", self.config_dict())
-        self.vocab_.save(folder / "vocab.tsv")
+    def write_files(
+        self, folder: ModelFolder | PathLike, weights: dict[str, np.ndarray] | None = None
+    ) -> None:
+        """Write the model's files into ``folder`` (config, vocabulary, ``weights`` or the
+        model's own, and its history unless it is empty)."""
+        folder = folder if isinstance(folder, ModelFolder) else ModelFolder(folder)
+        save_json(folder.config, self.config_dict())
+        self.vocab_.save(folder.vocab)
         arrays = self.get_weights() if weights is None else weights
-        np.savez(folder / "weights.npz", **arrays)
-        if getattr(self, "history_", None):
-            save_json(folder / "history.json", self.history_)
+        np.savez(folder.weights, **arrays)
+        if not self.history_.is_empty:
+            self.history_.write(folder)
 
-    def save(self, path) -> RNNLM:
+    def save(self, path: PathLike) -> RNNLM:
         """Save the model as a folder, atomically (the old folder is replaced whole)."""
-        with atomic_dir(path) as tmp:
+        with ModelFolder(path).writing() as tmp:
             self.write_files(tmp)
         return self
 
     @classmethod
-    def load(cls, path) -> RNNLM:
+    def load(cls, path: PathLike) -> RNNLM:
         """Load a model folder, checking its format version, vocabulary size, array names,
         shapes and dtypes; any mismatch raises ``ModelFileError`` naming it."""
-        path = Path(path)
-        meta = ModelFolder(path).read_config(FORMAT, FORMAT_VERSION, "RNN language model")
+        folder = ModelFolder(path)
+        path = folder.path
+        meta = folder.read_config(FORMAT, FORMAT_VERSION, "RNN language model")
         try:
             config = LMConfig.from_dict(meta["model"])
             config.validate()
-        except (KeyError, TypeError, OptionError) as exc:
-            raise ModelFileError(f"{path / 'config.json'} has invalid settings: {exc}") from None
-        vocab_file = path / "vocab.tsv"
-        if not vocab_file.is_file():
-            raise ModelFileError(f"model folder {path} has no vocab.tsv")
+        except (KeyError, TypeError, OptionError, ModelFileError) as exc:
+            raise ModelFileError(f"{folder.config} has invalid settings: {exc}") from None
+        if not folder.vocab.is_file():
+            raise ModelFileError(f"model folder {path} has no {folder.vocab.name}")
         try:
-            vocab = Vocab.load(vocab_file)
+            vocab = Vocab.load(folder.vocab)
         except Exception as exc:  # a corrupt vocabulary is a model-file problem here
-            raise ModelFileError(f"cannot read {vocab_file}: {exc}") from None
+            raise ModelFileError(f"cannot read {folder.vocab}: {exc}") from None
         if len(vocab) != meta.get("vocab_size"):
             raise ModelFileError(
-                f"vocabulary size mismatch in {path}: vocab.tsv has {len(vocab)} words, "
-                f"config.json says {meta.get('vocab_size')}"
+                f"vocabulary size mismatch in {path}: {folder.vocab.name} has {len(vocab)} "
+                f"words, {folder.config.name} says {meta.get('vocab_size')}"
             )
         model = cls(config).init(vocab)
-        weights = load_npz(path / "weights.npz", what="model weights")
+        weights = load_npz(folder.weights, what="model weights")
         emb = weights.get("embedding.W")
         if emb is not None and emb.ndim == 2 and emb.shape[0] != len(vocab):
             raise ModelFileError(
-                f"vocabulary size mismatch in {path}: vocab.tsv has {len(vocab)} words but "
-                f"the embedding in weights.npz has {emb.shape[0]} rows"
+                f"vocabulary size mismatch in {path}: {folder.vocab.name} has {len(vocab)} "
+                f"words but the embedding in {folder.weights.name} has {emb.shape[0]} rows"
             )
-        problems = model._weight_problems(weights, where=f"{path / 'weights.npz'}")
+        problems = model._weight_problems(weights, where=f"{folder.weights}")
         if problems:
             raise ModelFileError("; ".join(problems))
         model.set_weights(weights)
-        hist = path / "history.json"
-        model.history_ = load_json(hist, what="training history") if hist.is_file() else {}
+        model.history_ = TrainingHistory.read(folder)
         return model
 
     def __repr__(self) -> str:

@@ -1,0 +1,140 @@
+"""Typed records of a language model's training: scores, epochs, the whole history.
+
+    TrainingHistory
+      epochs          [EpochRecord, ...]  one per finished epoch
+      best_epoch, best_valid_ppl, lr, bad_epochs, stopped
+      train           TrainConfig         the settings of the run
+      data            DataSummary         token counts and a checksum of the training part
+      test            Scores | None       set when training ends (None while it runs)
+
+``to_dict``/``from_dict`` convert to and from the JSON of the model folder's history file and
+of the checkpoint's state (``textseq.modelfolder``), key for key, so every model folder
+written by textseq reads back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from textseq.errors import ModelFileError
+from textseq.files import load_json, save_json
+from textseq.lm.train_config import TrainConfig
+from textseq.modelfolder import ModelFolder
+
+# why a run stopped (``TrainingHistory.stopped``; None while it runs)
+COMPLETED = "completed"
+EARLY_STOPPING = "early stopping"
+INTERRUPTED = "interrupted"
+
+_TEST_KEYS = ("test_loss", "test_ppl", "test_acc", "test_acc5")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Mean loss, perplexity and top-1/top-5 next-word accuracy on a part of the corpus;
+    every figure is None when the part has nothing to score."""
+
+    loss: float | None = None
+    ppl: float | None = None
+    acc: float | None = None
+    acc5: float | None = None
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """The figures of one epoch (the validation ones are None without a validation part)."""
+
+    epoch: int
+    train_loss: float
+    train_ppl: float
+    valid_loss: float | None
+    valid_ppl: float | None
+    valid_acc: float | None
+    valid_acc5: float | None
+    tokens_per_s: float
+    seconds: float
+    lr: float  # the learning rate the epoch trained with
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """Sizes of the three parts of the corpus, and a checksum of the training ids (a resumed
+    run must train on the same ids)."""
+
+    train_tokens: int
+    valid_tokens: int
+    test_tokens: int
+    vocab_size: int
+    train_crc32: int
+
+
+@dataclass
+class TrainingHistory:
+    """The state of a training run, updated after every epoch. A model that was never
+    trained has an empty one (``is_empty``)."""
+
+    epochs: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_valid_ppl: float | None = None  # None when there is no validation part
+    lr: float | None = None  # the learning rate of the next epoch
+    bad_epochs: int = 0  # epochs in a row without validation improvement
+    stopped: str | None = None  # COMPLETED | EARLY_STOPPING | INTERRUPTED; None while running
+    train: TrainConfig | None = None
+    data: DataSummary | None = None
+    test: Scores | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.train is None and not self.epochs
+
+    def to_dict(self) -> dict:
+        """The JSON of the history file; the ``test_*`` keys only once the test is scored."""
+        out = {
+            "epochs": [dataclasses.asdict(e) for e in self.epochs],
+            "best_epoch": self.best_epoch,
+            "best_valid_ppl": self.best_valid_ppl,
+            "lr": self.lr,
+            "bad_epochs": self.bad_epochs,
+            "stopped": self.stopped,
+            "train": None if self.train is None else self.train.to_dict(),
+            "data": None if self.data is None else dataclasses.asdict(self.data),
+        }
+        if self.test is not None:
+            test = self.test
+            out.update(zip(_TEST_KEYS, (test.loss, test.ppl, test.acc, test.acc5)))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "training history") -> TrainingHistory:
+        """The inverse of ``to_dict``; missing or malformed entries raise ``ModelFileError``
+        naming ``where``."""
+        try:
+            train, summary = data.get("train"), data.get("data")
+            test = None
+            if any(key in data for key in _TEST_KEYS):
+                test = Scores(*(data.get(key) for key in _TEST_KEYS))
+            return cls(
+                epochs=[EpochRecord(**e) for e in data["epochs"]],
+                best_epoch=data["best_epoch"],
+                best_valid_ppl=data["best_valid_ppl"],
+                lr=data["lr"],
+                bad_epochs=data["bad_epochs"],
+                stopped=data["stopped"],
+                train=None if train is None else TrainConfig.from_dict(train),
+                data=None if summary is None else DataSummary(**summary),
+                test=test,
+            )
+        except (KeyError, TypeError, AttributeError, ModelFileError) as exc:
+            raise ModelFileError(f"{where} is incomplete or corrupt ({exc})") from None
+
+    @classmethod
+    def read(cls, folder: ModelFolder) -> TrainingHistory:
+        """The history of a model folder; an empty one when it has none."""
+        if not folder.history.is_file():
+            return cls()
+        data = load_json(folder.history, what="training history")
+        return cls.from_dict(data, where=str(folder.history))
+
+    def write(self, folder: ModelFolder) -> None:
+        save_json(folder.history, self.to_dict())

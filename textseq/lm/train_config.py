@@ -1,0 +1,80 @@
+"""How to train a language model: ``TrainConfig`` (the architecture is ``LMConfig``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from textseq.errors import ModelFileError, OptionError
+
+
+@dataclass
+class TrainConfig:
+    """How to train (the architecture is ``LMConfig``)."""
+
+    mode: str = "stream"  # stream | window
+    bptt: int = 35  # steps per window in stream mode
+    chunk_size: int = 5  # words in per chunk in window mode
+    batch_size: int = 32
+    eval_batch_size: int = 10  # streams for validation/test in stream mode
+    epochs: int = 10
+    lr: float = 2e-3
+    optimizer: str = "adam"  # adam | sgd
+    clip: float | None = 5.0  # global gradient norm; None or 0 = no clipping
+    lr_decay: float = 0.5  # lr *= lr_decay after an epoch without validation improvement
+    patience: int = 3  # stop after this many epochs without improvement; 0 = never
+    min_count: int = 1  # vocabulary: words seen fewer times become <unk>
+    max_size: int | None = None
+    split: tuple[float, float, float] = (0.8, 0.1, 0.1)  # train, valid, test by line
+    seed: int = 0  # dropout masks and window shuffling
+    threads: int | None = None  # BLAS and Numba threads; None = leave as is
+    # with 2+ threads, run them as two tasks (``textseq.lm.overlap``), BLAS on one thread in
+    # each: faster while another program keeps a core busy, a little slower on an idle
+    # machine (``benchmarks/lm_step_profile.py --share-threads`` measures both)
+    share_threads: bool = False
+
+    def validate(self) -> TrainConfig:
+        if self.mode not in ("stream", "window"):
+            raise OptionError(f"mode must be stream or window, got {self.mode!r}")
+        for name in ("bptt", "chunk_size", "batch_size", "eval_batch_size", "epochs"):
+            if int(getattr(self, name)) < 1:
+                raise OptionError(f"{name.replace('_', '-')} must be at least 1")
+        if not self.lr > 0:
+            raise OptionError(f"the learning rate must be positive, got {self.lr}")
+        if self.clip is not None and self.clip < 0:
+            raise OptionError(f"clip must be positive (or 0 for none), got {self.clip}")
+        if not 0 < self.lr_decay <= 1:
+            raise OptionError(f"lr-decay must be in (0, 1], got {self.lr_decay}")
+        if self.patience < 0:
+            raise OptionError(f"patience must be >= 0, got {self.patience}")
+        if self.optimizer not in ("adam", "sgd"):
+            raise OptionError(f"optimizer must be adam or sgd, got {self.optimizer!r}")
+        split = tuple(float(r) for r in self.split)
+        if len(split) != 3 or any(r < 0 for r in split) or abs(sum(split) - 1) > 1e-6:
+            raise OptionError(
+                f"split must be three non-negative shares summing to 1, got {list(self.split)}"
+            )
+        if split[0] == 0:
+            raise OptionError("the training share of the split must be positive")
+        self.split = split
+        if self.threads is not None and self.threads < 1:
+            raise OptionError(f"threads must be at least 1, got {self.threads}")
+        return self
+
+    def to_dict(self) -> dict:
+        """The settings as JSON values (``split`` as a list), as a history records them."""
+        d = dataclasses.asdict(self)
+        d["split"] = list(d["split"])
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """The inverse of ``to_dict``; unknown names raise ``ModelFileError``."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ModelFileError(f"unknown training settings {unknown}")
+        values = dict(data)
+        if "split" in values:
+            values["split"] = tuple(values["split"])
+        return cls(**values)

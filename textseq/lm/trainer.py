@@ -1,0 +1,302 @@
+"""The training loop of the RNN language model: epochs, learning-rate decay, stops.
+
+Each epoch runs every window of the training ids through the model's loss, backward and
+one optimizer step (gradient clipping folded into the step). In stream mode the hidden
+state is carried from one window to the next (a plain array, so nothing links it to the
+previous window: truncated BPTT) and every position contributes to the loss; in window
+mode each shuffled chunk starts from a zero state and only its last position is scored
+(``textseq.lm.data`` makes both kinds of batch).
+
+After each epoch: validation perplexity and top-1/top-5 next-word accuracy, learning-rate
+decay when validation does not improve, early stopping after ``patience`` such epochs, and
+a checkpoint (``textseq.lm.checkpoint``) from which ``resume`` continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from textseq import threads
+from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
+from textseq.lm import checkpoint, overlap
+from textseq.lm.data import (
+    LMData,
+    chunk_batches,
+    num_stream_windows,
+    prepare_lm_data,
+    stream_windows,
+)
+from textseq.lm.evaluate import evaluate, perplexity
+from textseq.lm.history import (
+    COMPLETED,
+    EARLY_STOPPING,
+    INTERRUPTED,
+    EpochRecord,
+    TrainingHistory,
+)
+from textseq.lm.model import RNNLM, LMConfig
+from textseq.lm.optim import clip_scale, global_norm, make_optimizer
+from textseq.lm.train_config import TrainConfig
+from textseq.modelfolder import ModelFolder
+
+
+class NonFiniteLossError(TextseqError):
+    """The training loss or gradient became NaN or infinite."""
+
+
+class Trainer:
+    """Trains an ``RNNLM`` on prepared ids; ``fit`` returns ``self`` with ``model_`` and
+    ``history_`` (a ``TrainingHistory``) set. ``out_dir`` (optional) receives the model
+    folder and its checkpoints."""
+
+    progress_callback = None  # called with each epoch's EpochRecord (the CLI prints it)
+
+    def __init__(self, train: TrainConfig | None = None, out_dir=None, progress: bool = True):
+        self.train = train or TrainConfig()
+        self.out_dir = out_dir
+        self.progress = progress
+
+    # -- setup --
+    def fit(self, model: RNNLM, data: LMData, resume: bool = False) -> Trainer:
+        tc = self.train.validate()
+        threads.set_threads(tc.threads)
+        if len(data.train) < 2:
+            raise InputError("the training part has fewer than 2 tokens: nothing to learn")
+        if tc.mode == "stream" and len(data.train) // tc.batch_size < 2:
+            raise InputError(
+                f"the training part has {len(data.train)} tokens: too few for "
+                f"{tc.batch_size} streams; lower --batch-size"
+            )
+        if tc.mode == "window" and len(data.train) <= tc.chunk_size:
+            raise InputError(f"the training part is shorter than a chunk of {tc.chunk_size}")
+        self.model_ = model
+        self.optimizer_ = make_optimizer(tc.optimizer, tc.lr)
+        self.rng_ = np.random.default_rng(tc.seed)
+        self.history_ = TrainingHistory(
+            lr=tc.lr, train=dataclasses.replace(tc), data=data.summary()
+        )
+        self._best_weights = None
+        if resume:
+            self._resume(data)
+        model.history_ = self.history_
+        try:
+            self._run(data)
+        except KeyboardInterrupt:
+            self.history_.stopped = INTERRUPTED
+            if self._best_weights is not None:
+                model.set_weights(self._best_weights)
+            return self
+        self._finish(data)
+        return self
+
+    # -- epochs --
+    def _run(self, data: LMData) -> None:
+        tc, hist = self.train, self.history_
+        start = len(hist.epochs)
+        if start >= tc.epochs or hist.stopped == EARLY_STOPPING:
+            return
+        for epoch in range(start + 1, tc.epochs + 1):
+            t0 = time.perf_counter()
+            train_loss, tokens = self.train_epoch(data.train, epoch)
+            seconds = time.perf_counter() - t0
+            valid = evaluate(self.model_, data.valid, tc)
+            rec = EpochRecord(
+                epoch=epoch,
+                train_loss=train_loss,
+                train_ppl=perplexity(train_loss),
+                valid_loss=valid.loss,
+                valid_ppl=valid.ppl,
+                valid_acc=valid.acc,
+                valid_acc5=valid.acc5,
+                tokens_per_s=tokens / seconds,
+                seconds=seconds,
+                lr=hist.lr,
+            )
+            hist.epochs.append(rec)
+            # without a validation part every epoch counts as the best so far
+            improved = (
+                hist.best_epoch is None or valid.ppl is None or valid.ppl < hist.best_valid_ppl
+            )
+            if improved:
+                hist.best_epoch, hist.best_valid_ppl = epoch, valid.ppl
+                hist.bad_epochs = 0
+                self._best_weights = self.model_.get_weights()
+            else:
+                hist.bad_epochs += 1
+                hist.lr *= tc.lr_decay
+                self.optimizer_.lr = hist.lr
+            stop = tc.patience and hist.bad_epochs >= tc.patience
+            if stop:
+                hist.stopped = EARLY_STOPPING
+            self._save_checkpoint()
+            if self.progress_callback is not None:
+                self.progress_callback(rec)
+            if stop:
+                break
+
+    def train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
+        """One pass over ``ids``; returns the mean training loss and the tokens read.
+
+        With ``share_threads`` and two BLAS threads or more, the windows run as two tasks
+        (``textseq.lm.overlap``) with BLAS on one thread; otherwise on the model's own
+        ``loss`` and ``backward``."""
+        model = self.model_
+        if self.train.share_threads and threads.blas_threads() > 1:
+            loss = functools.partial(overlap.overlapped_loss, model)
+            backward = functools.partial(overlap.overlapped_backward, model)
+            with threads.single_thread_blas():
+                return self._train_windows(ids, epoch, loss, backward)
+        return self._train_windows(ids, epoch, model.loss, model.backward)
+
+    def _train_windows(self, ids: np.ndarray, epoch: int, loss_fn, backward_fn):
+        tc, model, opt = self.train, self.model_, self.optimizer_
+        named = model.named_parameters()
+        params = [p for _, p, _ in named]
+        grads = [g for _, _, g in named]
+        drop_rng = self.rng_ if model.config.dropout > 0 else None
+        if tc.mode == "stream":
+            total = num_stream_windows(len(ids), tc.batch_size, tc.bptt)
+            batches = stream_windows(ids, tc.batch_size, tc.bptt)
+            last_only = False
+        else:
+            total = math.ceil((len(ids) - tc.chunk_size) / tc.batch_size)
+            batches = chunk_batches(ids, tc.chunk_size, tc.batch_size, self.rng_)
+            last_only = True
+        state = model.initial_state(tc.batch_size)
+        loss_sum, n_pred, tokens = 0.0, 0, 0
+        t0 = time.perf_counter()
+        bar = tqdm(
+            total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress, leave=False
+        )
+        try:
+            for step, (x, y) in enumerate(batches):
+                if last_only:
+                    state = model.initial_state(x.shape[1])
+                loss, state = loss_fn(x, y, state, rng=drop_rng, last_only=last_only)
+                if not math.isfinite(loss):
+                    self._non_finite("loss", loss, epoch, step)
+                backward_fn()
+                norm = global_norm(grads)
+                if not math.isfinite(norm):
+                    self._non_finite("gradient norm", norm, epoch, step)
+                opt.step(params, grads, clip_scale(norm, tc.clip or None))  # clip on the fly
+                n = y.size
+                loss_sum += loss * n
+                n_pred += n
+                tokens += x.size
+                if step % 10 == 0 or step == total - 1:
+                    avg = loss_sum / n_pred
+                    rate = tokens / max(time.perf_counter() - t0, 1e-9)
+                    bar.set_postfix(
+                        loss=f"{avg:.3f}",
+                        ppl=f"{perplexity(avg):.1f}",
+                        tok_s=f"{rate:,.0f}",
+                        refresh=False,
+                    )
+                bar.update(1)
+        finally:
+            bar.close()
+        return loss_sum / max(n_pred, 1), tokens
+
+    def _non_finite(self, what: str, value: float, epoch: int, step: int):
+        kept = ""
+        if self.out_dir is not None and self.history_.epochs:
+            kept = (
+                f"; the last good checkpoint (epoch {len(self.history_.epochs)}) is kept "
+                f"in {self.out_dir}"
+            )
+        raise NonFiniteLossError(
+            f"the training {what} became {value} at epoch {epoch}, window {step + 1}; try a "
+            f"lower --lr or a smaller --clip{kept}"
+        )
+
+    # -- end of training --
+    def _finish(self, data: LMData) -> None:
+        hist = self.history_
+        if self._best_weights is not None:
+            self.model_.set_weights(self._best_weights)
+        hist.test = evaluate(self.model_, data.test, self.train)
+        if hist.stopped is None:
+            hist.stopped = COMPLETED
+        self._save_checkpoint()
+
+    # -- files --
+    def _save_checkpoint(self) -> None:
+        if self.out_dir is not None:
+            folder = ModelFolder(self.out_dir)
+            checkpoint.save_checkpoint(
+                folder, self.model_, self._best_weights, self.optimizer_, self.rng_
+            )
+
+    def _resume(self, data: LMData) -> None:
+        """Continue the run saved in ``out_dir``: its history, weights, optimizer and
+        generator state; the training settings are this trainer's."""
+        folder = ModelFolder(self.out_dir)
+        state = checkpoint.read_state(folder)
+        hist = state.history
+        if (hist.data.train_tokens, hist.data.train_crc32) != (len(data.train), data.train_crc32()):
+            raise ModelFileError(
+                f"the corpus differs from the checkpoint's: {len(data.train):,} training "
+                f"tokens now, {hist.data.train_tokens:,} when the run started"
+                " (or the same number of other words); resume with the same corpus"
+            )
+        self._best_weights = checkpoint.restore(
+            folder, state, self.model_, self.optimizer_, self.rng_
+        )
+        hist.train = dataclasses.replace(self.train)
+        if hist.stopped == COMPLETED:
+            hist.stopped = None
+        hist.test = None
+        self.history_ = hist
+
+
+def train_lm(
+    corpus,
+    config: LMConfig | None = None,
+    train: TrainConfig | None = None,
+    out_dir=None,
+    progress: bool = True,
+    resume: bool = False,
+    on_epoch=None,
+) -> tuple[RNNLM, TrainingHistory]:
+    """Train a language model on ``corpus``; returns ``(model, history)``.
+
+    ``corpus``: anything ``open_corpus`` takes (paths, built-in names, a ``Corpus``, lists
+    of token lists), or an ``LMData`` already split and encoded. ``out_dir``: the model
+    folder, rewritten after every epoch. ``resume=True`` continues the run saved in
+    ``out_dir`` with its saved model and training settings (``train.epochs`` may be raised).
+    ``on_epoch(record)`` is called with each epoch's ``EpochRecord``.
+    """
+    config = config or LMConfig()
+    train = dataclasses.replace(train or TrainConfig())
+    vocab = None
+    if resume:
+        if out_dir is None:
+            raise OptionError("resume needs the model folder of the run to continue")
+        saved = RNNLM.load(out_dir)
+        state = checkpoint.read_state(ModelFolder(out_dir))
+        # the saved settings, but the number of epochs and the threads of this call
+        train = dataclasses.replace(
+            state.history.train,
+            epochs=train.epochs,
+            threads=train.threads,
+            share_threads=train.share_threads,
+        )
+        config, vocab = saved.config, saved.vocab_
+    if isinstance(corpus, LMData):
+        data = corpus
+    else:
+        tokenizer = getattr(corpus, "tokenizer", None) or config.tokenizer
+        config = dataclasses.replace(config, tokenizer=tokenizer)
+        data = prepare_lm_data(corpus, train, tokenizer, vocab=vocab, progress=progress)
+    model = RNNLM(config).init(data.vocab)
+    trainer = Trainer(train, out_dir=out_dir, progress=progress)
+    trainer.progress_callback = on_epoch
+    trainer.fit(model, data, resume=resume)
+    return trainer.model_, trainer.history_
