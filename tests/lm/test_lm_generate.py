@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -77,6 +80,19 @@ def rescore(model, prompt_ids, gen_ids):
     lp = log_softmax(logits[0])
     start = len(prompt_ids)  # position whose output predicts gen_ids[0]
     return float(sum(lp[start + i, tok] for i, tok in enumerate(gen_ids)))
+
+
+# ------------------------------------------------------------------ layering
+
+
+def test_the_text_layer_does_not_import_the_model():
+    """``RNNLM.generate`` calls ``textgen``; ``textgen`` knows the model by its protocol only,
+    so there is no import cycle between them."""
+    code = (
+        "import sys, textseq.lm.textgen; "
+        "assert 'textseq.lm.model' not in sys.modules, 'textgen imported the model'"
+    )
+    subprocess.run([sys.executable, "-c", code], env=dict(os.environ), check=True)
 
 
 # ------------------------------------------------------------------ predict_next
@@ -180,6 +196,7 @@ def test_sampling_frequencies_follow_the_softmax():
         {"temperature": 1e-6},
         {"top_k": 1},
         {"top_p": 1e-9},
+        {"min_p": 1.0},
         {"top_k": 1, "temperature": 3.0},
     ],
 )
@@ -390,6 +407,7 @@ def test_max_tokens_zero_and_model_arrays_untouched():
         ({"strategy": "beam", "beam_width": 0}, "beam width"),
         ({"top_p": 0.0}, "top-p"),
         ({"top_p": 1.5}, "top-p"),
+        ({"min_p": 0.0}, "min-p"),
         ({"top_k": 0}, "top-k"),
         ({"max_tokens": -1}, "max-tokens"),
         ({"strategy": "greedy"}, "strategy"),

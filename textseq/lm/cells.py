@@ -12,10 +12,15 @@ Whatever does not depend on the previous step is batched over time: the input pr
 ``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh^T`` (forward) and
 ``dgates @ Wh`` (backward) remain per step. Weights are stored as PyTorch stores them,
 ``(G*H, D)`` and ``(G*H, H)``: the weight gradients then come out of ``dG^T @ x``, a shape
-OpenBLAS splits well over two threads (the transposed product ran 5x slower on two).
+OpenBLAS splits well over two threads (the transposed layout does not split well).
 
     x (T*B, D) @ Wx^T (D, G*H) + b  ->  gx (T, B, G*H)      one matmul
     for t:  gates = gx[t] + h @ Wh^T (H, G*H)  ->  h, state   per step
+
+``step`` is one time step for inference (decoding): the same kernels, nothing stored. The
+element-wise maths of a step is in ``textseq.lm.cell_kernels``; the products go through
+``textseq.lm.kernels.matmul_t``, which takes a tiled kernel for a handful of rows and BLAS
+for more.
 """
 
 from __future__ import annotations
@@ -80,7 +85,8 @@ class Cell:
 
     def step(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """One step for inference: ``x (B, D)`` -> ``h (B, H)`` and the new state (new
-        arrays; ``x`` and ``state`` are not modified). The kernels of ``forward`` without
+        arrays, ``h`` itself being the state's ``h``; ``x`` and ``state`` are not
+        modified). The kernels of ``forward`` without
         storing anything for ``backward`` (a one-step ``forward`` gives the same bits): a
         handful of rows (decoding, beams) run in the tiled product, larger batches in BLAS
         (see ``kernels.matmul_t``)."""
@@ -177,7 +183,7 @@ class LSTMCell(Cell):
     def step(self, x, state):
         acts, gh = self._step_gates(x, self._prev(state))  # acts: activations, in place
         shape = (x.shape[0], self.hidden_size)
-        h, c, tc = (np.empty(shape, dtype=self.dtype) for _ in range(3))
+        h, c, tc = (np.empty(shape, dtype=self.dtype) for _ in range(3))  # tc: scratch
         c_prev = self._prev(state, 1)
         cell_kernels.lstm_fwd_step(acts, gh, c_prev, c, tc, h, self.dtype == np.float64)
         return h, (h, c)
