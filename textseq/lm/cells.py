@@ -85,11 +85,11 @@ class Cell:
 
     def step(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """One step for inference: ``x (B, D)`` -> ``h (B, H)`` and the new state (new
-        arrays, ``h`` itself being the state's ``h``; ``x`` and ``state`` are not
-        modified). The kernels of ``forward`` without
-        storing anything for ``backward`` (a one-step ``forward`` gives the same bits): a
-        handful of rows (decoding, beams) run in the tiled product, larger batches in BLAS
-        (see ``kernels.matmul_t``)."""
+        arrays, ``h`` being the state's ``h``; ``x`` and ``state`` are not modified).
+
+        The kernels of ``forward`` without storing anything for ``backward`` (a one-step
+        ``forward`` gives the same bits): a handful of rows (decoding, beams) run in the
+        tiled product, larger batches in BLAS (see ``kernels.matmul_t``)."""
         raise NotImplementedError
 
     def _step_gates(self, x: np.ndarray, h: np.ndarray, bh=None):
