@@ -55,9 +55,9 @@ import numpy as np  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 from textseq.lm.data import LMData, prepare_lm_data, stream_windows  # noqa: E402
-from textseq.lm.generate import generate  # noqa: E402
 from textseq.lm.model import LMConfig  # noqa: E402
 from textseq.lm.ngram import KneserNeyTrigram  # noqa: E402
+from textseq.lm.textgen import generate  # noqa: E402
 from textseq.lm.train_config import TrainConfig  # noqa: E402
 from textseq.lm.trainer import train_lm  # noqa: E402
 from textseq.threads import set_threads  # noqa: E402
@@ -377,7 +377,6 @@ def generation_only(args, cells: list[str], threads: list[int]) -> int:
     step function generation uses), so the share of the generation code itself is measured
     under the same load. Each thread count is set as the training runs set it."""
     from textseq.corpus import Vocab
-    from textseq.lm.generate import FastStep
     from textseq.lm.model import RNNLM
 
     vocab = Vocab.from_counts({f"w{i}": 10 for i in range(5956)})
@@ -386,7 +385,7 @@ def generation_only(args, cells: list[str], threads: list[int]) -> int:
         set_threads(n_threads)
         for cell in cells:
             model = RNNLM(LMConfig(cell=cell, embed=EMBED, hidden=HIDDEN)).init(vocab)
-            step = FastStep.for_model(model) or model.step
+            step = model.step
             for name, width, extra in (("argmax", 1, {}),
                                        ("beam 5", BEAM_WIDTH, {"strategy": "beam"})):  # fmt: skip
                 full, bare = [], []
@@ -420,7 +419,7 @@ def generation_only(args, cells: list[str], threads: list[int]) -> int:
         f"(with no stop at `<eos>` the work does not depend on them); {GEN_TOKENS} tokens, "
         f"prompt of 3 words, {args.gen_repeats} repeats (one untimed call first). "
         f"'steps alone' is {GEN_TOKENS - 1} bare calls of the step generation uses "
-        "(`textseq.lm.generate.FastStep`) with the same batch (1 or 5), timed between the "
+        "(`RNNLM.step`) with the same batch (1 or 5), timed between the "
         "repeats: the rest is the generation code (logit shaping, normalisers, candidate "
         "selection) and priming with the prompt. Threads: BLAS and Numba as `set_threads` "
         "sets them for training; generation's own kernels run on one thread. Machine: "

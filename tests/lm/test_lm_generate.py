@@ -1,6 +1,6 @@
-"""Prediction and generation strategies, tested exactly on table models whose answers are known.
+"""Prediction and generation from text, tested exactly on table models whose answers are known.
 
-``TableModel`` implements the model protocol of ``textseq.lm.generate``: its logits are a fixed
+``TableModel`` implements the model protocol of ``textseq.lm.textgen``: its logits are a fixed
 bigram table row for the previous word, optionally plus a bonus for the word whose id is the
 running sum of every id read so far (mod V), so that its answer depends on the whole prompt.
 """
@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
 import pytest
 
 from textseq.corpus import Vocab
+from textseq.decoding import log_softmax, softmax
 from textseq.errors import OptionError
-from textseq.lm.generate import (
-    PROMPT_CHUNK,
-    DecodingOptions,
-    _Context,
-    generate,
-    log_softmax,
-    predict_next,
-    shape_logits,
-    softmax,
-)
+from textseq.lm.textgen import PROMPT_CHUNK, generate, predict_next
 
 UNK, EOS = 0, 1
 
@@ -87,52 +82,17 @@ def rescore(model, prompt_ids, gen_ids):
     return float(sum(lp[start + i, tok] for i, tok in enumerate(gen_ids)))
 
 
-# ------------------------------------------------------------------ shared logits step
+# ------------------------------------------------------------------ layering
 
 
-def test_shape_logits_repetition_penalty_and_bans_follow_their_definitions():
-    logits = np.array([[2.0, -1.0, 3.0, -2.0, 0.5]])
-    ctx = _Context(np.array([2, 3]), 5, DecodingOptions(repetition_penalty=2.0))
-    x = shape_logits(logits, [[4]], ctx, DecodingOptions(repetition_penalty=2.0), unk_id=0)
-    # seen ids 2, 3 (prompt) and 4 (generated): positive / 2, negative * 2; <unk> banned
-    np.testing.assert_allclose(x[0], [-np.inf, -1.0, 1.5, -4.0, 0.25])
-    assert x.dtype == np.float64
-    assert logits[0, 0] == 2.0  # the input is not modified
-
-
-def test_shape_logits_top_k_and_top_p_keep_the_right_sets():
-    logits = np.log(np.array([[0.05, 0.4, 0.3, 0.2, 0.05]]))
-    ctx = _Context(np.array([], dtype=np.int64), 5, DecodingOptions())
-    opt = DecodingOptions(top_k=2, allow_unk=True)
-    assert np.isfinite(shape_logits(logits, [[]], ctx, opt, 0)[0]).tolist() == [
-        False,
-        True,
-        True,
-        False,
-        False,
-    ]
-    opt = DecodingOptions(top_p=0.65, allow_unk=True)  # 0.4 + 0.3 reaches 0.65
-    kept = np.isfinite(shape_logits(logits, [[]], ctx, opt, 0)[0])
-    assert kept.tolist() == [False, True, True, False, False]
-    opt = DecodingOptions(top_p=0.75, allow_unk=True)  # needs 0.4 + 0.3 + 0.2
-    kept = np.isfinite(shape_logits(logits, [[]], ctx, opt, 0)[0])
-    assert kept.tolist() == [False, True, True, True, False]
-    opt = DecodingOptions(temperature=0.5, allow_unk=True)
-    np.testing.assert_allclose(shape_logits(logits, [[]], ctx, opt, 0), logits * 2)
-    np.testing.assert_allclose(softmax(logits).sum(), 1.0)
-
-
-def test_no_repeat_ngram_ban_lists_exactly_the_completing_ids():
-    opt = DecodingOptions(no_repeat_ngram_size=3)
-    ctx = _Context(np.array([5, 6, 7, 5, 6]), 10, opt)
-    # history 5 6 7 5 6 -> the bigram (5, 6) was followed by 7
-    assert sorted(ctx.banned_ngram_ids([])) == [7]
-    # history 5 6 7 5 6 8 6 7 -> (6, 7) was followed by 5 in the prompt
-    assert sorted(ctx.banned_ngram_ids([8, 6, 7])) == [5]
-    # history ... 6 8 6 9 6 8 -> (6, 8) was followed by 6 in the generated part
-    assert sorted(ctx.banned_ngram_ids([8, 6, 9, 6, 8])) == [6]
-    one = _Context(np.array([2, 3]), 10, DecodingOptions(no_repeat_ngram_size=1))
-    assert sorted(one.banned_ngram_ids([4])) == [2, 3, 4]
+def test_the_text_layer_does_not_import_the_model():
+    """``RNNLM.generate`` calls ``textgen``; ``textgen`` knows the model by its protocol only,
+    so there is no import cycle between them."""
+    code = (
+        "import sys, textseq.lm.textgen; "
+        "assert 'textseq.lm.model' not in sys.modules, 'textgen imported the model'"
+    )
+    subprocess.run([sys.executable, "-c", code], env=dict(os.environ), check=True)
 
 
 # ------------------------------------------------------------------ predict_next
@@ -236,6 +196,7 @@ def test_sampling_frequencies_follow_the_softmax():
         {"temperature": 1e-6},
         {"top_k": 1},
         {"top_p": 1e-9},
+        {"min_p": 1.0},
         {"top_k": 1, "temperature": 3.0},
     ],
 )
@@ -446,6 +407,7 @@ def test_max_tokens_zero_and_model_arrays_untouched():
         ({"strategy": "beam", "beam_width": 0}, "beam width"),
         ({"top_p": 0.0}, "top-p"),
         ({"top_p": 1.5}, "top-p"),
+        ({"min_p": 0.0}, "min-p"),
         ({"top_k": 0}, "top-k"),
         ({"max_tokens": -1}, "max-tokens"),
         ({"strategy": "greedy"}, "strategy"),

@@ -47,6 +47,9 @@ def test_generate_argmax_beam_and_sample(cli, model_dir):
         for _ in range(2)
     ]  # fmt: skip
     assert runs[0] == runs[1] and runs[0].strip()
+    result = cli("generate", "-m", model_dir, "-p", "the quick", "-s", "sample", "--min-p", "1")
+    assert result.code == 0, result  # only the best word at each step: the argmax text
+    assert result.out.strip() == "brown fox jumps over the lazy dog"
     result = cli("generate", "-m", model_dir, "-p", "the quick", "--max-tokens", "12",
                  "--through-eos", "--no-repeat-ngram", "2")  # fmt: skip
     assert result.code == 0, result
@@ -68,6 +71,7 @@ def test_unknown_prompt_words_give_a_warning_line(cli, model_dir):
         (["--strategy", "beam", "--beam-width", "0"], "beam width"),
         (["--top-p", "1.5"], "top-p must be in (0, 1]"),
         (["--top-p", "0"], "top-p must be in (0, 1]"),
+        (["--min-p", "2"], "min-p must be in (0, 1]"),
         (["--top-k", "0"], "top-k"),
         (["--max-tokens", "-1"], "max-tokens"),
         (["--strategy", "greedy"], "strategy must be one of"),

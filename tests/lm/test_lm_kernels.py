@@ -1,5 +1,6 @@
 """The language model's Numba kernels: the fused softmax and Adam against numpy, on 1 and 2
-threads, and the cache rule that kept their parallel versions on one thread."""
+threads, the tiled small-batch product against float64 numpy, and the cache rule that would
+keep the parallel versions on one thread."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ from numba.core.caching import NullCache
 from numba.core.dispatcher import Dispatcher
 
 from textseq.corpus import spool_kernels
-from textseq.lm import generate_kernels
+from textseq.decoding import kernels as decoding_kernels
+from textseq.lm import cell_kernels
 from textseq.lm import kernels as K
 from textseq.word2vec import kernels as w2v_kernels
 
@@ -17,7 +19,7 @@ def test_no_two_cached_kernels_share_a_cache_file():
     options: two ``njit``s of one function (parallel and serial) would load each other's code.
     """
     seen = {}
-    for module in (K, generate_kernels, w2v_kernels, spool_kernels):
+    for module in (K, cell_kernels, decoding_kernels, w2v_kernels, spool_kernels):
         for name, obj in vars(module).items():
             cached = isinstance(obj, Dispatcher) and not isinstance(obj._cache, NullCache)
             if cached:
@@ -70,3 +72,29 @@ def test_adam_update_matches_the_formula_on_one_and_two_threads(numba_threads):
     want = p0 - 1e-3 * (0.1 * gs) / (np.sqrt(0.001 * gs * gs) + 1e-8)
     for p in out:  # the parallel and the serial compilation may round differently
         np.testing.assert_allclose(p, want, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 4, 5, 6, 7, 8, 10, 11])
+@pytest.mark.parametrize("n_out", [1, 2, 3, 7, 64])
+def test_tiled_product_is_x_times_w_transposed_plus_bias(rows, n_out):
+    rng = np.random.default_rng(rows * 100 + n_out)
+    x = rng.standard_normal((rows, 37)).astype(np.float32)
+    W = rng.standard_normal((n_out, 37)).astype(np.float32)
+    bias = rng.standard_normal(n_out).astype(np.float32)
+    ref = x.astype(np.float64) @ W.T.astype(np.float64)
+    out = np.full((rows, n_out), np.nan, dtype=np.float32)
+    K.matmul_t_tiled(x, W, bias, out)
+    np.testing.assert_allclose(out, ref + bias, rtol=1e-5, atol=1e-5)
+    K.matmul_t_tiled(x, W, None, out)  # no bias
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    out = K.matmul_t(x, W, bias=bias)  # the tiled kernel or BLAS, by the number of rows
+    np.testing.assert_allclose(out, ref + bias, rtol=1e-5, atol=1e-5)
+
+
+def test_tiled_product_propagates_nan():
+    x = np.ones((5, 8), np.float32)
+    W = np.ones((4, 8), np.float32)
+    W[2, 3] = np.nan
+    out = np.empty((5, 4), np.float32)
+    K.matmul_t_tiled(x, W, None, out)
+    assert np.isnan(out[:, 2]).all() and np.isfinite(out[:, [0, 1, 3]]).all()

@@ -1,7 +1,8 @@
 """``textseq predict`` and ``textseq generate``: use a trained language model folder.
 
-Option values are checked by ``textseq.lm.generate`` (one-line ``OptionError``s), and the
-model folder by ``RNNLM.load`` (``ModelFileError``); ``main`` prints either as ``error: ...``.
+Option values are checked by ``textseq.decoding.DecodingOptions`` (one-line ``OptionError``s),
+and the model folder by ``RNNLM.load`` (``ModelFileError``); ``main`` prints either as
+``error: ...``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import SeedOpt
-from textseq.lm.generate import STRATEGIES, generate, predict_next
+from textseq.decoding import STRATEGIES
+from textseq.lm.textgen import generate, predict_next
 
 PREDICT_EPILOG = """Examples:
 
@@ -86,6 +88,10 @@ def generate_command(
         float | None,
         typer.Option("--top-p", help="Keep the fewest words whose probability reaches p."),
     ] = None,
+    min_p: Annotated[
+        float | None,
+        typer.Option("--min-p", help="Keep words at least p times as likely as the best."),
+    ] = None,
     beam_width: Annotated[int, typer.Option("--beam-width", help="Beam search width.")] = 5,
     length_penalty: Annotated[
         float,
@@ -120,6 +126,7 @@ def generate_command(
         temperature=temperature,
         top_k=top_k,
         top_p=top_p,
+        min_p=min_p,
         beam_width=beam_width,
         length_penalty=length_penalty,
         n_best=n_best,

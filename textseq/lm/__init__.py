@@ -2,14 +2,13 @@
 
 ``train_lm(corpus, LMConfig(...), TrainConfig(...), out_dir)`` trains one and returns
 ``(model, history)``; ``RNNLM.load(folder)`` reads a saved model; ``model.predict_next`` and
-``model.generate`` use it (the package name ``generate`` is the function; the module is
-``textseq.lm.generate`` via ``from textseq.lm.generate import ...``).
+``model.generate`` (or the functions ``predict_next`` and ``generate`` of
+``textseq.lm.textgen``, re-exported here) use it.
 
-The model and trainer (Numba kernels) load on first use; generation is plain numpy.
+The modules load on first use (the model, the trainer and decoding compile Numba kernels).
 """
 
 from textseq._lazy import lazy_getattr
-from textseq.lm.generate import generate, predict_next
 
 _EXPORTS = {
     "RNNLM": "textseq.lm.model",
@@ -23,8 +22,10 @@ _EXPORTS = {
     "NonFiniteLossError": "textseq.lm.trainer",
     "Trainer": "textseq.lm.trainer",
     "train_lm": "textseq.lm.trainer",
+    "generate": "textseq.lm.textgen",
+    "predict_next": "textseq.lm.textgen",
 }
 
-__all__ = ["generate", "predict_next", *_EXPORTS]
+__all__ = list(_EXPORTS)
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

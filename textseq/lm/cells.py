@@ -12,17 +12,22 @@ Whatever does not depend on the previous step is batched over time: the input pr
 ``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh^T`` (forward) and
 ``dgates @ Wh`` (backward) remain per step. Weights are stored as PyTorch stores them,
 ``(G*H, D)`` and ``(G*H, H)``: the weight gradients then come out of ``dG^T @ x``, a shape
-OpenBLAS splits well over two threads (the transposed product ran 5x slower on two).
+OpenBLAS splits well over two threads (the transposed layout does not split well).
 
     x (T*B, D) @ Wx^T (D, G*H) + b  ->  gx (T, B, G*H)      one matmul
     for t:  gates = gx[t] + h @ Wh^T (H, G*H)  ->  h, state   per step
+
+``step`` is one time step for inference (decoding): the same kernels, nothing stored. The
+element-wise maths of a step is in ``textseq.lm.cell_kernels``; the products go through
+``textseq.lm.kernels.matmul_t``, which takes a tiled kernel for a handful of rows and BLAS
+for more.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from textseq.lm import kernels
+from textseq.lm import cell_kernels, kernels
 
 State = tuple[np.ndarray, ...]
 
@@ -65,8 +70,7 @@ class Cell:
 
     def _input_projection(self, x: np.ndarray) -> np.ndarray:
         T, B, D = x.shape
-        gx = kernels.matmul_t(x.reshape(T * B, D), self.params["Wx"])
-        gx += self.params["b"]
+        gx = kernels.matmul_t(x.reshape(T * B, D), self.params["Wx"], bias=self.params["b"])
         return gx.reshape(T, B, -1)
 
     def _param_grads(self, x: np.ndarray, hprev: np.ndarray, dgx: np.ndarray, dgh=None):
@@ -80,9 +84,23 @@ class Cell:
         return np.matmul(G, self.params["Wx"]).reshape(T, B, D)
 
     def step(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
-        """One step for inference: ``x (B, D)`` -> ``h (B, H)`` and the new state."""
-        hs, new = self.forward(x[None], state, store=False)
-        return hs[0], new
+        """One step for inference: ``x (B, D)`` -> ``h (B, H)`` and the new state (new
+        arrays, ``h`` being the state's ``h``; ``x`` and ``state`` are not modified).
+
+        The kernels of ``forward`` without storing anything for ``backward`` (a one-step
+        ``forward`` gives the same bits): a handful of rows (decoding, beams) run in the
+        tiled product, larger batches in BLAS (see ``kernels.matmul_t``)."""
+        raise NotImplementedError
+
+    def _step_gates(self, x: np.ndarray, h: np.ndarray, bh=None):
+        """``x Wx^T + b`` and ``h Wh^T (+ bh)`` of one step (new ``(B, G*H)`` arrays)."""
+        p = self.params
+        gx = kernels.matmul_t(x, p["Wx"], bias=p["b"])
+        gh = kernels.matmul_t(h, p["Wh"], bias=bh)
+        return gx, gh
+
+    def _prev(self, state: State, i: int = 0) -> np.ndarray:
+        return np.ascontiguousarray(state[i], dtype=self.dtype)
 
 
 class RNNCell(Cell):
@@ -101,12 +119,18 @@ class RNNCell(Cell):
         gh = np.empty((B, self.hidden_size), dtype=self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
-            kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
+            cell_kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
             if on_step is not None:
                 on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs}
         return hs[1:], (hs[T].copy(),)
+
+    def step(self, x, state):
+        gx, gh = self._step_gates(x, self._prev(state))
+        h = np.empty((x.shape[0], self.hidden_size), dtype=self.dtype)
+        cell_kernels.rnn_fwd_step(gx, gh, h, self.dtype == np.float64)
+        return h, (h,)
 
     def backward(self, dhs, dstate=None):
         x, hs = self._cache["x"], self._cache["hs"]
@@ -115,7 +139,7 @@ class RNNCell(Cell):
         da = np.empty_like(dhs)
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
         for t in range(x.shape[0] - 1, -1, -1):
-            kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
+            cell_kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
             np.matmul(da[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], da)
         return dx, (dh,)
@@ -149,12 +173,20 @@ class LSTMCell(Cell):
         gh = np.empty((B, 4 * H), dtype=self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
-            kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
+            cell_kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
             if on_step is not None:
                 on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "cs": cs, "tcs": tcs, "acts": acts}
         return hs[1:], (hs[T].copy(), cs[T].copy())
+
+    def step(self, x, state):
+        acts, gh = self._step_gates(x, self._prev(state))  # acts: activations, in place
+        shape = (x.shape[0], self.hidden_size)
+        h, c, tc = (np.empty(shape, dtype=self.dtype) for _ in range(3))  # tc: scratch
+        c_prev = self._prev(state, 1)
+        cell_kernels.lstm_fwd_step(acts, gh, c_prev, c, tc, h, self.dtype == np.float64)
+        return h, (h, c)
 
     def backward(self, dhs, dstate=None):
         ca = self._cache
@@ -167,7 +199,7 @@ class LSTMCell(Cell):
         else:
             dh, dc = (np.array(s, dtype=self.dtype) for s in dstate)
         for t in range(x.shape[0] - 1, -1, -1):
-            kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
+            cell_kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
             np.matmul(dg[t], Wh, out=dh)
         dx = self._param_grads(x, hs[:-1], dg)
         return dx, (dh, dc)
@@ -201,14 +233,21 @@ class GRUCell(Cell):
         hs[0] = state[0]
         gh = np.empty((B, 3 * H), dtype=self.dtype)
         for t in range(T):
-            kernels.matmul_t(hs[t], Wh, gh)
-            gh += bh
-            kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
+            kernels.matmul_t(hs[t], Wh, gh, bias=bh)
+            cell_kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
             if on_step is not None:
                 on_step(hs[1:], t + 1)
         if store:
             self._cache = {"x": x, "hs": hs, "ns": ns, "hn": hn, "gx": gx}
         return hs[1:], (hs[T].copy(),)
+
+    def step(self, x, state):
+        h_prev = self._prev(state)
+        gx, gh = self._step_gates(x, h_prev, self.params["bh"])
+        shape = (x.shape[0], self.hidden_size)
+        n, hn, h = (np.empty(shape, dtype=self.dtype) for _ in range(3))
+        cell_kernels.gru_fwd_step(gx, gh, h_prev, n, hn, h, self.dtype == np.float64)
+        return h, (h,)
 
     def backward(self, dhs, dstate=None):
         ca = self._cache
@@ -221,7 +260,9 @@ class GRUCell(Cell):
         dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
         direct = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
-            kernels.gru_bwd_step(gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct)
+            cell_kernels.gru_bwd_step(
+                gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct
+            )
             np.matmul(dgh[t], Wh, out=dh)
             dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)

@@ -1,19 +1,17 @@
-"""Hot loops of the language model: plain arrays in, plain arrays out.
+"""Hot loops of the language model's training, and the product every layer uses: plain
+arrays in, plain arrays out.
 
-Numba is used only where it measurably beats numpy on this machine (2 cores, float32,
-kjv-sized model, measured while writing this module):
+- ``adam_update``: one fused pass over parameter, gradient and both moments (the same update
+  as numpy ufuncs takes ten passes over memory).
+- ``scatter_add_rows`` (embedding backward): repeated rows add up, as ``np.add.at`` does,
+  without its per-element overhead.
+- ``softmax_xent_fused`` (float32): bias, softmax, loss, gradient and the bias gradient in one
+  pass per row, with the vectorisable polynomial exp of ``textseq.fastmath``.
+- ``matmul_t``: ``x @ W.T (+ bias)`` for the cells and the output layer; a handful of rows
+  (inference steps, beams, small batches) go through a tiled kernel instead of BLAS.
 
-- ``adam_update``: one fused pass over parameter, gradient and both moments: ~7.5 ms for
-  2.7M parameters against ~25 ms for the same update as in-place numpy ufuncs (10 passes).
-- ``scatter_add_rows`` (embedding backward): ~0.1 ms for 1,120 rows of 128 against ~2.5 ms
-  for ``np.add.at``.
-
-- ``softmax_xent_fused`` (float32): bias, softmax, loss, gradient and the bias gradient in
-  one pass per row, with a vectorisable polynomial exp: ~11 ms for 1,120 x 5,958 against
-  ~48 ms for the numpy passes (a fused row loop with Numba's own scalar ``exp`` took 44 ms).
+The element-wise maths of the recurrent cells is in ``textseq.lm.cell_kernels``.
 """
-
-from __future__ import annotations
 
 import types
 
@@ -21,13 +19,15 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from textseq.fastmath import FLAGS, exp_parts
+
 
 def _serial_and_parallel(impl, **options):
     """Two cached compilations of ``impl``: serial, and parallel over its ``prange``.
 
     Numba names its cache files after the function's qualified name and first line, not its
-    options: two ``njit``s of one function load each other's machine code from the cache, so
-    whichever compiled first served both (the "parallel" Adam and softmax ran on one
+    options: two ``njit``s of one function would load each other's machine code from the
+    cache, and whichever compiled first would serve both (a "parallel" kernel running on one
     thread). The parallel one therefore compiles a copy of ``impl`` under a name of its own.
     """
     twin = types.FunctionType(impl.__code__, impl.__globals__, impl.__name__ + "_par")
@@ -35,11 +35,6 @@ def _serial_and_parallel(impl, **options):
     serial = njit(cache=True, **options)(impl)
     parallel = njit(parallel=True, cache=True, **options)(twin)
     return serial, parallel
-
-
-# fast-math without 'nnan'/'ninf': a NaN or inf must survive to the loss, where training
-# stops with a clear message, rather than be optimised into a finite number.
-_FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 
 @njit(cache=True)
@@ -96,26 +91,7 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscal
     )
 
 
-@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
-def _exp_parts(x):
-    """Cephes' single-precision exp of ``x`` in [-87, 88] as ``(mantissa, bits of 2**n)``.
-
-    Cody-Waite reduction ``x = n ln2 + r`` and a degree-6 polynomial for ``exp(r)``
-    (relative error ~1e-7); the caller stores the int32 bits ``(n + 127) << 23`` in a scratch
-    row and multiplies by its float32 view in a second loop, which LLVM vectorises.
-    """
-    fx = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
-    r = x - fx * np.float32(0.693359375) - fx * np.float32(-2.12194440e-4)
-    p = np.float32(1.9875691500e-4)
-    p = p * r + np.float32(1.3981999507e-3)
-    p = p * r + np.float32(8.3334519073e-3)
-    p = p * r + np.float32(4.1665795894e-2)
-    p = p * r + np.float32(1.6666665459e-1)
-    p = p * r + np.float32(5.0000001201e-1)
-    return p * r * r + r + np.float32(1.0), (np.int32(fx) + np.int32(127)) << 23
-
-
-@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
+@njit(fastmath=FLAGS, cache=True, inline="always", error_model="numpy")
 def _exp_shifted_row(row, m, ibuf):
     """``row[j] <- exp(row[j] - m)`` in float32, returning the row sum.
 
@@ -128,7 +104,7 @@ def _exp_shifted_row(row, m, ibuf):
         x = row[j] - m
         if x < -87.0:
             x = np.float32(-87.0)
-        row[j], ibuf[j] = _exp_parts(x)
+        row[j], ibuf[j] = exp_parts(x)
     scale = ibuf.view(np.float32)
     s = np.float32(0.0)
     for j in range(v):
@@ -170,7 +146,7 @@ def _softmax_xent_impl(buf, bias, targets, scale, losses, db_parts):
 
 
 _softmax_ser, _softmax_par = _serial_and_parallel(
-    _softmax_xent_impl, fastmath=_FLAGS, error_model="numpy"
+    _softmax_xent_impl, fastmath=FLAGS, error_model="numpy"
 )
 DB_CHUNKS = 8
 
@@ -226,192 +202,222 @@ def score_rows(buf: np.ndarray, targets: np.ndarray) -> tuple[float, int, int, i
     return total, int(np.count_nonzero(rank < 1)), int(np.count_nonzero(rank < 5)), rows.size
 
 
-# ---- recurrent cells: the element-wise part of one time step ------------------------------
-# The matmuls (h @ Wh forward, dgates @ Wh^T backward) stay in numpy/BLAS; everything
-# element-wise in a step is one Numba call instead of 15-25 numpy calls on (B, H) arrays.
-# ``exact`` (float64, used by the gradient checks) takes np.exp; float32 takes the
-# vectorised polynomial exp (relative error ~1e-7). sigmoid(z) = one / (one + exp(-z)),
-# tanh(z) = two / (one + exp(-2z)) - 1.
+# ---- x @ W.T (+ bias) -----------------------------------------------------------------------
+# With a handful of rows, BLAS spends its time packing the whole of W on every call, and a dot
+# product per (row of x, row of W) re-reads x for every row of W. The tiled kernel keeps a few
+# rows of W and up to 5 rows of x in accumulators, so each pass over k reads W once per tile
+# of x, and LLVM vectorises the k loop. Tiles: 5 rows of x by 2 rows of W (10 accumulators,
+# the pass bound by reading W), 3 by 3, and 1 by 4. Larger batches go to BLAS.
+SMALL_ROWS = 8  # up to this many rows of x, the tiled kernel; above, BLAS
 
 
-@njit(fastmath=_FLAGS, cache=True, inline="always", error_model="numpy")
-def _vexp(u, ibuf, exact):
-    """``u <- exp(u)`` in place (arguments clamped to a finite range)."""
-    n = u.shape[0]
-    if exact:
-        for j in range(n):
-            u[j] = np.exp(min(max(u[j], -700.0), 700.0))
-        return
-    for j in range(n):
-        x = min(max(u[j], np.float32(-87.0)), np.float32(88.0))
-        u[j], ibuf[j] = _exp_parts(x)
-    scale = ibuf.view(np.float32)
-    for j in range(n):
-        u[j] = u[j] * scale[j]
+@njit(fastmath=FLAGS, cache=True, inline="always")
+def _tile_1x4(x0, W, out0, z):
+    N, K = W.shape
+    n = 0
+    while n + 4 <= N:
+        w0, w1, w2, w3 = W[n], W[n + 1], W[n + 2], W[n + 3]
+        a0 = z
+        a1 = z
+        a2 = z
+        a3 = z
+        for k in range(K):
+            y = x0[k]
+            a0 += w0[k] * y
+            a1 += w1[k] * y
+            a2 += w2[k] * y
+            a3 += w3[k] * y
+        out0[n] = a0
+        out0[n + 1] = a1
+        out0[n + 2] = a2
+        out0[n + 3] = a3
+        n += 4
+    while n < N:
+        w0 = W[n]
+        a0 = z
+        for k in range(K):
+            a0 += w0[k] * x0[k]
+        out0[n] = a0
+        n += 1
 
 
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def rnn_fwd_step(a, gh, h, exact):
-    """``h = tanh(a + gh)``; ``a`` (B, H) is the input projection of this step."""
-    B, H = a.shape
-    one = np.ones(1, a.dtype)[0]
-    two = one + one
-    u = np.empty(H, a.dtype)
-    ibuf = np.empty(H, np.int32)
-    for b in range(B):
-        for j in range(H):
-            u[j] = -two * (a[b, j] + gh[b, j])
-        _vexp(u, ibuf, exact)
-        for j in range(H):
-            h[b, j] = two / (one + u[j]) - 1
+@njit(fastmath=FLAGS, cache=True, inline="always")
+def _tile_5x2(x0, x1, x2, x3, x4, W, o0, o1, o2, o3, o4, z):
+    N, K = W.shape
+    n = 0
+    while n + 2 <= N:
+        w0, w1 = W[n], W[n + 1]
+        a0 = z
+        a1 = z
+        b0 = z
+        b1 = z
+        c0 = z
+        c1 = z
+        d0 = z
+        d1 = z
+        e0 = z
+        e1 = z
+        for k in range(K):
+            u0 = w0[k]
+            u1 = w1[k]
+            y = x0[k]
+            a0 += u0 * y
+            a1 += u1 * y
+            y = x1[k]
+            b0 += u0 * y
+            b1 += u1 * y
+            y = x2[k]
+            c0 += u0 * y
+            c1 += u1 * y
+            y = x3[k]
+            d0 += u0 * y
+            d1 += u1 * y
+            y = x4[k]
+            e0 += u0 * y
+            e1 += u1 * y
+        o0[n] = a0
+        o0[n + 1] = a1
+        o1[n] = b0
+        o1[n + 1] = b1
+        o2[n] = c0
+        o2[n + 1] = c1
+        o3[n] = d0
+        o3[n + 1] = d1
+        o4[n] = e0
+        o4[n + 1] = e1
+        n += 2
+    if n < N:
+        w0 = W[n]
+        a0 = z
+        b0 = z
+        c0 = z
+        d0 = z
+        e0 = z
+        for k in range(K):
+            u0 = w0[k]
+            a0 += u0 * x0[k]
+            b0 += u0 * x1[k]
+            c0 += u0 * x2[k]
+            d0 += u0 * x3[k]
+            e0 += u0 * x4[k]
+        o0[n] = a0
+        o1[n] = b0
+        o2[n] = c0
+        o3[n] = d0
+        o4[n] = e0
 
 
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def rnn_bwd_step(dh, dhs_t, h, da):
-    """``da = (dh + dhs_t) * (one - h^2)``."""
-    B, H = h.shape
-    one = np.ones(1, h.dtype)[0]
-    for b in range(B):
-        for j in range(H):
-            da[b, j] = (dh[b, j] + dhs_t[b, j]) * (one - h[b, j] * h[b, j])
+@njit(fastmath=FLAGS, cache=True, inline="always")
+def _tile_3x3(x0, x1, x2, W, o0, o1, o2, z):
+    N, K = W.shape
+    n = 0
+    while n + 3 <= N:
+        w0, w1, w2 = W[n], W[n + 1], W[n + 2]
+        a0 = z
+        a1 = z
+        a2 = z
+        c0 = z
+        c1 = z
+        c2 = z
+        d0 = z
+        d1 = z
+        d2 = z
+        for k in range(K):
+            u0 = w0[k]
+            u1 = w1[k]
+            u2 = w2[k]
+            y0 = x0[k]
+            y1 = x1[k]
+            y2 = x2[k]
+            a0 += u0 * y0
+            a1 += u1 * y0
+            a2 += u2 * y0
+            c0 += u0 * y1
+            c1 += u1 * y1
+            c2 += u2 * y1
+            d0 += u0 * y2
+            d1 += u1 * y2
+            d2 += u2 * y2
+        o0[n] = a0
+        o0[n + 1] = a1
+        o0[n + 2] = a2
+        o1[n] = c0
+        o1[n + 1] = c1
+        o1[n + 2] = c2
+        o2[n] = d0
+        o2[n + 1] = d1
+        o2[n + 2] = d2
+        n += 3
+    while n < N:
+        w0 = W[n]
+        a0 = z
+        c0 = z
+        d0 = z
+        for k in range(K):
+            a0 += w0[k] * x0[k]
+            c0 += w0[k] * x1[k]
+            d0 += w0[k] * x2[k]
+        o0[n] = a0
+        o1[n] = c0
+        o2[n] = d0
+        n += 1
 
 
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def lstm_fwd_step(a, gh, c_prev, c, tc, h, exact):
-    """Gates ``a`` (B, 4H: input, forget, output, candidate) hold the input projection on
-    entry and the activations on exit; writes the cell ``c``, ``tanh(c)`` and ``h``."""
-    B, G = a.shape
-    one = np.ones(1, a.dtype)[0]
-    two = one + one
-    H = G // 4
-    u = np.empty(G, a.dtype)
-    ibuf = np.empty(G, np.int32)
-    for b in range(B):
-        for j in range(3 * H):
-            u[j] = -(a[b, j] + gh[b, j])
-        for j in range(3 * H, G):
-            u[j] = -two * (a[b, j] + gh[b, j])
-        _vexp(u, ibuf, exact)
-        for j in range(3 * H):
-            a[b, j] = one / (one + u[j])
-        for j in range(3 * H, G):
-            a[b, j] = two / (one + u[j]) - 1
-        for j in range(H):
-            cj = a[b, H + j] * c_prev[b, j] + a[b, j] * a[b, 3 * H + j]
-            c[b, j] = cj
-            u[j] = -two * cj
-        _vexp(u[:H], ibuf, exact)
-        for j in range(H):
-            t = two / (one + u[j]) - 1
-            tc[b, j] = t
-            h[b, j] = a[b, 2 * H + j] * t
+@njit(fastmath=FLAGS, cache=True)
+def matmul_t_tiled(x, W, bias, out):
+    """``out = x @ W.T (+ bias)`` for ``x (B, K)``, ``W (N, K)``, ``bias (N,)`` or ``None``,
+    ``out (B, N)``, all of one float dtype. Rows of ``x`` go in groups of up to 5: one row
+    by the 1x4 tile, 2-3 rows by the 3x3 tile, 4-5 rows by the 5x2 tile (a group shorter than
+    its tile repeats its last row, which costs no extra read of ``W``). Any ``B`` works; it
+    is fastest for a few rows (see ``matmul_t``)."""
+    B = x.shape[0]
+    N = W.shape[0]
+    z = np.zeros(1, out.dtype)[0]
+    b = 0
+    while b < B:
+        r = min(5, B - b)
+        last = b + r - 1
+        if r == 1:
+            _tile_1x4(x[b], W, out[b], z)
+        elif r <= 3:
+            i1 = min(b + 1, last)
+            _tile_3x3(x[b], x[i1], x[last], W, out[b], out[i1], out[last], z)
+        else:
+            i3 = min(b + 3, last)
+            _tile_5x2(
+                x[b], x[b + 1], x[b + 2], x[i3], x[last],
+                W, out[b], out[b + 1], out[b + 2], out[i3], out[last], z,
+            )  # fmt: skip
+        b += r
+    if bias is not None:
+        for i in range(B):
+            o = out[i]
+            for j in range(N):
+                o[j] += bias[j]
 
 
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def lstm_bwd_step(acts, tc, c_prev, dh, dhs_t, dc, dg):
-    """Backward of one LSTM step: from ``dh`` (through the recurrence) plus ``dhs_t`` (from
-    above) and ``dc`` (in: from step t+1, out: to step t-1) to the pre-activation gradients
-    ``dg`` (B, 4H)."""
-    B, G = acts.shape
-    one = np.ones(1, acts.dtype)[0]
-    H = G // 4
-    for b in range(B):
-        for j in range(H):
-            i = acts[b, j]
-            f = acts[b, H + j]
-            o = acts[b, 2 * H + j]
-            g = acts[b, 3 * H + j]
-            t = tc[b, j]
-            dhv = dh[b, j] + dhs_t[b, j]
-            dcv = dc[b, j] + dhv * o * (one - t * t)
-            dg[b, j] = dcv * g * i * (one - i)
-            dg[b, H + j] = dcv * c_prev[b, j] * f * (one - f)
-            dg[b, 2 * H + j] = dhv * t * o * (one - o)
-            dg[b, 3 * H + j] = dcv * i * (one - g * g)
-            dc[b, j] = dcv * f
-
-
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def gru_fwd_step(a, gh, h_prev, n, hn, h, exact):
-    """GRU step. ``a`` (B, 3H: reset, update, new) holds the input projection (with ``b``)
-    on entry and ``r, z`` activations in its first 2H columns on exit; ``gh`` is
-    ``h_prev @ Wh + bh``. Writes ``n``, ``hn`` (= gh's new-gate part) and ``h``."""
-    B, G = a.shape
-    one = np.ones(1, a.dtype)[0]
-    two = one + one
-    H = G // 3
-    u = np.empty(2 * H, a.dtype)
-    ibuf = np.empty(2 * H, np.int32)
-    for b in range(B):
-        for j in range(2 * H):
-            u[j] = -(a[b, j] + gh[b, j])
-        _vexp(u, ibuf, exact)
-        for j in range(2 * H):
-            a[b, j] = one / (one + u[j])
-        for j in range(H):
-            hv = gh[b, 2 * H + j]
-            hn[b, j] = hv
-            u[j] = -two * (a[b, 2 * H + j] + a[b, j] * hv)
-        _vexp(u[:H], ibuf, exact)
-        for j in range(H):
-            nv = two / (one + u[j]) - 1
-            n[b, j] = nv
-            h[b, j] = nv + a[b, H + j] * (h_prev[b, j] - nv)
-
-
-@njit(fastmath=_FLAGS, cache=True, error_model="numpy")
-def gru_bwd_step(acts, n, hn, h_prev, dh, dhs_t, dgx, dgh, dh_direct):
-    """Backward of one GRU step: pre-activation gradients of the input part ``dgx`` and of
-    the recurrent part ``dgh`` (B, 3H), and the direct path ``dh * z`` to ``h_prev``."""
-    B, G = acts.shape
-    one = np.ones(1, acts.dtype)[0]
-    H = G // 3
-    for b in range(B):
-        for j in range(H):
-            r = acts[b, j]
-            z = acts[b, H + j]
-            nv = n[b, j]
-            dhv = dh[b, j] + dhs_t[b, j]
-            dan = dhv * (one - z) * (one - nv * nv)
-            daz = dhv * (h_prev[b, j] - nv) * z * (one - z)
-            dar = dan * hn[b, j] * r * (one - r)
-            dgx[b, j] = dar
-            dgx[b, H + j] = daz
-            dgx[b, 2 * H + j] = dan
-            dgh[b, j] = dar
-            dgh[b, H + j] = daz
-            dgh[b, 2 * H + j] = dan * r
-            dh_direct[b, j] = dhv * z
-
-
-# ---- small-batch products (generation) -----------------------------------------------------
-SMALL_ROWS = 8  # up to this many rows, x @ W.T runs here rather than in BLAS
-
-
-@njit(fastmath=True, cache=True, error_model="numpy")  # full fast-math: 2x, vectorised sums
-def _matmul_t_small(x, W, out):
-    B, K = x.shape
-    zero = np.zeros(1, out.dtype)[0]
-    for n in range(W.shape[0]):
-        w = W[n]
-        for b in range(B):
-            s = zero
-            for k in range(K):
-                s += w[k] * x[b, k]
-            out[b, n] = s
-
-
-def matmul_t(x: np.ndarray, W: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``x @ W.T`` for ``x (B, K)`` and ``W (N, K)``.
-
-    With a handful of rows (generation steps, beams) BLAS spends its time packing the whole
-    of ``W`` for every call (~1 ms for 5 x 256 by 256 x 5,958); reading each row of ``W``
-    once and dotting it with every row of ``x`` is several times faster. Larger batches go
-    to BLAS."""
+def matmul_t(
+    x: np.ndarray, W: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None
+) -> np.ndarray:
+    """``x @ W.T (+ bias)`` for ``x (B, K)``, ``W (N, K)`` and ``bias (N,)``, into ``out``
+    (a new array unless given). Up to ``SMALL_ROWS`` rows of one dtype with a C-contiguous
+    ``W`` run in ``matmul_t_tiled``, larger batches in BLAS; the bias is added after the
+    product either way."""
+    dt = W.dtype
+    if (
+        x.shape[0] <= SMALL_ROWS
+        and x.dtype == dt
+        and (out is None or out.dtype == dt)
+        and (bias is None or bias.dtype == dt)
+        and W.flags.c_contiguous
+    ):
+        if out is None:
+            out = np.empty((x.shape[0], W.shape[0]), dtype=dt)
+        matmul_t_tiled(np.ascontiguousarray(x), W, bias, out)
+        return out
     if out is None:
         out = np.empty((x.shape[0], W.shape[0]), dtype=np.result_type(x, W))
-    if x.shape[0] <= SMALL_ROWS and x.dtype == W.dtype == out.dtype and W.flags.c_contiguous:
-        _matmul_t_small(np.ascontiguousarray(x), W, out)
-    else:
-        np.matmul(x, W.T, out=out)
+    np.matmul(x, W.T, out=out)
+    if bias is not None:
+        out += bias
     return out

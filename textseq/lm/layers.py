@@ -105,12 +105,7 @@ class SoftmaxOutput:
 
     def logits(self, h: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``h (N, H)`` -> logits ``(N, V)`` (a new array unless ``out`` is given)."""
-        W, b = self.params["W"], self.params["b"]
-        if out is None:
-            out = np.empty((h.shape[0], W.shape[0]), dtype=np.result_type(h, W))
-        kernels.matmul_t(h, W, out)
-        out += b
-        return out
+        return kernels.matmul_t(h, self.params["W"], out, bias=self.params["b"])
 
     def forward_loss(self, h: np.ndarray, targets: np.ndarray) -> float:
         """Mean cross-entropy of ``targets (N,)`` (``-1`` = ignored) given ``h (N, H)``."""

@@ -3,9 +3,10 @@
     ids (T, B) -> Embedding (T, B, E) -> dropout -> cell 1 .. cell L (T, B, H) -> dropout
                -> SoftmaxOutput over V words, all T*B positions in one matmul
 
-Arrays are time-major inside; the public inference calls (``step``, ``forward_sequence``)
-take batch-first ids as the generation code expects. The state is a flat tuple of
-``(B, H)`` arrays: ``h`` per layer, plus ``c`` after it for LSTM layers.
+Arrays are time-major inside; the public inference calls (``step``, ``advance``,
+``forward_sequence``) take batch-first ids, as ``textseq.decoding`` and
+``textseq.lm.textgen`` expect. The state is a flat tuple of ``(B, H)`` arrays: ``h`` per
+layer, plus ``c`` after it for LSTM layers; a beam reorders its rows by indexing each array.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
 from textseq.files import PathLike, load_npz, save_json
+from textseq.lm import textgen
 from textseq.lm.cells import CELLS, Cell, make_cell
 from textseq.lm.history import TrainingHistory
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
@@ -196,11 +198,27 @@ class RNNLM:
         return self.dropouts_[0].backward(dx), tuple(dstate)
 
     def step(self, ids, state):
-        """One inference step: ids ``(B,)`` -> logits ``(B, V)`` and the new state.
-        The arrays passed in are not modified."""
-        ids = np.asarray(ids).reshape(1, -1)
-        hs, new_state = self._hidden(ids, state)
-        return self.output_.logits(hs[0]), new_state
+        """One inference step: ids ``(B,)`` -> logits ``(B, V)`` (a new array) and the new
+        state. The arrays passed in are not modified. This is the step protocol of
+        ``textseq.decoding``; each cell picks its kernels for the batch size (a handful of
+        rows: the tiled product; more: BLAS), reading the model's own parameters."""
+        h, new_state = self._step_hidden(ids, state)
+        return self.output_.logits(h), new_state
+
+    def advance(self, ids, state):
+        """``step`` without the output layer: ids ``(B,)`` -> the new state only (prompt
+        words before the last, whose logits nobody reads)."""
+        return self._step_hidden(ids, state)[1]
+
+    def _step_hidden(self, ids, state):
+        """Top-layer hidden state ``(B, H)`` and the new state after one step (no dropout)."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        x = self.embedding_.params["W"].take(ids, axis=0)
+        new_state: list[np.ndarray] = []
+        for cell, s in zip(self.cells_, self._split_state(state)):
+            x, s = cell.step(x, s)
+            new_state.extend(s)
+        return x, tuple(new_state)
 
     def forward_sequence(self, ids, state):
         """Inference over a batch of sequences: ids ``(B, T)`` -> logits ``(B, T, V)``."""
@@ -316,18 +334,12 @@ class RNNLM:
     def __repr__(self) -> str:
         return f"RNNLM({json.dumps(dataclasses.asdict(self.config))})"
 
-    # ---- prediction and generation (textseq.lm.generate) ---------------------------------
+    # ---- prediction and generation (textseq.lm.textgen) ----------------------------------
     def predict_next(self, prompt, topk=10, allow_unk=True):
         """The ``topk`` most likely next words after ``prompt`` as (word, probability);
         ``allow_unk=False`` leaves ``<unk>`` out and renormalises the rest."""
-        # (``textseq.lm.generate`` the name is the function the package re-exports, so the
-        # functions are imported from the module itself)
-        from textseq.lm.generate import predict_next
-
-        return predict_next(self, prompt, topk, allow_unk)
+        return textgen.predict_next(self, prompt, topk, allow_unk)
 
     def generate(self, prompt, max_tokens=30, strategy="argmax", **kw):
-        """Continue ``prompt``; see ``textseq.lm.generate.generate`` for the strategies."""
-        from textseq.lm.generate import generate
-
-        return generate(self, prompt, max_tokens, strategy=strategy, **kw)
+        """Continue ``prompt``; see ``textseq.lm.textgen.generate`` for the strategies."""
+        return textgen.generate(self, prompt, max_tokens, strategy=strategy, **kw)
