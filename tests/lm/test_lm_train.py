@@ -300,3 +300,27 @@ def test_prepare_lm_data_splits_by_line_and_ends_lines_with_eos(resume_vocab):
         np.testing.assert_array_equal(got, want)
         assert got.dtype == np.int32
     assert (data.valid == vocab.unk_id).any()  # words unseen in training become <unk>
+
+
+def test_the_cli_defaults_are_the_configs_defaults():
+    """train-lm's options take their defaults from LMConfig and TrainConfig, and every
+    cell kind LMConfig accepts is one the model can build."""
+    import inspect
+
+    from textseq.cli.lm_train import train_lm_command
+    from textseq.lm.cells import CELLS
+    from textseq.lm.config import CELL_KINDS, LMConfig
+    from textseq.lm.train_config import TrainConfig
+
+    defaults = {
+        name: p.default for name, p in inspect.signature(train_lm_command).parameters.items()
+    }
+    arch, train = LMConfig(), TrainConfig()
+    for name in ("cell", "embed", "hidden", "layers", "dropout", "tie", "tokenizer"):
+        assert defaults[name] == getattr(arch, name), name
+    for name in ("bptt", "batch_size", "epochs", "lr", "optimizer", "clip", "min_count",
+                 "max_size", "mode", "chunk_size", "lr_decay", "patience", "seed", "threads",
+                 "share_threads"):  # fmt: skip
+        assert defaults[name] == getattr(train, name), name
+    assert tuple(float(x) for x in defaults["split"].split(",")) == train.split
+    assert set(CELL_KINDS) == set(CELLS)

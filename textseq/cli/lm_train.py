@@ -18,9 +18,15 @@ from textseq.cli.common import (
     corpus_from_cli,
 )
 from textseq.errors import OptionError
+from textseq.lm.config import CELL_KINDS, LMConfig
+from textseq.lm.train_config import TrainConfig
 from textseq.modelfolder import ModelFolder
 
-_LAYOUT = ModelFolder("")  # the names of a model folder's files, for the help text
+_LAYOUT = ModelFolder("")
+_ARCH, _TRAIN = (
+    LMConfig(),
+    TrainConfig(),
+)  # the defaults of every option below  # the names of a model folder's files, for the help text
 
 TRAIN_LM_EPILOG = f"""Examples:
 
@@ -62,48 +68,54 @@ def train_lm_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
     ] = Path("model"),
-    cell: Annotated[str, typer.Option("--cell", help="rnn, lstm or gru.")] = "lstm",
-    embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = 128,
-    hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = 256,
-    layers: Annotated[int, typer.Option("--layers", help="Recurrent layers.")] = 1,
-    bptt: Annotated[int, typer.Option("--bptt", help="Steps per BPTT window.")] = 35,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Streams per batch.")] = 32,
-    epochs: Annotated[int, typer.Option("--epochs", help="Passes over the training part.")] = 10,
-    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = 2e-3,
-    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = "adam",
+    cell: Annotated[str, typer.Option("--cell", help=", ".join(CELL_KINDS) + ".")] = _ARCH.cell,
+    embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = _ARCH.embed,
+    hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = _ARCH.hidden,
+    layers: Annotated[int, typer.Option("--layers", help="Recurrent layers.")] = _ARCH.layers,
+    bptt: Annotated[int, typer.Option("--bptt", help="Steps per BPTT window.")] = _TRAIN.bptt,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Streams per batch.")
+    ] = _TRAIN.batch_size,
+    epochs: Annotated[
+        int, typer.Option("--epochs", help="Passes over the training part.")
+    ] = _TRAIN.epochs,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
+    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
     clip: Annotated[
         float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")
-    ] = 5.0,
-    dropout: Annotated[float, typer.Option("--dropout", help="Dropout probability.")] = 0.0,
+    ] = _TRAIN.clip,
+    dropout: Annotated[
+        float, typer.Option("--dropout", help="Dropout probability.")
+    ] = _ARCH.dropout,
     tie: Annotated[
         bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
-    ] = False,
+    ] = _ARCH.tie,
     min_count: Annotated[
         int, typer.Option("--min-count", help="Words seen fewer times become <unk>.")
-    ] = 1,
+    ] = _TRAIN.min_count,
     max_size: Annotated[
         int | None, typer.Option("--max-size", help="Largest vocabulary, specials included.")
-    ] = None,
+    ] = _TRAIN.max_size,
     mode: Annotated[
         str, typer.Option("--mode", help="stream (truncated BPTT) or window (k words in).")
-    ] = "stream",
+    ] = _TRAIN.mode,
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", help="Words in per chunk in window mode.")
-    ] = 5,
+    ] = _TRAIN.chunk_size,
     split: Annotated[
         str, typer.Option("--split", help="Train,validation,test shares, by line.")
-    ] = "0.8,0.1,0.1",
+    ] = ",".join(map(str, _TRAIN.split)),
     lr_decay: Annotated[
         float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
-    ] = 0.5,
+    ] = _TRAIN.lr_decay,
     patience: Annotated[
         int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
-    ] = 3,
-    tokenizer: TokenizerOpt = "unicode",
+    ] = _TRAIN.patience,
+    tokenizer: TokenizerOpt = _ARCH.tokenizer,
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
-    threads: ThreadsOpt = None,
+    threads: ThreadsOpt = _TRAIN.threads,
     share_threads: Annotated[
         bool,
         typer.Option(
@@ -111,8 +123,8 @@ def train_lm_command(
             help="Run 2+ threads as two tasks: faster while other programs use a core, "
             "a little slower on an idle machine.",
         ),
-    ] = False,
-    seed: SeedOpt = 0,
+    ] = _TRAIN.share_threads,
+    seed: SeedOpt = _TRAIN.seed,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
     ] = False,
@@ -122,8 +134,6 @@ def train_lm_command(
 ) -> None:
     """Train a word-level language model; print per-epoch loss, perplexity and speed."""
     from textseq.lm.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
-    from textseq.lm.model import LMConfig
-    from textseq.lm.train_config import TrainConfig
     from textseq.lm.trainer import train_lm
 
     config = LMConfig(

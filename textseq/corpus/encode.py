@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from textseq.corpus.spool import read_lines, spool_encode
 from textseq.corpus.vocab import Vocab
 from textseq.errors import OptionError
 
@@ -50,6 +49,10 @@ def encode_corpus(
     """Encode every sentence in memory; unknown words map to ``<unk>`` (or are dropped
     without one); ``add_eos`` puts ``<eos>`` after each sentence. The ids pass through the
     same spool as a trainer's (``spool_encode``), then come back as one array."""
+    # here, not at the top: the spool's remap kernel loads Numba, and ``import textseq.corpus``
+    # stays light for the CLI and for users who only read text
+    from textseq.corpus.spool import read_lines, spool_encode
+
     if add_eos and vocab.eos_id is None:
         raise OptionError("add_eos needs a vocabulary with an end-of-sentence token")
     unknown = -1 if vocab.unk_id is None else vocab.unk_id

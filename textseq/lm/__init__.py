@@ -12,7 +12,7 @@ from textseq._lazy import lazy_getattr
 
 _EXPORTS = {
     "RNNLM": "textseq.lm.model",
-    "LMConfig": "textseq.lm.model",
+    "LMConfig": "textseq.lm.config",
     "LMData": "textseq.lm.data",
     "prepare_lm_data": "textseq.lm.data",
     "TrainConfig": "textseq.lm.train_config",

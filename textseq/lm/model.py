@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,54 +20,14 @@ from textseq.corpus import Vocab, get_tokenizer
 from textseq.errors import ModelFileError, OptionError
 from textseq.files import PathLike, load_npz, save_json
 from textseq.lm import textgen
-from textseq.lm.cells import CELLS, Cell, make_cell
+from textseq.lm.cells import Cell, make_cell
+from textseq.lm.config import LMConfig
 from textseq.lm.history import TrainingHistory
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 from textseq.modelfolder import ModelFolder
 
 FORMAT = "textseq-rnnlm"
 FORMAT_VERSION = 1
-
-
-@dataclass
-class LMConfig:
-    """Architecture of an ``RNNLM`` (everything needed to rebuild it from its weights)."""
-
-    cell: str = "lstm"  # rnn | lstm | gru
-    embed: int = 128
-    hidden: int = 256
-    layers: int = 1
-    dropout: float = 0.0  # on the embedding, between layers and before the output
-    tie: bool = False  # output matrix = embedding matrix (needs embed == hidden)
-    tokenizer: str = "unicode"
-    seed: int = 0  # initialisation
-    dtype: str = "float32"  # float64 for gradient checks
-
-    def validate(self) -> LMConfig:
-        if self.cell not in CELLS:
-            raise OptionError(f"cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
-        for name in ("embed", "hidden", "layers"):
-            if int(getattr(self, name)) < 1:
-                raise OptionError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise OptionError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.tie and self.embed != self.hidden:
-            raise OptionError(
-                f"weight tying needs the embedding size to equal the hidden size "
-                f"(got --embed {self.embed} and --hidden {self.hidden})"
-            )
-        if self.dtype not in ("float32", "float64"):
-            raise OptionError(f"dtype must be float32 or float64, got {self.dtype!r}")
-        get_tokenizer(self.tokenizer)
-        return self
-
-    @classmethod
-    def from_dict(cls, data: dict) -> LMConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ModelFileError(f"unknown model settings {unknown}")
-        return cls(**data)
 
 
 class RNNLM:

@@ -1,0 +1,53 @@
+"""The architecture of a language model: ``LMConfig``, the settings that rebuild an ``RNNLM``
+from its weights. Plain data, so the CLI reads its defaults without loading the kernels."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from textseq.corpus import get_tokenizer
+from textseq.errors import ModelFileError, OptionError
+
+CELL_KINDS = ("rnn", "lstm", "gru")
+
+
+@dataclass
+class LMConfig:
+    """Architecture of an ``RNNLM`` (everything needed to rebuild it from its weights)."""
+
+    cell: str = "lstm"  # one of CELL_KINDS
+    embed: int = 128
+    hidden: int = 256
+    layers: int = 1
+    dropout: float = 0.0  # on the embedding, between layers and before the output
+    tie: bool = False  # output matrix = embedding matrix (needs embed == hidden)
+    tokenizer: str = "unicode"
+    seed: int = 0  # initialisation
+    dtype: str = "float32"  # float64 for gradient checks
+
+    def validate(self) -> LMConfig:
+        if self.cell not in CELL_KINDS:
+            raise OptionError(f"cell must be one of {', '.join(CELL_KINDS)}, got {self.cell!r}")
+        for name in ("embed", "hidden", "layers"):
+            if int(getattr(self, name)) < 1:
+                raise OptionError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise OptionError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.tie and self.embed != self.hidden:
+            raise OptionError(
+                f"weight tying needs the embedding size to equal the hidden size "
+                f"(got --embed {self.embed} and --hidden {self.hidden})"
+            )
+        if self.dtype not in ("float32", "float64"):
+            raise OptionError(f"dtype must be float32 or float64, got {self.dtype!r}")
+        get_tokenizer(self.tokenizer)
+        return self
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LMConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ModelFileError(f"unknown model settings {unknown}")
+        return cls(**data)
