@@ -8,7 +8,8 @@ import pytest
 from textseq.corpus import Corpus, encode_corpus
 from textseq.errors import ModelFileError, OptionError
 from textseq.word2vec import Word2Vec
-from textseq.word2vec.model import (
+from textseq.word2vec.kernel_inputs import sample_thresholds
+from textseq.word2vec.plan import (
     CHUNK_WORDS,
     CHUNKS_PER_EPOCH,
     MIN_CHUNK_WORDS,
@@ -18,7 +19,6 @@ from textseq.word2vec.model import (
     chunk_bounds,
     chunk_words_for,
     private_row_count,
-    sample_thresholds,
     segment_offsets,
 )
 
@@ -62,7 +62,7 @@ def test_chunks_shrink_on_small_corpora_so_threads_can_share_an_epoch():
     assert MIN_CHUNK_WORDS < mid < CHUNK_WORDS and 320_000 // mid == CHUNKS_PER_EPOCH
     model = Word2Vec(min_count=1, epochs=1, progress=False).build_vocab(Corpus("lee"))
     model.train()
-    assert model._plan.num_chunks >= 50  # the plan the epochs ran on
+    assert model._encoded.plan.num_chunks >= 50  # the plan the epochs ran on
 
 
 def test_build_vocab_min_count_and_max_final_vocab_like_gensim():
@@ -80,7 +80,7 @@ def test_one_pass_encoding_equals_encode_corpus():
     corpus = Corpus("lee")
     model = Word2Vec(min_count=3, progress=False).build_vocab(corpus)
     want = encode_corpus(corpus, model.vocab_)
-    spool = model._spool  # the encoded corpus, spooled to a temporary file
+    spool = model._encoded.spool  # the encoded corpus, spooled to a temporary file
     np.testing.assert_array_equal(spool.to_array(), want.ids)
     np.testing.assert_array_equal(spool.offsets, want.offsets)
     assert spool.offsets.dtype == np.int64
@@ -110,11 +110,11 @@ def test_block_size_and_spool_blocks_do_not_change_the_bits(monkeypatch):
     """Each kernel call trains one block read back from the spool; how the corpus is cut
     into blocks must not matter (chunks keep their global index and schedule position)."""
     from textseq.corpus import spool
-    from textseq.word2vec import model as model_module
+    from textseq.word2vec import plan
 
     kwargs = dict(sg=1, workers=1, epochs=2, min_count=5, seed=2, progress=False)
     a = Word2Vec(**kwargs).train("lee")
-    monkeypatch.setattr(model_module, "CALL_WORDS", 1)  # one chunk per call
+    monkeypatch.setattr(plan, "CALL_WORDS", 1)  # one chunk per call
     monkeypatch.setattr(spool, "BLOCK_WORDS", 1000)  # many spool writes and reads
     b = Word2Vec(**kwargs).train("lee")
     np.testing.assert_array_equal(a.vectors_, b.vectors_)
@@ -356,11 +356,11 @@ def test_weights_start_as_gensim_4_starts_them():
 def test_the_warm_up_compiles_every_kernel_for_the_types_training_uses():
     """Otherwise the first real call compiles another specialisation, inside a timed step."""
     from textseq.corpus.spool_kernels import remap_block
-    from textseq.word2vec import kernels
-    from textseq.word2vec.model import _warm_up
+    from textseq.word2vec import kernels, prepare_kernels
+    from textseq.word2vec.kernel_inputs import warm_up
 
-    _warm_up()
-    dispatchers = [remap_block, kernels.split_segments, kernels.build_alias_table]
+    warm_up()
+    dispatchers = [remap_block, prepare_kernels.split_segments, prepare_kernels.build_alias_table]
     dispatchers.append(kernels.train_chunks)
     before = [set(d.signatures) for d in dispatchers]
     assert all(before)
@@ -415,7 +415,7 @@ def test_predict_output_word_is_a_softmax_over_the_output_vectors():
 
 def test_each_train_call_draws_fresh_random_numbers():
     """Chunks are seeded by the model's epoch count: with a constant learning rate, two calls
-    of one epoch give the bits of one call of two (a second call used to replay the first
+    of one epoch give the bits of one call of two (a second call does not replay the first
     one's subsampling, windows and noise words)."""
     kwargs = dict(min_count=5, workers=1, seed=4, alpha=0.02, min_alpha=0.02, progress=False)
     once = Word2Vec(epochs=2, **kwargs).train("lee")
