@@ -2,17 +2,19 @@
 texts and checks.
 
 Everything else reads them from here: ``Word2Vec`` (its keyword arguments and the attributes
-gensim users read, such as ``model.window``), the model folder's ``config.json`` (``to_dict``,
-``from_dict``), the command line (one option per setting whose metadata names a flag, see
-``textseq.cli.w2v_train``) and the comparison with gensim (the settings both share,
-``GENSIM_NAMES``). Adding a setting is adding a field here.
+gensim users read, such as ``model.window``: ``settings_as_attributes``), the model folder's
+config (``to_dict``; ``Word2Vec.load`` checks the names against ``NAMES``), the command line
+(one option per setting offered there, see ``textseq.cli.w2v_train``) and the comparison
+with gensim (the settings both take, ``GENSIM_NAMES``). Adding a setting is adding a field
+here (and its check to ``__post_init__`` when it needs one).
 
 The metadata of each field (``setting``):
 
 - ``help``: one line for users (the command line's help text);
-- ``flag``: the command line's spelling, ``"--a/--b"`` for an on/off switch; ``None`` when
-  the command line does not offer the setting;
-- ``gensim``: gensim's ``Word2Vec`` takes a setting of that name and meaning;
+- ``cli``: whether the command line offers the setting, and ``flag`` its spelling there
+  (``None``: ``--name`` with dashes; ``"--a/--b"``: an on/off switch);
+- ``gensim``: the comparison gives gensim the setting too (gensim's ``Word2Vec`` takes it
+  by that name and meaning);
 - ``run``: a setting of one training run, not of the model: a model loaded to go on
   training takes it from the caller (the command line refuses the others with
   ``--from-model``).
@@ -75,6 +77,7 @@ class Word2VecParams:
         cli=False,
     )  # fmt: skip
     max_final_vocab: int | None = setting(None, "Keep at most this many words.")
+    # gensim takes it too, but its loss tracking costs time: the comparison leaves it off
     compute_loss: bool = setting(
         True, "Sum the negative-sampling loss of every epoch.", cli=False, gensim=False
     )
@@ -119,15 +122,6 @@ class Word2VecParams:
     def to_dict(self) -> dict[str, Any]:
         """Every setting by name (what a model folder's config stores)."""
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Word2VecParams:
-        """The settings stored by ``to_dict``; a missing one takes its default, an unknown
-        name raises ``OptionError``."""
-        unknown = set(data) - set(NAMES)
-        if unknown:
-            raise OptionError(f"unknown settings {sorted(unknown)}")
-        return cls(**data)
 
 
 def check_int(name: str, value: Any, low: int = 1) -> None:
