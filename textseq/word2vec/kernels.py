@@ -9,9 +9,9 @@ out to the threads, which update the shared weights without locks (Hogwild, as i
 and gensim); with two or more threads, all but the first keep their own copy of the most
 frequent words' output rows and fold it back now and then (``train_chunks``)::
 
-    ids       |the cat sat|on the mat|a dog| ...        int32, one block of the corpus
-    segments  0           3          6     8            seg_offsets (into ids)
-    chunks    0                      2        ...       chunk_segs (into segments)
+    ids          the cat sat | on the mat | a dog | ...    int32, one block of the corpus
+    seg_offsets  0             3            6       8      where each segment starts in ids
+    chunk_segs   0                          2              where each chunk starts, in segments
 
 Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, chunk
 index)``, never from the thread id, so one thread with a fixed seed gives bit-identical
@@ -63,7 +63,7 @@ class Tables(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What stays the same over every call of one training run."""
+    """A training run's settings as the kernels read them."""
 
     mode: int  # CBOW, SKIPGRAM_PER_PAIR or SKIPGRAM_SHARED
     window: int  # largest distance to a context word
