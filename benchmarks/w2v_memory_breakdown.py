@@ -77,9 +77,9 @@ def probe(system: str, source: str) -> dict:
     sentences = list(Corpus(source))
     if system == "textseq":
         from textseq.word2vec import Word2Vec
-        from textseq.word2vec.model import _warm_up
+        from textseq.word2vec.kernel_inputs import warm_up
 
-        _warm_up()
+        warm_up()
         model = Word2Vec(sg=1, epochs=1, workers=1, progress=False)
         train = lambda: model.train(sentences)  # noqa: E731
     else:

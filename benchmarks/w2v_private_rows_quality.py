@@ -24,7 +24,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import textseq.word2vec.model as w2v_model  # noqa: E402
+import textseq.word2vec.plan as w2v_plan  # noqa: E402
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.word2vec import Word2Vec  # noqa: E402
 
@@ -41,11 +41,11 @@ def main() -> int:
     args = parser.parse_args()
     model_name = "skip-gram" if args.sg else "CBOW"
     sentences = list(Corpus(args.corpus))
-    shipped = w2v_model.OWN_ROWS_MAX
+    shipped = w2v_plan.OWN_ROWS_MAX
     rows = []
     for seed in args.seeds:
         for cap in (0, shipped):
-            w2v_model.OWN_ROWS_MAX = cap
+            w2v_plan.OWN_ROWS_MAX = cap
             start = time.perf_counter()
             model = Word2Vec(sg=int(args.sg), workers=2, seed=seed, progress=False)
             model.train(sentences)
@@ -55,7 +55,7 @@ def main() -> int:
             rows.append((seed, own, analogy, spearman, time.perf_counter() - start))
             print(f"seed {seed}, {own} private rows: analogy {100 * analogy:.2f}%, "
                   f"WS-353 {spearman:.3f}", flush=True)  # fmt: skip
-    w2v_model.OWN_ROWS_MAX = shipped
+    w2v_plan.OWN_ROWS_MAX = shipped
     flags = " --sg" if args.sg else ""
     lines = [
         f"# word2vec {model_name}, two threads: private output rows on and off",

@@ -52,27 +52,35 @@ from numba import njit, prange  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.word2vec import Word2Vec, kernels  # noqa: E402
-from textseq.word2vec.model import EpochPlan  # noqa: E402
+from textseq.word2vec.kernels import Block, Settings, Tables, Weights  # noqa: E402
+from textseq.word2vec.plan import EpochPlan  # noqa: E402
 
 ENGLISH = Path(__file__).resolve().parent.parent / "corpora" / "english" / "english.txt"
 
 
+def _settings(sg, total, own=0, sync_words=0) -> Settings:
+    """gensim's default settings for kernel mode ``sg`` on two threads, without the loss."""
+    return Settings(
+        mode=sg, window=5, negative=5, cbow_mean=1, alpha=0.025, min_alpha=0.0001,
+        total_words=total, seed=1, compute_loss=False, workers=2, own_count=own,
+        sync_words=sync_words,
+    )  # fmt: skip
+
+
 @njit(parallel=True, fastmath=True)
-def _train_halves(sg, a0, a1, b0, b1, ids, seg, chunk_segs, keep, table, total, sep0, sep1):
-    """Thread ``t`` trains chunks ``t, t+2, ...``; thread 1 uses ``b0`` as its input vectors
-    with ``sep0`` and ``b1`` as its output vectors with ``sep1`` (``a0``/``a1`` otherwise)."""
+def _train_halves(weights_0, weights_1, tables, settings, ids, seg, chunk_segs):
+    """Thread ``t`` trains chunks ``t, t+2, ...`` on ``weights_t``."""
     n_chunks = chunk_segs.shape[0] - 1
     effective = np.zeros(2)
-    no_own_rows = np.empty((0, a1.shape[1]), np.float32)
+    no_own_rows = np.empty((0, weights_0.syn1neg.shape[1]), np.float32)
+    own_lo = weights_0.syn1neg.shape[0]
     for t in prange(2):
-        syn0 = b0 if sep0 and t == 1 else a0
-        syn1 = b1 if sep1 and t == 1 else a1
+        weights = weights_1 if t == 1 else weights_0
         for c in range(t, n_chunks, 2):
             state = kernels.seed_state(1, 0, c)
             _, eff, _, _ = kernels._train_chunk(
-                sg, syn0, syn1, ids, seg, chunk_segs[c], chunk_segs[c + 1], keep, table, 5, 5,
-                1, 0.025, 0.0001, np.int64(0), total, state, False, a1.shape[0], no_own_rows, 0,
-                0,
+                weights, tables, settings, ids, seg, chunk_segs[c], chunk_segs[c + 1],
+                np.int64(0), state, own_lo, no_own_rows, 0,
             )  # fmt: skip
             effective[t] += eff
     return effective.sum()
@@ -84,10 +92,10 @@ def _train_chunks(sg, model, syn0, own, sync_words, ids, seg, chunks) -> int:
     syn1 = np.zeros((len(syn0) + 2 * own, syn0.shape[1]), np.float32)
     n = len(chunks) - 1
     loss, eff = np.zeros(n), np.zeros(n, np.int64)
-    kernels.train_chunks(
-        sg, syn0, syn1, ids, seg, chunks, 0, n, model.keep_threshold_, model.neg_table_, 5, 5,
-        1, 0.025, 0.0001, 0, 0, len(ids), 1, 0, False, loss, eff, 2, own, sync_words,
-    )  # fmt: skip
+    tables = Tables(model.keep_threshold_, model.neg_table_)
+    block = Block(ids, seg, chunks, 0, n, chunk_base=0, epoch=0, words_done=0)
+    settings = _settings(sg, len(ids), own, sync_words)
+    kernels.train_chunks(Weights(syn0, syn1), tables, settings, block, loss, eff)
     return int(eff.sum())
 
 
@@ -146,7 +154,7 @@ def main() -> int:
         np._core.multiarray._set_madvise_hugepage(False)
     model = Word2Vec(sg=min(args.sg, 1), epochs=1, workers=1, progress=False)
     model.build_vocab(list(Corpus(args.corpus)))
-    plan = EpochPlan(model._spool)
+    plan = EpochPlan(model._encoded.spool)
     ids, seg, chunks = plan.ids.to_array(), plan.segments.to_array(), plan.chunks
     ways = [
         ("1 thread", 1, False, False, None),
@@ -168,9 +176,11 @@ def main() -> int:
             a1, b1 = np.zeros_like(a0), np.zeros_like(a0)
             start = time.perf_counter()
             if own is None:
+                # thread 1 trains its own input (sep0) or output (sep1) vectors, or shares them
                 eff = _train_halves(
-                    args.sg, a0, a1, b0, b1, ids, seg, chunks, model.keep_threshold_,
-                    model.neg_table_, len(ids), sep0, sep1,
+                    Weights(a0, a1), Weights(b0 if sep0 else a0, b1 if sep1 else a1),
+                    Tables(model.keep_threshold_, model.neg_table_), _settings(args.sg, len(ids)),
+                    ids, seg, chunks,
                 )  # fmt: skip
             else:
                 eff = _train_chunks(args.sg, model, a0, own, args.sync_words, ids, seg, chunks)

@@ -93,7 +93,7 @@ def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict
     import logging
 
     from textseq.word2vec.compare import _PeakMemory, fix_malloc_threshold
-    from textseq.word2vec.model import _warm_up
+    from textseq.word2vec.kernel_inputs import warm_up
 
     fix_malloc_threshold()
     sentences = list(Corpus(source))
@@ -101,7 +101,7 @@ def memory_probe(system: str, source: str, sg: int, shared: bool = True) -> dict
     if system == "textseq":
         from textseq.word2vec import Word2Vec
 
-        _warm_up()
+        warm_up()
         model = Word2Vec(progress=False, shared_negatives=shared, **settings)
         with _PeakMemory() as mem:
             model.build_vocab(sentences)

@@ -2,7 +2,7 @@
 
 from textseq.corpus import Vocab
 from textseq.lm.model import RNNLM
-from textseq.word2vec.formats import load_word2vec_format
+from textseq.word2vec import load_word2vec_format
 
 
 def test_quick_demo_writes_everything_it_announces(cli, tmp_path):

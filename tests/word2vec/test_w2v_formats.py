@@ -10,8 +10,7 @@ import pytest
 from gensim.models import KeyedVectors as GensimKV
 
 from textseq.errors import ModelFileError
-from textseq.word2vec.formats import load_word2vec_format, save_word2vec_format
-from textseq.word2vec.keyedvectors import KeyedVectors
+from textseq.word2vec.keyedvectors import KeyedVectors, load_word2vec_format, save_word2vec_format
 
 WORDS = ["the", "of", "café", "naïve", "日本語", "Straße", "<s>", "don't", "a-b", "ÿ"]
 

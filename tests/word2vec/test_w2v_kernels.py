@@ -4,7 +4,8 @@ and planted structure on a synthetic corpus."""
 import numpy as np
 import pytest
 
-from textseq.word2vec import kernels
+from textseq.word2vec import kernels, prepare_kernels, update_kernels
+from textseq.word2vec.kernels import Block, Settings, Tables, Weights
 
 
 def _sigmoid(x):
@@ -83,7 +84,9 @@ def test_sg_update_matches_numpy_reference():
     targets = np.array([3, 0, 5, 0], dtype=np.int64)  # a noise word drawn twice
     want0, want1, want_loss = reference_sg(syn0, syn1, 2, targets, 0.1)
     work, grads = np.zeros(syn0.shape[1], np.float32), np.zeros(len(targets), np.float32)
-    likelihood = kernels.sg_update(syn0, syn1, 2, targets, len(targets), 0.1, work, grads, True)
+    likelihood = update_kernels.sg_update(
+        syn0, syn1, 2, targets, len(targets), 0.1, work, grads, True
+    )
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(syn1, want1, rtol=1e-5, atol=1e-6)
     assert -np.log(likelihood) == pytest.approx(want_loss, rel=1e-5)
@@ -101,7 +104,7 @@ def test_sg_window_update_matches_numpy_reference():
     dim = syn0.shape[1]
     work, grads = np.zeros(dim, np.float32), np.zeros(len(targets), np.float32)
     deltas = np.zeros((len(targets), dim), np.float32)
-    nll, likelihood = kernels.sg_window_update(
+    nll, likelihood = update_kernels.sg_window_update(
         syn0, syn1, buf, 0, 6, 2, targets, len(targets), 0.1, work, grads, deltas, True
     )
     np.testing.assert_allclose(syn0, want0, rtol=1e-5, atol=1e-6)
@@ -119,10 +122,12 @@ def test_sg_window_update_writes_each_target_row_once_per_window():
     targets = np.array([2, 5, 6], dtype=np.int64)
     dim = syn0.shape[1]
     work, grads = np.zeros(dim, np.float32), np.zeros(3, np.float32)
-    kernels.sg_update(a0, a1, 3, targets, 3, 0.1, work, grads, False)
+    update_kernels.sg_update(a0, a1, 3, targets, 3, 0.1, work, grads, False)
     buf = np.array([3, 2], dtype=np.int64)
     deltas = np.zeros((3, dim), np.float32)
-    kernels.sg_window_update(b0, b1, buf, 0, 2, 1, targets, 3, 0.1, work, grads, deltas, False)
+    update_kernels.sg_window_update(
+        b0, b1, buf, 0, 2, 1, targets, 3, 0.1, work, grads, deltas, False
+    )
     np.testing.assert_allclose(b0, a0, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(b1, a1, rtol=1e-6, atol=1e-7)
 
@@ -137,7 +142,7 @@ def test_cbow_update_matches_numpy_reference(mean):
     dim = syn0.shape[1]
     neu1, work = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
     grads = np.zeros(len(targets), np.float32)
-    likelihood = kernels.cbow_update(
+    likelihood = update_kernels.cbow_update(
         syn0, syn1, context, len(context), targets, len(targets), 0.05, mean, neu1, work, grads,
         True,
     )  # fmt: skip
@@ -152,7 +157,7 @@ def test_update_without_loss_returns_one_and_still_updates():
     before = syn0.copy()
     targets = np.array([1, 2], dtype=np.int64)
     work, grads = np.zeros(8, np.float32), np.zeros(2, np.float32)
-    factor = kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, work, grads, False)
+    factor = update_kernels.sg_update(syn0, syn1, 0, targets, 2, 0.1, work, grads, False)
     assert factor == 1.0
     assert not np.array_equal(before[0], syn0[0])
 
@@ -170,7 +175,7 @@ def _alias_masses(table):
 def test_alias_table_reproduces_the_noise_distribution():
     counts = np.array([1000, 300, 300, 50, 7, 1, 1, 2500], dtype=np.float64)
     weights = counts**0.75
-    table = kernels.build_alias_table(weights)
+    table = prepare_kernels.build_alias_table(weights)
     np.testing.assert_allclose(_alias_masses(table), weights / weights.sum(), atol=1e-7)
     # and the drawing code follows it: empirical frequencies over many draws
     draws = _draw_many(table, 200_000)
@@ -228,22 +233,26 @@ def _train(
     syn1 = np.zeros((vocab + room, dim), np.float32)
     counts = np.bincount(ids, minlength=vocab).astype(np.float64)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
-    table = kernels.build_alias_table(counts**0.75)
+    table = prepare_kernels.build_alias_table(counts**0.75)
     n_seg = len(offsets) - 1
     if chunk_segs is None:
         chunk_segs = np.array([0, n_seg // 3, 2 * n_seg // 3, n_seg], np.int64)
     n_chunks = len(chunk_segs) - 1
     losses = []
     per_call = per_call or n_chunks
+    weights, tables = Weights(syn0, syn1), Tables(keep, table)
+    settings = Settings(
+        mode=sg, window=3, negative=5, cbow_mean=1, alpha=alpha, min_alpha=min(alpha, 0.0001),
+        total_words=len(ids) * epochs, seed=seed, compute_loss=loss, workers=workers,
+        own_count=own_count, sync_words=sync_words,
+    )  # fmt: skip
     for epoch in range(epochs):
         out_loss, out_eff = np.zeros(n_chunks), np.zeros(n_chunks, np.int64)
         for lo in range(0, n_chunks, per_call):
             hi = min(lo + per_call, n_chunks)
-            kernels.train_chunks(
-                sg, syn0, syn1, ids, offsets, chunk_segs, lo, hi, keep, table, 3, 5, 1, alpha,
-                min(alpha, 0.0001), epoch, epoch * len(ids), len(ids) * epochs, seed, 0, loss,
-                out_loss[lo:hi], out_eff[lo:hi], workers, own_count, sync_words,
-            )  # fmt: skip
+            block = Block(ids, offsets, chunk_segs, lo, hi, chunk_base=0, epoch=epoch,
+                          words_done=epoch * len(ids))  # fmt: skip
+            kernels.train_chunks(weights, tables, settings, block, out_loss[lo:hi], out_eff[lo:hi])
         assert out_eff.sum() == len(ids)  # no subsampling: every word is effective
         losses.append(out_loss.sum())
     return syn0, syn1[:vocab], losses
@@ -355,14 +364,17 @@ def test_a_call_ends_with_every_private_copy_folded_into_the_shared_rows(workers
     rng = np.random.default_rng(1)
     syn0 = ((rng.random((vocab, 16)) - 0.5) / 16).astype(np.float32)
     syn1 = np.zeros((vocab + 2 * (workers - 1) * own_count, 16), np.float32)
-    table = kernels.build_alias_table(np.bincount(ids, minlength=vocab) ** 0.75)
+    table = prepare_kernels.build_alias_table(np.bincount(ids, minlength=vocab) ** 0.75)
     keep = np.full(vocab, 2**32 - 1, np.uint32)
     chunks = np.linspace(0, len(offsets) - 1, 7).astype(np.int64)
     loss, eff = np.zeros(6), np.zeros(6, np.int64)
-    kernels.train_chunks(
-        0, syn0, syn1, ids, offsets, chunks, 0, 6, keep, table, 3, 5, 1, 0.05, 0.0001, 0, 0,
-        len(ids), 1, 0, True, loss, eff, workers, own_count, 10**9,
+    settings = Settings(
+        mode=kernels.CBOW, window=3, negative=5, cbow_mean=1, alpha=0.05, min_alpha=0.0001,
+        total_words=len(ids), seed=1, compute_loss=True, workers=workers, own_count=own_count,
+        sync_words=10**9,
     )  # fmt: skip
+    block = Block(ids, offsets, chunks, 0, 6, chunk_base=0, epoch=0, words_done=0)
+    kernels.train_chunks(Weights(syn0, syn1), Tables(keep, table), settings, block, loss, eff)
     assert eff.sum() == len(ids)
     assert np.abs(syn1[:own_count]).max(axis=1).min() > 0
     last_lo = vocab + 2 * (workers - 2) * own_count  # copy, then its rows at the last fold

@@ -8,19 +8,6 @@ import pytest
 from textseq.corpus import Corpus, encode_corpus
 from textseq.errors import ModelFileError, OptionError
 from textseq.word2vec import Word2Vec
-from textseq.word2vec.model import (
-    CHUNK_WORDS,
-    CHUNKS_PER_EPOCH,
-    MIN_CHUNK_WORDS,
-    OWN_MIN_WRITES,
-    OWN_ROWS_MAX,
-    SYNC_WORDS,
-    chunk_bounds,
-    chunk_words_for,
-    private_row_count,
-    sample_thresholds,
-    segment_offsets,
-)
 
 
 def _rank(model, word, other):
@@ -30,39 +17,6 @@ def _rank(model, word, other):
     sims = v @ v[i]
     sims[i] = -np.inf
     return int((sims > sims[j]).sum())
-
-
-def test_sample_thresholds_follow_gensims_formula():
-    counts = np.array([5000, 800, 40, 3], dtype=np.int64)
-    sample = 1e-2
-    t = sample * counts.sum()
-    prob = np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
-    got = sample_thresholds(counts, sample).astype(np.float64) / (2**32 - 1)
-    np.testing.assert_allclose(got, prob, rtol=1e-8)
-    assert got[0] < 0.5 and got[-1] == 1.0
-    assert (sample_thresholds(counts, 0) == 2**32 - 1).all()  # sample=0: keep every word
-
-
-def test_segments_split_long_sentences_and_drop_empty_ones():
-    offsets = np.array([0, 3, 3, 3 + 25, 30], dtype=np.int64)  # lengths 3, 0, 25, 2
-    seg = segment_offsets(offsets, max_len=10)
-    np.testing.assert_array_equal(seg, [0, 3, 13, 23, 28, 30])
-    chunks = chunk_bounds(seg, chunk_words=12)
-    assert chunks.tolist() == [0, 2, 4, 5]  # segments starting at or after words 12, 24
-    # a segment longer than a chunk takes several marks: its index is one bound, not three
-    assert chunk_bounds(seg, chunk_words=4).tolist() == [0, 2, 3, 4, 5]
-    assert chunk_bounds(seg, chunk_words=100).tolist() == [0, 5]
-
-
-def test_chunks_shrink_on_small_corpora_so_threads_can_share_an_epoch():
-    assert chunk_words_for(6_000_000) == CHUNK_WORDS  # a real corpus: gensim's job size
-    assert chunk_words_for(60_000) == MIN_CHUNK_WORDS  # lee: ~60 chunks, not 6
-    assert chunk_words_for(200) == MIN_CHUNK_WORDS
-    mid = chunk_words_for(320_000)
-    assert MIN_CHUNK_WORDS < mid < CHUNK_WORDS and 320_000 // mid == CHUNKS_PER_EPOCH
-    model = Word2Vec(min_count=1, epochs=1, progress=False).build_vocab(Corpus("lee"))
-    model.train()
-    assert model._plan.num_chunks >= 50  # the plan the epochs ran on
 
 
 def test_build_vocab_min_count_and_max_final_vocab_like_gensim():
@@ -80,7 +34,7 @@ def test_one_pass_encoding_equals_encode_corpus():
     corpus = Corpus("lee")
     model = Word2Vec(min_count=3, progress=False).build_vocab(corpus)
     want = encode_corpus(corpus, model.vocab_)
-    spool = model._spool  # the encoded corpus, spooled to a temporary file
+    spool = model._encoded.spool  # the encoded corpus, spooled to a temporary file
     np.testing.assert_array_equal(spool.to_array(), want.ids)
     np.testing.assert_array_equal(spool.offsets, want.offsets)
     assert spool.offsets.dtype == np.int64
@@ -110,11 +64,11 @@ def test_block_size_and_spool_blocks_do_not_change_the_bits(monkeypatch):
     """Each kernel call trains one block read back from the spool; how the corpus is cut
     into blocks must not matter (chunks keep their global index and schedule position)."""
     from textseq.corpus import spool
-    from textseq.word2vec import model as model_module
+    from textseq.word2vec import plan
 
     kwargs = dict(sg=1, workers=1, epochs=2, min_count=5, seed=2, progress=False)
     a = Word2Vec(**kwargs).train("lee")
-    monkeypatch.setattr(model_module, "CALL_WORDS", 1)  # one chunk per call
+    monkeypatch.setattr(plan, "CALL_WORDS", 1)  # one chunk per call
     monkeypatch.setattr(spool, "BLOCK_WORDS", 1000)  # many spool writes and reads
     b = Word2Vec(**kwargs).train("lee")
     np.testing.assert_array_equal(a.vectors_, b.vectors_)
@@ -215,25 +169,6 @@ def test_output_vectors_keep_the_vocabulary_shape_when_threads_keep_private_rows
     assert loaded.syn1neg_.shape == shape and not np.array_equal(before, loaded.syn1neg_)
     one = Word2Vec(vector_size=20, epochs=1, workers=1, progress=False).build_vocab(corpus)
     assert one._out_rows.shape == shape  # one thread keeps no private rows: no room taken
-
-
-def test_private_rows_are_the_words_written_often_between_two_folds():
-    counts = (1e6 / np.arange(1, 50_001)).astype(np.int64)  # Zipf, 50k words
-    keep = sample_thresholds(counts, 1e-3)
-    k = private_row_count(counts, keep, negative=5, ns_exponent=0.75)
-    assert 100 < k < 2000  # a prefix of the ranking, far from the whole vocabulary
-
-    def writes(rank):  # expected writes of row ``rank`` per SYNC_WORDS kept words, by hand
-        kept = counts * (keep / (2**32 - 1))
-        noise = counts**0.75
-        return SYNC_WORDS * (kept[rank] / kept.sum() + 5 * noise[rank] / noise.sum())
-
-    assert writes(k - 1) >= OWN_MIN_WRITES > writes(k)
-    # more writes per kept word (skip-gram's pairs), more rows; never past the cap
-    assert k < private_row_count(counts, keep, 5, 0.75, updates_per_word=3) <= OWN_ROWS_MAX
-    assert private_row_count(counts, keep, 5, 0.75, updates_per_word=1000) == OWN_ROWS_MAX
-    small = counts[:300]  # a small vocabulary: every row is written often
-    assert private_row_count(small, sample_thresholds(small, 1e-3), 5, 0.75) == 300
 
 
 def test_two_threads_copy_every_output_row_of_lee_and_one_thread_none():
@@ -356,11 +291,11 @@ def test_weights_start_as_gensim_4_starts_them():
 def test_the_warm_up_compiles_every_kernel_for_the_types_training_uses():
     """Otherwise the first real call compiles another specialisation, inside a timed step."""
     from textseq.corpus.spool_kernels import remap_block
-    from textseq.word2vec import kernels
-    from textseq.word2vec.model import _warm_up
+    from textseq.word2vec import kernels, prepare_kernels
+    from textseq.word2vec.kernel_inputs import warm_up
 
-    _warm_up()
-    dispatchers = [remap_block, kernels.split_segments, kernels.build_alias_table]
+    warm_up()
+    dispatchers = [remap_block, prepare_kernels.split_segments, prepare_kernels.build_alias_table]
     dispatchers.append(kernels.train_chunks)
     before = [set(d.signatures) for d in dispatchers]
     assert all(before)
@@ -415,7 +350,7 @@ def test_predict_output_word_is_a_softmax_over_the_output_vectors():
 
 def test_each_train_call_draws_fresh_random_numbers():
     """Chunks are seeded by the model's epoch count: with a constant learning rate, two calls
-    of one epoch give the bits of one call of two (a second call used to replay the first
+    of one epoch give the bits of one call of two (a second call does not replay the first
     one's subsampling, windows and noise words)."""
     kwargs = dict(min_count=5, workers=1, seed=4, alpha=0.02, min_alpha=0.02, progress=False)
     once = Word2Vec(epochs=2, **kwargs).train("lee")

@@ -48,7 +48,7 @@ def plot_embeddings_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the t-SNE start.")] = 0,
 ) -> None:
     """Plot word vectors in two dimensions (PCA or t-SNE), each point labelled."""
-    from textseq.word2vec.formats import load_word2vec_format
+    from textseq.word2vec import load_word2vec_format
 
     kv = load_word2vec_format(vectors)
     chosen = list(words or []) + list(extra_words or [])

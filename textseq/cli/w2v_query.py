@@ -56,9 +56,9 @@ def register(app: typer.Typer) -> None:
 
 
 def load_vectors(path: Path, limit: int | None = None) -> KeyedVectors:
-    from textseq.word2vec.formats import load_word2vec_format
+    from textseq.word2vec.keyedvectors import KeyedVectors
 
-    return load_word2vec_format(path, limit=limit, progress=True)
+    return KeyedVectors.load_word2vec_format(path, limit=limit, progress=True)
 
 
 def print_neighbours(title: str, neighbours: list[tuple[str, float]]) -> None:

@@ -1,15 +1,21 @@
 """``textseq train-w2v`` and ``textseq compare-gensim``: train word vectors, or train them
 with textseq and gensim side by side.
 
-Option values are checked by ``Word2Vec`` (one-line ``OptionError``s); ``main`` prints them
-as ``error: ...``.
+Both commands take one option per setting of ``Word2VecParams`` that names a command-line
+flag in its metadata, with the setting's default and help text (``setting_options``): a new
+setting appears here without an edit. Option values are checked by ``Word2VecParams``
+(one-line ``OptionError``s); ``main`` prints them as ``error: ...``.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
+from dataclasses import Field, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -18,12 +24,12 @@ from textseq.cli.common import (
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
-    SeedOpt,
-    ThreadsOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
+from textseq.errors import OptionError
 from textseq.files import atomic_write
+from textseq.word2vec.params import RUN_NAMES, Word2VecParams
 
 TRAIN_EPILOG = """Examples:
 
@@ -36,10 +42,6 @@ TRAIN_EPILOG = """Examples:
   textseq train-w2v more.txt --from-model model/ --epochs 2 -o vectors.bin --save-model model/
 """
 
-# the options a model loaded with --from-model takes from the command line (the rest of its
-# settings, shape and vocabulary included, are its own)
-CONTINUE_OPTIONS = {"epochs": "epochs", "alpha": "alpha", "min_alpha": "min_alpha",
-                    "threads": "workers", "seed": "seed"}  # fmt: skip
 # options about where the text comes from and where results go, allowed with --from-model
 SOURCE_OPTIONS = {"corpus", "output", "text", "save_model", "from_model", "progress", "glob",
                   "encoding", "errors"}  # fmt: skip
@@ -51,58 +53,76 @@ COMPARE_EPILOG = """Examples:
   textseq compare-gensim corpora/english --sg --threads 2 --json result.json
 """
 
-SgOpt = Annotated[bool, typer.Option("--sg/--cbow", help="Skip-gram (--sg) or CBOW (--cbow).")]
-DimOpt = Annotated[int, typer.Option("--dim", help="Vector size.")]
-WindowOpt = Annotated[int, typer.Option("--window", help="Largest distance to a context word.")]
-NegativeOpt = Annotated[int, typer.Option("--negative", help="Noise words per positive word.")]
-SampleOpt = Annotated[
-    float, typer.Option("--sample", help="Subsampling of frequent words (0 = off).")
-]
-MinCountOpt = Annotated[
-    int, typer.Option("--min-count", help="Ignore words seen fewer times than this.")
-]
-EpochsOpt = Annotated[int, typer.Option("--epochs", help="Passes over the corpus.")]
-AlphaOpt = Annotated[float, typer.Option("--alpha", help="Initial learning rate.")]
-MinAlphaOpt = Annotated[float, typer.Option("--min-alpha", help="Final learning rate.")]
-CbowMeanOpt = Annotated[
-    bool, typer.Option("--cbow-mean/--cbow-sum", help="CBOW: mean or sum of the context.")
-]
-SharedNegOpt = Annotated[
-    bool,
-    typer.Option(
-        "--shared-negatives/--per-pair-negatives",
-        help="Skip-gram: one set of noise words per centre word (faster, above all on two "
-        "threads) or a fresh set per context word, as gensim and the C tool.",
-    ),
-]
-MaxFinalVocabOpt = Annotated[
-    int | None, typer.Option("--max-final-vocab", help="Keep at most this many words.")
-]
+
+# ---- the settings as options -----------------------------------------------------------------
+def _cli_fields() -> list[Field]:
+    return [f for f in fields(Word2VecParams) if f.metadata["cli"]]
 
 
+def flag(name: str) -> str:
+    """How the command line spells a setting or another parameter (the first spelling of
+    an on/off switch)."""
+    meta = {f.name: f.metadata for f in _cli_fields()}.get(name)
+    spelled = meta["flag"] if meta and meta["flag"] else "--" + name.replace("_", "-")
+    return spelled.split("/")[0]
+
+
+def setting_options() -> list[inspect.Parameter]:
+    """One keyword parameter per setting offered on the command line, typed as Typer
+    expects: its flag, help text and default from ``Word2VecParams``. A flag ``--a/--b``
+    makes an on/off switch; for a 0/1 setting (``sg``) the switch is turned back into 0/1
+    by ``with_setting_options``."""
+    hints = get_type_hints(Word2VecParams)
+    out = []
+    for f in _cli_fields():
+        spelled = f.metadata["flag"] or "--" + f.name.replace("_", "-")
+        switch = "/" in spelled
+        kind = bool if switch else hints[f.name]
+        option = typer.Option(spelled, help=f.metadata["help"])
+        out.append(
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=bool(f.default) if switch else f.default,
+                annotation=Annotated[kind, option],
+            )
+        )
+    return out
+
+
+def _from_cli(name: str, value: Any) -> Any:
+    """A switch's value as the setting's type (0/1 for an int setting)."""
+    return int(value) if get_type_hints(Word2VecParams)[name] is int else value
+
+
+def with_setting_options(after: str) -> Callable[[Callable], Callable]:
+    """Give a command the options of ``setting_options`` (listed after its parameter
+    ``after``); the command gets their values as one dict, ``settings``, by setting name."""
+
+    def decorate(command: Callable) -> Callable:
+        own = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in inspect.signature(command, eval_str=True).parameters.values()
+            if p.name != "settings"
+        ]
+        at = [p.name for p in own].index(after) + 1
+        names = [f.name for f in _cli_fields()]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            settings = {name: _from_cli(name, kwargs.pop(name)) for name in names}
+            return command(settings=settings, **kwargs)
+
+        run.__signature__ = inspect.Signature([*own[:at], *setting_options(), *own[at:]])
+        return run
+
+    return decorate
+
+
+# ---- the commands ----------------------------------------------------------------------------
 def register(app: typer.Typer) -> None:
     app.command("train-w2v", epilog=TRAIN_EPILOG)(train_command)
     app.command("compare-gensim", epilog=COMPARE_EPILOG)(compare_command)
-
-
-def _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
-              cbow_mean, max_final_vocab, threads, seed) -> dict:  # fmt: skip
-    """The settings both commands share, by gensim's names."""
-    return {
-        "sg": int(sg),
-        "vector_size": dim,
-        "window": window,
-        "negative": negative,
-        "sample": sample,
-        "min_count": min_count,
-        "epochs": epochs,
-        "alpha": alpha,
-        "min_alpha": min_alpha,
-        "cbow_mean": int(cbow_mean),
-        "max_final_vocab": max_final_vocab,
-        "workers": threads,
-        "seed": seed,
-    }
 
 
 def _kind(sg: bool, shared_negatives: bool) -> str:
@@ -111,25 +131,12 @@ def _kind(sg: bool, shared_negatives: bool) -> str:
     return "skip-gram" + (" (shared negatives)" if shared_negatives else " (per-pair negatives)")
 
 
+@with_setting_options(after="output")
 def train_command(
     corpus: CorpusArg = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Vectors file to write (word2vec format).")
     ] = Path("vectors.bin"),
-    sg: SgOpt = False,
-    dim: DimOpt = 100,
-    window: WindowOpt = 5,
-    negative: NegativeOpt = 5,
-    sample: SampleOpt = 1e-3,
-    min_count: MinCountOpt = 5,
-    epochs: EpochsOpt = 5,
-    alpha: AlphaOpt = 0.025,
-    min_alpha: MinAlphaOpt = 0.0001,
-    cbow_mean: CbowMeanOpt = True,
-    shared_negatives: SharedNegOpt = True,
-    max_final_vocab: MaxFinalVocabOpt = None,
-    threads: ThreadsOpt = None,
-    seed: SeedOpt = 1,
     text: Annotated[
         bool, typer.Option("--text", help="Write the text format instead of binary.")
     ] = False,
@@ -142,8 +149,9 @@ def train_command(
         typer.Option(
             "--from-model",
             help="Go on training a model folder saved by --save-model, on its vocabulary "
-            "(other words are left out). Only --epochs, --alpha, --min-alpha, --threads and "
-            "--seed may be given with it; every other setting is the model's.",
+            "(other words are left out). Only "
+            + ", ".join(flag(name) for name in RUN_NAMES)
+            + " may be given with it; every other setting is the model's.",
         ),
     ] = None,
     progress: Annotated[
@@ -154,28 +162,25 @@ def train_command(
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
     ctx: typer.Context = None,
+    settings: dict | None = None,
 ) -> None:
     """Train word vectors (skip-gram or CBOW with negative sampling) and write them."""
-    from textseq.word2vec import Word2Vec
+    from textseq.word2vec.model import Word2Vec
 
-    settings = _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
-                         cbow_mean, max_final_vocab, threads, seed)  # fmt: skip
     if from_model is None:
-        model = Word2Vec(
-            progress=progress, tokenizer=tokenizer, shared_negatives=shared_negatives, **settings
-        )
+        model = Word2Vec(progress=progress, tokenizer=tokenizer, **settings)
     else:
         model = _continued_model(ctx, from_model, settings, progress)
-        sg, dim, shared_negatives = model.sg, model.vector_size, model.shared_negatives
-        tokenizer = model.tokenizer
-    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    sentences = corpus_from_cli(corpus, model.tokenizer, glob, encoding, errors)
     model.train(sentences)
     model.wv.save_word2vec_format(output, binary=not text)
     if save_model is not None:
         model.save(save_model)
     r = model.report_
-    kind = _kind(sg, shared_negatives)
-    typer.echo(f"{kind}: {len(model.vocab_):,} words x {dim} dims, {r.threads} thread(s)")
+    kind = _kind(model.sg, model.shared_negatives)
+    typer.echo(
+        f"{kind}: {len(model.vocab_):,} words x {model.vector_size} dims, {r.threads} thread(s)"
+    )
     typer.echo(
         f"trained on {r.corpus_words:,} corpus words x {len(r.epochs)} epochs = "
         f"{r.raw_words:,} words ({r.effective_words:,} after subsampling)"
@@ -193,41 +198,27 @@ def train_command(
 
 
 def _continued_model(ctx: typer.Context, folder: Path, settings: dict, progress: bool):
-    """The model saved in ``folder`` with the command line's ``CONTINUE_OPTIONS`` in place of
-    its own; any other training option given on the command line is an error, since it would
-    otherwise be silently ignored."""
-    from textseq.errors import OptionError
-    from textseq.word2vec import Word2Vec
+    """The model saved in ``folder`` with the command line's run settings
+    (``params.RUN_NAMES``) in place of its own; any other training option given on the
+    command line is an error, since it would otherwise be silently ignored."""
+    from textseq.word2vec.model import Word2Vec
 
     def typed(name):  # by the member's name: typer vendors click in some versions only
         return getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
 
     given = {name for name in ctx.params if typed(name)}
-    kept = sorted(given - set(CONTINUE_OPTIONS) - SOURCE_OPTIONS)
+    kept = sorted(flag(name) for name in given - set(RUN_NAMES) - SOURCE_OPTIONS)
     if kept:
-        flags = ", ".join("--" + name.replace("_", "-") for name in kept)
-        raise OptionError(f"{flags}: a model loaded with --from-model keeps its own settings")
-    overrides = {CONTINUE_OPTIONS[name]: settings[CONTINUE_OPTIONS[name]]
-                 for name in given & set(CONTINUE_OPTIONS)}  # fmt: skip
+        raise OptionError(
+            f"{', '.join(kept)}: a model loaded with --from-model keeps its own settings"
+        )
+    overrides = {name: settings[name] for name in given & set(RUN_NAMES)}
     return Word2Vec.load(folder, progress=progress, **overrides)
 
 
+@with_setting_options(after="corpus")
 def compare_command(
     corpus: CorpusArg = None,
-    sg: SgOpt = False,
-    dim: DimOpt = 100,
-    window: WindowOpt = 5,
-    negative: NegativeOpt = 5,
-    sample: SampleOpt = 1e-3,
-    min_count: MinCountOpt = 5,
-    epochs: EpochsOpt = 5,
-    alpha: AlphaOpt = 0.025,
-    min_alpha: MinAlphaOpt = 0.0001,
-    cbow_mean: CbowMeanOpt = True,
-    shared_negatives: SharedNegOpt = True,
-    max_final_vocab: MaxFinalVocabOpt = None,
-    threads: ThreadsOpt = None,
-    seed: SeedOpt = 1,
     gensim_first: Annotated[
         bool, typer.Option("--gensim-first", help="Run gensim before textseq.")
     ] = False,
@@ -241,19 +232,16 @@ def compare_command(
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
+    settings: dict | None = None,
 ) -> None:
     """Train textseq and gensim on the same corpus and settings, one after the other, and
     print one table: time, words/s, their ratio, analogy and word-pair scores, neighbours."""
     from textseq.word2vec.compare import compare_with_gensim
 
     sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
-    settings = _settings(sg, dim, window, negative, sample, min_count, epochs, alpha, min_alpha,
-                         cbow_mean, max_final_vocab, threads, seed)  # fmt: skip
     order = ("gensim", "textseq") if gensim_first else ("textseq", "gensim")
-    result = compare_with_gensim(
-        sentences, order=order, evaluate=evaluate, shared_negatives=shared_negatives, **settings
-    )
-    kind = _kind(sg, shared_negatives)
+    result = compare_with_gensim(sentences, order=order, evaluate=evaluate, **settings)
+    kind = _kind(result.settings["sg"], result.shared_negatives)
     typer.echo(
         f"{kind}, {result.settings['workers']} thread(s), {result.textseq.raw_words:,} words "
         f"trained; load average {result.load_before[0]:.2f} before, "

@@ -27,13 +27,13 @@ from textseq.corpus import open_corpus
 from textseq.datasets import eval_path
 from textseq.errors import InputError, OptionError
 from textseq.libc import libc, release_free_heap
+from textseq.threads import max_threads
+from textseq.word2vec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+from textseq.word2vec.kernel_inputs import warm_up
+from textseq.word2vec.keyedvectors import KeyedVectors
 from textseq.word2vec.model import Word2Vec
-from textseq.word2vec.model import _warm_up as warm_up
+from textseq.word2vec.params import DEFAULTS, GENSIM_NAMES, NAMES, Word2VecParams
 
-GENSIM_SETTINGS = (
-    "vector_size", "window", "min_count", "sg", "negative", "ns_exponent", "sample", "alpha",
-    "min_alpha", "epochs", "cbow_mean", "seed", "workers", "max_vocab_size", "max_final_vocab",
-)  # fmt: skip
 PAIR_SETS = ("wordsim353", "simlex999")
 ANALOGY_SET = "questions-words"
 
@@ -179,20 +179,20 @@ class _PeakMemory:
         return False
 
 
-def _settings(overrides: dict) -> dict:
-    defaults = Word2Vec().get_params()
-    unknown = set(overrides) - set(GENSIM_SETTINGS)
+def _params(overrides: dict) -> Word2VecParams:
+    """textseq's settings: the defaults with ``overrides``, ``workers`` resolved to a
+    thread count (gensim gets the ones it shares, ``params.GENSIM_NAMES``)."""
+    unknown = set(overrides) - set(NAMES)
     if unknown:
         raise OptionError(f"compare_with_gensim got unknown settings {sorted(unknown)}")
-    settings = {name: defaults[name] for name in GENSIM_SETTINGS}
-    settings.update(overrides)
-    if settings["workers"] is None:
-        settings["workers"] = Word2Vec(workers=None)._threads()
-    return settings
+    params = DEFAULTS.replace(**overrides)
+    if params.workers is None:
+        params = params.replace(workers=max_threads())
+    return params
 
 
-def _run_textseq(sentences, settings, evaluate, shared_negatives) -> tuple[SystemResult, object]:
-    model = Word2Vec(progress=False, shared_negatives=shared_negatives, **settings)
+def _run_textseq(sentences, params: Word2VecParams, evaluate) -> tuple[SystemResult, object]:
+    model = Word2Vec(progress=False, **params.to_dict())
     warm_up()  # compile time is reported apart, and its memory is not the trainer's
     with _PeakMemory() as mem:
         start = time.perf_counter()
@@ -212,8 +212,6 @@ def _run_textseq(sentences, settings, evaluate, shared_negatives) -> tuple[Syste
     )
     kv = model.wv
     if evaluate:
-        from textseq.word2vec.evaluation import evaluate_word_analogies, evaluate_word_pairs
-
         scores = evaluate_word_analogies(kv, ANALOGY_SET)
         result.analogy_accuracy = scores["accuracy"]
         result.analogy_skipped = scores["skipped"]
@@ -299,16 +297,17 @@ def compare_with_gensim(
     order: Sequence[str] = ("textseq", "gensim"),
     evaluate: bool = True,
     tokenizer: str = "unicode",
-    shared_negatives: bool = True,
     **settings,
 ) -> Comparison:
     """Train both systems on ``corpus`` (a ``Corpus``, path, built-in name or token lists)
-    with the same ``settings`` (gensim's names; ``workers`` defaults to every core) and
-    return a ``Comparison``. ``order`` says which system runs first; ``shared_negatives``
-    picks textseq's skip-gram form (``False``: gensim's own, fresh negatives per pair)."""
+    with the same ``settings`` (any of ``Word2VecParams``, by gensim's names; gensim gets
+    the ones it shares; ``workers`` defaults to every core) and return a ``Comparison``.
+    ``order`` says which system runs first; ``shared_negatives`` picks textseq's skip-gram
+    form (``False``: gensim's own, fresh negatives per pair)."""
     if sorted(order) != ["gensim", "textseq"]:
         raise OptionError(f"order must name textseq and gensim once each, got {list(order)}")
-    settings = _settings(settings)
+    params = _params(settings)
+    settings = {name: getattr(params, name) for name in GENSIM_NAMES}
     fix_malloc_threshold()
     if isinstance(corpus, list):  # already token lists in memory (benchmarks load once)
         sentences = corpus
@@ -321,17 +320,13 @@ def compare_with_gensim(
     results, vectors = {}, {}
     for system in order:
         if system == "textseq":
-            results[system], vectors[system] = _run_textseq(
-                sentences, settings, evaluate, shared_negatives
-            )
+            results[system], vectors[system] = _run_textseq(sentences, params, evaluate)
         else:
             results[system], vectors[system] = _run_gensim(sentences, settings, evaluate, questions)
         gc.collect()
     load_after = os.getloadavg()
     overlap = {}
     if evaluate:
-        from textseq.word2vec.keyedvectors import KeyedVectors
-
         gensim_kv = KeyedVectors.from_gensim(vectors["gensim"])
         words = probe_words(vectors["textseq"], gensim_kv)
         overlap = neighbour_overlap(vectors["textseq"], gensim_kv, words)
@@ -345,5 +340,5 @@ def compare_with_gensim(
         neighbour_overlap=overlap,
         load_before=load_before,
         load_after=load_after,
-        shared_negatives=shared_negatives,
+        shared_negatives=params.shared_negatives,
     )

@@ -25,12 +25,13 @@ import os
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from scipy import stats
 
+from textseq.datasets import eval_path
 from textseq.errors import InputError, OptionError
-from textseq.word2vec.keyedvectors import KeyedVectors
 
 C_TOOL_RESTRICT_VOCAB = 30000
 """The C tool's ``compute-accuracy`` threshold; gensim's default is 300000."""
@@ -39,16 +40,26 @@ _CANDIDATES = 5  # gensim asks most_similar for topn=5 per question
 _BATCH_CELLS = 1 << 22  # scores computed per batch (questions x searched words)
 
 
+class WordVectors(Protocol):
+    """What the evaluations read of a set of word vectors (``KeyedVectors`` has it): the
+    words by row, most frequent first, and the rows scaled to unit length."""
+
+    index_to_key: list[str]
+
+    @property
+    def unit_vectors(self) -> np.ndarray: ...
+
+    def __len__(self) -> int: ...
+
+
 def resolve_eval_file(path_or_name: str | os.PathLike) -> Path:
     """A built-in evaluation set by name (``questions-words``, ``wordsim353``, ``simlex999``)
     or a user's file."""
-    from textseq.datasets import eval_path
-
     return eval_path(path_or_name)
 
 
 def known_words(
-    kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool
+    kv: WordVectors, restrict_vocab: int | None, case_insensitive: bool
 ) -> dict[str, int]:
     """gensim's ``ok_vocab``: spelling -> row for the first ``restrict_vocab`` words."""
     if restrict_vocab is not None and (
@@ -132,7 +143,7 @@ def _read_analogies(
 
 
 def _answer(
-    kv: KeyedVectors,
+    kv: WordVectors,
     ok: dict[str, int],
     questions: list[tuple[str, str, str, str]],
     end: int,
@@ -180,7 +191,7 @@ def _answer(
 
 
 def evaluate_word_analogies(
-    kv: KeyedVectors,
+    kv: WordVectors,
     path_or_name: str | os.PathLike = "questions-words",
     restrict_vocab: int | None = 300000,
     case_insensitive: bool = True,
@@ -224,7 +235,7 @@ def evaluate_word_analogies(
 
 # ---- word pairs ----------------------------------------------------------------------------
 def evaluate_word_pairs(
-    kv: KeyedVectors,
+    kv: WordVectors,
     path_or_name: str | os.PathLike = "wordsim353",
     restrict_vocab: int | None = 300000,
     case_insensitive: bool = True,

@@ -13,6 +13,9 @@ count, as gensim's ``sort_attr="count"``), otherwise in index order. Readers her
 binary variants, the C tool's trailing space on text lines, ``.gz``/``.bz2`` files, and
 detect text or binary by themselves; damaged files raise ``ModelFileError`` naming the file
 and what is wrong.
+
+The functions here read and write arrays (words, a float32 matrix, optional counts);
+``KeyedVectors.load_word2vec_format`` and ``save_word2vec_format`` build on them.
 """
 
 from __future__ import annotations
@@ -24,15 +27,15 @@ import mmap
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from textseq.errors import ModelFileError
 from textseq.files import atomic_write
-from textseq.word2vec.keyedvectors import KeyedVectors
 
 _WHITESPACE = re.compile(r"[ \t\n\r\v\f]")
 _SKIPPED_BEFORE_WORD = frozenset(b" \t\n\r\v\f")
@@ -40,15 +43,24 @@ _PROGRESS_MIN_WORDS = 20000
 _TEXT_CHUNK_ROWS = 1000
 
 
+class VectorFile(NamedTuple):
+    """What a word2vec file holds: ``vectors[i]`` is the vector of ``words[i]``; ``counts``
+    (int64, one per word) only when a vocabulary file gave them."""
+
+    words: list[str]
+    vectors: np.ndarray  # (words, dimension) float32
+    counts: np.ndarray | None
+
+
 # ---- writing -------------------------------------------------------------------------------
-def _write_order(kv: KeyedVectors) -> np.ndarray:
-    if kv.counts is None:
-        return np.arange(len(kv))
-    return np.argsort(-kv.counts, kind="stable")
+def _write_order(count: int, counts: np.ndarray | None) -> np.ndarray:
+    if counts is None:
+        return np.arange(count)
+    return np.argsort(-counts, kind="stable")
 
 
-def _check_words(kv: KeyedVectors, path: Path) -> None:
-    for i, word in enumerate(kv.index_to_key):
+def _check_words(words: Sequence[str], path: Path) -> None:
+    for i, word in enumerate(words):
         if not word or _WHITESPACE.search(word):
             raise ModelFileError(
                 f"cannot write {path}: word {word!r} (index {i}) is empty or contains whitespace, "
@@ -70,25 +82,27 @@ def _open_for_writing(path: Path) -> Iterator:
             yield raw
 
 
-def save_word2vec_format(
-    kv: KeyedVectors,
+def write_word2vec_format(
     path: str | os.PathLike,
+    keys: Sequence[str],
+    vectors: np.ndarray,
+    counts: np.ndarray | None = None,
     binary: bool = False,
     fvocab: str | os.PathLike | None = None,
     encoding: str = "utf-8",
     progress: bool = True,
 ) -> None:
-    """Write ``kv`` in the C word2vec text (default) or binary format, atomically.
+    """Write ``vectors`` (one float32 row per word of ``keys``) in the C word2vec text
+    (default) or binary format, atomically.
 
     ``fvocab``: also write the C tool's vocabulary file (``word count`` per line, same
-    order); needs counts.
+    order); needs ``counts``.
     """
     path = Path(path)
-    _check_words(kv, path)
-    if fvocab is not None and kv.counts is None:
+    _check_words(keys, path)
+    if fvocab is not None and counts is None:
         raise ModelFileError(f"cannot write vocabulary file {fvocab}: these vectors have no counts")
-    order = _write_order(kv)
-    keys, vectors = kv.index_to_key, kv.vectors
+    order = _write_order(len(keys), counts)
     bar = tqdm(
         total=len(order),
         desc=f"writing {path.name}",
@@ -96,7 +110,7 @@ def save_word2vec_format(
         disable=not progress or len(order) < _PROGRESS_MIN_WORDS,
     )
     with bar, _open_for_writing(path) as out:
-        out.write(f"{len(kv)} {kv.vector_size}\n".encode("ascii"))
+        out.write(f"{len(keys)} {vectors.shape[1]}\n".encode("ascii"))
         if binary:
             little = vectors.astype("<f4", copy=False)
             for row in order.tolist():
@@ -113,7 +127,7 @@ def save_word2vec_format(
                 bar.update(len(rows))
     if fvocab is not None:
         with _open_for_writing(Path(fvocab)) as out:
-            lines = [f"{keys[row]} {int(kv.counts[row])}\n" for row in order.tolist()]
+            lines = [f"{keys[row]} {int(counts[row])}\n" for row in order.tolist()]
             out.write("".join(lines).encode(encoding))
 
 
@@ -327,7 +341,7 @@ def _read_counts(fvocab: Path, words: list[str], encoding: str, errors: str) -> 
     return np.array([counts.get(w, 0) for w in words], dtype=np.int64)
 
 
-def load_word2vec_format(
+def read_word2vec_format(
     path: str | os.PathLike,
     binary: bool | None = None,
     limit: int | None = None,
@@ -335,8 +349,8 @@ def load_word2vec_format(
     unicode_errors: str = "strict",
     fvocab: str | os.PathLike | None = None,
     progress: bool = True,
-) -> KeyedVectors:
-    """Read a C word2vec text or binary file into ``KeyedVectors``.
+) -> VectorFile:
+    """Read a C word2vec text or binary file: its words, vectors and (with ``fvocab``) counts.
 
     ``binary=None`` detects the format from the first record. ``limit`` reads only the first
     N vectors. A word seen twice keeps its first vector (with a warning), as in gensim.
@@ -399,4 +413,4 @@ def load_word2vec_format(
     counts = None
     if fvocab is not None:
         counts = _read_counts(Path(fvocab), words, encoding, unicode_errors)
-    return KeyedVectors(words, vectors, counts)
+    return VectorFile(words, vectors, counts)

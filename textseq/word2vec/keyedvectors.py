@@ -25,6 +25,9 @@ import numpy as np
 
 from textseq.errors import OptionError, UnknownWordError
 from textseq.spelling import SpellingIndex
+from textseq.word2vec import evaluation
+from textseq.word2vec.formats import read_word2vec_format, write_word2vec_format
+from textseq.word2vec.gensim_vectors import from_gensim, to_gensim
 
 Query = str | np.ndarray | tuple
 
@@ -372,9 +375,7 @@ class KeyedVectors:
         dummy4unknown: bool = False,
     ) -> dict:
         """Analogy accuracy, computed as gensim computes it (see ``evaluation``)."""
-        from textseq.word2vec.evaluation import evaluate_word_analogies
-
-        return evaluate_word_analogies(
+        return evaluation.evaluate_word_analogies(
             self, path_or_name, restrict_vocab, case_insensitive, dummy4unknown=dummy4unknown
         )
 
@@ -387,16 +388,10 @@ class KeyedVectors:
         delimiter: str = "\t",
     ) -> dict:
         """Pearson/Spearman correlation with human similarity scores, as gensim computes it."""
-        from textseq.word2vec.evaluation import evaluate_word_pairs
-
-        return evaluate_word_pairs(
-            self,
-            path_or_name,
-            restrict_vocab,
-            case_insensitive,
-            dummy4unknown=dummy4unknown,
+        return evaluation.evaluate_word_pairs(
+            self, path_or_name, restrict_vocab, case_insensitive, dummy4unknown=dummy4unknown,
             delimiter=delimiter,
-        )
+        )  # fmt: skip
 
     # ---- files and gensim ----------------------------------------------------------------
     def save_word2vec_format(
@@ -404,11 +399,15 @@ class KeyedVectors:
         path: str | os.PathLike,
         binary: bool = False,
         fvocab: str | os.PathLike | None = None,
+        encoding: str = "utf-8",
+        progress: bool = True,
     ) -> None:
-        """Write the C word2vec text or binary format (see ``formats``)."""
-        from textseq.word2vec.formats import save_word2vec_format
-
-        save_word2vec_format(self, path, binary=binary, fvocab=fvocab)
+        """Write the C word2vec text or binary format (see ``formats``), most frequent
+        words first when the counts are known."""
+        write_word2vec_format(
+            path, self.index_to_key, self.vectors, self.counts, binary=binary, fvocab=fvocab,
+            encoding=encoding, progress=progress,
+        )  # fmt: skip
 
     @classmethod
     def load_word2vec_format(
@@ -419,42 +418,26 @@ class KeyedVectors:
         encoding: str = "utf-8",
         unicode_errors: str = "strict",
         fvocab: str | os.PathLike | None = None,
+        progress: bool = True,
     ) -> KeyedVectors:
-        """Read a C word2vec text or binary file (format auto-detected by default)."""
-        from textseq.word2vec.formats import load_word2vec_format
-
-        return load_word2vec_format(
-            path,
-            binary=binary,
-            limit=limit,
-            encoding=encoding,
-            unicode_errors=unicode_errors,
-            fvocab=fvocab,
-        )
+        """Read a C word2vec text or binary file (format auto-detected by default; see
+        ``formats.read_word2vec_format``)."""
+        words, vectors, counts = read_word2vec_format(
+            path, binary=binary, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
+            fvocab=fvocab, progress=progress,
+        )  # fmt: skip
+        return cls(words, vectors, counts)
 
     def to_gensim(self):
         """The same words, vectors and counts as a ``gensim.models.KeyedVectors``."""
-        from gensim.models import KeyedVectors as GensimKeyedVectors
-
-        kv = GensimKeyedVectors(self.vector_size, count=0, dtype=np.float32)
-        kv.add_vectors(list(self.index_to_key), self.vectors.copy())
-        if self.counts is not None:
-            kv.allocate_vecattrs(attrs=["count"], types=[np.int64])
-            kv.expandos["count"][:] = self.counts
-        return kv
+        return to_gensim(self.index_to_key, self.vectors, self.counts)
 
     @classmethod
     def from_gensim(cls, kv) -> KeyedVectors:
         """Copy the words, vectors and (when present) counts of a gensim ``KeyedVectors``."""
-        counts = None
-        expandos = getattr(kv, "expandos", {}) or {}
-        if "count" in expandos:
-            raw = np.asarray(expandos["count"])
-            if raw.dtype.kind in "iu":
-                counts = raw.astype(np.int64)
-            else:
-                try:
-                    counts = np.array([int(c) for c in raw], dtype=np.int64)
-                except (TypeError, ValueError):
-                    counts = None
-        return cls(list(kv.index_to_key), np.array(kv.vectors, dtype=np.float32), counts)
+        return cls(*from_gensim(kv))
+
+
+# the package's functions for the two file methods, as gensim's users know them
+load_word2vec_format = KeyedVectors.load_word2vec_format
+save_word2vec_format = KeyedVectors.save_word2vec_format
