@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test imports bench lint format clean
+.PHONY: demo test imports bench lint format clean clean-kernels
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,5 +39,10 @@ format: $(STAMP)
 	$(BIN)/ruff format textseq tests benchmarks
 	$(BIN)/ruff check --fix textseq tests benchmarks
 
-clean:
+# Numba caches a kernel against its own file only: after editing a kernel module that others
+# call (textseq/fastmath.py, textseq/word2vec/update_kernels.py), drop the caches.
+clean-kernels:
+	find textseq -name '*.nbi' -delete -o -name '*.nbc' -delete
+
+clean: clean-kernels
 	rm -rf $(VENV) build *.egg-info

@@ -52,6 +52,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 from textseq.lm.data import LMData, prepare_lm_data, stream_windows  # noqa: E402
@@ -423,7 +424,7 @@ def generation_only(args, cells: list[str], threads: list[int]) -> int:
         "repeats: the rest is the generation code (logit shaping, normalisers, candidate "
         "selection) and priming with the prompt. Threads: BLAS and Numba as `set_threads` "
         "sets them for training; generation's own kernels run on one thread. Machine: "
-        f"{_cpu_name()}, 2 cores shared with other work (load average at the end of each "
+        f"{cpu_model()}, 2 cores shared with other work (load average at the end of each "
         "row shown). Targets: argmax under 25 ms, beam 5 under 50 ms.",
         "",
         "| cell | threads | strategy | best ms | median ms | steps alone best | median | load |",
@@ -480,7 +481,7 @@ def main(argv=None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python "
         + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__), *(argv or sys.argv[1:])]),
-        "cpu": _cpu_name(),
+        "cpu": cpu_model(),
         "torch": torch.__version__,
         "corpus": path.name,
         "lines": f"{sum(1 for _ in open(path, encoding='utf-8')):,} verses",
@@ -534,17 +535,6 @@ def default_out(
     if corpus:
         parts.append(re.sub(r"[^\w-]", "_", Path(corpus).stem))
     return RESULTS / ("_".join(["lm_vs_torch", *parts]) + ".md")
-
-
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

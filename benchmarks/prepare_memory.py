@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_model
+
 from textseq.datasets import corpus_path
 
 TEXTSEQ = [sys.executable, "-m", "textseq"]
@@ -40,16 +42,6 @@ def peak_of(args: list[str]) -> tuple[float, float]:
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
     peak, seconds = out.stdout.split()
     return float(peak), float(seconds)
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> None:
@@ -82,7 +74,7 @@ def main(argv=None) -> None:
         "",
         f"Command (run {started}): `{command}`",
         "",
-        f"Machine: {_cpu_name()}, {os.cpu_count()} cores; Python "
+        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python "
         f"{platform.python_version()}. Each command runs alone in a fresh process; peak RSS is "
         "that process's `ru_maxrss`; `prepare` writes chunks of 5 words.",
         "",

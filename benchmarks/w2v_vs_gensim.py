@@ -40,6 +40,7 @@ from pathlib import Path  # noqa: E402
 import gensim  # noqa: E402
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.word2vec.compare import compare_with_gensim  # noqa: E402
@@ -65,16 +66,6 @@ def default_output(
     if epochs != default_epochs:
         parts.append(f"{epochs}epochs")
     return RESULTS / ("_".join(["w2v_vs_gensim", *parts]) + ".md")
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _median(values):
@@ -391,7 +382,7 @@ def main(argv=None) -> int:
     compile_seconds = all_runs[0]["textseq"]["compile_seconds"] if all_runs else None
     meta = {
         "command": command,
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "numba": numba.__version__,

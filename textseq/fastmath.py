@@ -4,6 +4,9 @@ fast-math flags and one vectorisable single-precision exponential.
 ``FLAGS`` is Numba's fast-math without ``nnan`` and ``ninf``: a NaN or an infinity must reach
 the caller (the training loss stops with a clear message, a NaN weight gives NaN scores)
 rather than be optimised into a finite number.
+
+Numba caches each caller of ``exp_parts`` against the caller's own file: after a change here,
+run ``make clean-kernels`` so that they compile again.
 """
 
 from __future__ import annotations

@@ -46,8 +46,13 @@ class LMConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> LMConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ModelFileError(f"unknown model settings {unknown}")
-        return cls(**data)
+        return cls(**known_settings(cls, data, "model"))
+
+
+def known_settings(cls, data: dict, what: str) -> dict:
+    """``data`` as keyword arguments of the dataclass ``cls``; a name that is not one of its
+    fields raises ``ModelFileError`` (a model file from another version, or edited)."""
+    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
+    if unknown:
+        raise ModelFileError(f"unknown {what} settings {unknown}")
+    return dict(data)

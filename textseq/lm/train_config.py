@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from textseq.errors import ModelFileError, OptionError
+from textseq.errors import OptionError
+from textseq.lm.config import known_settings
 
 
 @dataclass
@@ -70,11 +71,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
         """The inverse of ``to_dict``; unknown names raise ``ModelFileError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ModelFileError(f"unknown training settings {unknown}")
-        values = dict(data)
+        values = known_settings(cls, data, "training")
         if "split" in values:
             values["split"] = tuple(values["split"])
         return cls(**values)

@@ -11,8 +11,8 @@ vectors, and with the sum the error is divided by the context size before it is 
 The sigmoid is computed exactly (argument clamped to +-MAX_EXP as a guard, no skipped
 updates).
 
-Numba's cache keys a function on its own file only: after a change here, clear this
-package's ``__pycache__`` so that ``kernels.train_chunks``, which inlines these steps, is
+Numba's cache keys a function on its own file only: after a change here, run
+``make clean-kernels`` so that ``kernels.train_chunks``, which inlines these steps, is
 compiled again.
 """
 
