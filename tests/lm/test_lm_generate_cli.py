@@ -119,3 +119,23 @@ def test_help_has_examples(cli):
     for command in ("predict", "generate"):
         result = cli(command, "--help")
         assert result.code == 0 and "Examples:" in result.out and "--model" in result.out
+
+
+def test_generate_and_the_cli_take_their_defaults_from_the_decoding_options():
+    import dataclasses
+    import inspect
+
+    from textseq.cli.lm_generate import generate_command
+    from textseq.decoding import DecodingOptions
+    from textseq.lm.model import RNNLM
+    from textseq.lm.textgen import generate
+
+    options = DecodingOptions()
+    library = inspect.signature(generate).parameters
+    cli = inspect.signature(generate_command).parameters
+    cli_name = {"no_repeat_ngram_size": "no_repeat_ngram"}
+    for f in dataclasses.fields(DecodingOptions):
+        assert library[f.name].default == getattr(options, f.name), f.name
+        if f.name != "seed":  # the command line seeds 0, so that a run repeats itself
+            assert cli[cli_name.get(f.name, f.name)].default == getattr(options, f.name), f.name
+    assert RNNLM.generate is generate

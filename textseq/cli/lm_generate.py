@@ -13,8 +13,12 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import SeedOpt
-from textseq.decoding import STRATEGIES
-from textseq.lm.textgen import generate, predict_next
+from textseq.decoding import STRATEGIES, DecodingOptions
+from textseq.lm.textgen import TOPK, generate, predict_next
+
+# every option's default but --seed's (0 here: a command line run repeats itself) is the
+# decoding settings' own
+_DEFAULTS = DecodingOptions()
 
 PREDICT_EPILOG = """Examples:
 
@@ -60,7 +64,7 @@ def _load(path: Path):
 def predict_command(
     model: ModelOpt,
     prompt: PromptOpt = "",
-    topk: Annotated[int, typer.Option("--topk", "-k", help="How many next words to show.")] = 10,
+    topk: Annotated[int, typer.Option("--topk", "-k", help="How many next words to show.")] = TOPK,
 ) -> None:
     """Show the most likely next words after a prompt, with their probabilities."""
     lm = _load(model)
@@ -76,44 +80,48 @@ def generate_command(
     prompt: PromptOpt = "",
     strategy: Annotated[
         str, typer.Option("--strategy", "-s", help=f"One of {', '.join(STRATEGIES)}.")
-    ] = "argmax",
-    max_tokens: Annotated[int, typer.Option("--max-tokens", "-n", help="Words to generate.")] = 30,
+    ] = _DEFAULTS.strategy,
+    max_tokens: Annotated[
+        int, typer.Option("--max-tokens", "-n", help="Words to generate.")
+    ] = _DEFAULTS.max_tokens,
     temperature: Annotated[
         float, typer.Option(help="Sampling temperature (0 = argmax); beam scales scores by it.")
-    ] = 1.0,
+    ] = _DEFAULTS.temperature,
     top_k: Annotated[
         int | None, typer.Option("--top-k", help="Keep only the k most likely words.")
-    ] = None,
+    ] = _DEFAULTS.top_k,
     top_p: Annotated[
         float | None,
         typer.Option("--top-p", help="Keep the fewest words whose probability reaches p."),
-    ] = None,
+    ] = _DEFAULTS.top_p,
     min_p: Annotated[
         float | None,
         typer.Option("--min-p", help="Keep words at least p times as likely as the best."),
-    ] = None,
-    beam_width: Annotated[int, typer.Option("--beam-width", help="Beam search width.")] = 5,
+    ] = _DEFAULTS.min_p,
+    beam_width: Annotated[
+        int, typer.Option("--beam-width", help="Beam search width.")
+    ] = _DEFAULTS.beam_width,
     length_penalty: Annotated[
         float,
         typer.Option("--length-penalty", help="Beam score = log-prob / length ** this."),
-    ] = 1.0,
+    ] = _DEFAULTS.length_penalty,
     n_best: Annotated[
         int, typer.Option("--n-best", help="Beam hypotheses to print, best first.")
-    ] = 1,
+    ] = _DEFAULTS.n_best,
     no_repeat_ngram: Annotated[
         int, typer.Option("--no-repeat-ngram", help="Never repeat an n-gram of this size (0=off).")
-    ] = 0,
+    ] = _DEFAULTS.no_repeat_ngram_size,
     repetition_penalty: Annotated[
         float,
         typer.Option("--repetition-penalty", help="Shrink the scores of words seen (1 = off)."),
-    ] = 1.0,
+    ] = _DEFAULTS.repetition_penalty,
     allow_unk: Annotated[
         bool, typer.Option("--allow-unk", help="Allow the model to generate <unk>.")
-    ] = False,
+    ] = _DEFAULTS.allow_unk,
     stop_at_eos: Annotated[
         bool,
         typer.Option("--stop-at-eos/--through-eos", help="Stop at the end of the sentence."),
-    ] = True,
+    ] = _DEFAULTS.stop_at_eos,
     seed: SeedOpt = 0,
 ) -> None:
     """Continue a prompt by argmax, sampling or beam search."""

@@ -79,19 +79,19 @@ def decode(
     return _one_path(model, scores, state, context, options, eos, unk_id, rng)
 
 
-def argmax(model: StepModel, scores, state, options=DecodingOptions(), **ids) -> SearchResult:
-    """:func:`decode` with ``strategy="argmax"`` (the keywords of ``decode`` in ``ids``)."""
-    return decode(model, scores, state, dataclasses.replace(options, strategy="argmax"), **ids)
+def argmax(model: StepModel, scores, state, options=DecodingOptions(), **keywords) -> SearchResult:
+    """:func:`decode` with ``strategy="argmax"`` (``keywords``: those of ``decode``)."""
+    return decode(model, scores, state, dataclasses.replace(options, strategy="argmax"), **keywords)
 
 
-def sample(model: StepModel, scores, state, options=DecodingOptions(), **ids) -> SearchResult:
+def sample(model: StepModel, scores, state, options=DecodingOptions(), **keywords) -> SearchResult:
     """:func:`decode` with ``strategy="sample"``."""
-    return decode(model, scores, state, dataclasses.replace(options, strategy="sample"), **ids)
+    return decode(model, scores, state, dataclasses.replace(options, strategy="sample"), **keywords)
 
 
-def beam(model: StepModel, scores, state, options=DecodingOptions(), **ids) -> SearchResult:
+def beam(model: StepModel, scores, state, options=DecodingOptions(), **keywords) -> SearchResult:
     """:func:`decode` with ``strategy="beam"``."""
-    return decode(model, scores, state, dataclasses.replace(options, strategy="beam"), **ids)
+    return decode(model, scores, state, dataclasses.replace(options, strategy="beam"), **keywords)
 
 
 def _one_path(model, logits, state, context, options, eos, unk, rng) -> SearchResult:

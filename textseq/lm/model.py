@@ -294,11 +294,7 @@ class RNNLM:
         return f"RNNLM({json.dumps(dataclasses.asdict(self.config))})"
 
     # ---- prediction and generation (textseq.lm.textgen) ----------------------------------
-    def predict_next(self, prompt, topk=10, allow_unk=True):
-        """The ``topk`` most likely next words after ``prompt`` as (word, probability);
-        ``allow_unk=False`` leaves ``<unk>`` out and renormalises the rest."""
-        return textgen.predict_next(self, prompt, topk, allow_unk)
-
-    def generate(self, prompt, max_tokens=30, strategy="argmax", **kw):
-        """Continue ``prompt``; see ``textseq.lm.textgen.generate`` for the strategies."""
-        return textgen.generate(self, prompt, max_tokens, strategy=strategy, **kw)
+    # prediction and generation: the functions of ``textseq.lm.textgen`` as methods
+    # (``model.generate(prompt, ...)`` is ``textgen.generate(model, prompt, ...)``)
+    predict_next = textgen.predict_next
+    generate = textgen.generate

@@ -38,6 +38,8 @@ from textseq.errors import OptionError
 
 PROMPT_CHUNK = 256  # prompt tokens fed per forward_sequence call (bounds the logits memory)
 FAST_PRIME_TOKENS = 16  # prompts up to this long (with <eos>) are fed one word at a time
+TOPK = 10  # next words that predict_next lists by default
+_DEFAULTS = decoding.DecodingOptions()  # generate's defaults are the decoding settings' own
 
 
 # --------------------------------------------------------------------------- prompt
@@ -173,7 +175,7 @@ class Generation:
 
 
 def predict_next(
-    model, prompt: str | Sequence[str], topk: int = 10, allow_unk: bool = True
+    model, prompt: str | Sequence[str], topk: int = TOPK, allow_unk: bool = True
 ) -> list[tuple[str, float]]:
     """The ``topk`` most probable next words after ``prompt`` with their probabilities.
 
@@ -196,20 +198,20 @@ def predict_next(
 def generate(
     model,
     prompt: str | Sequence[str] = "",
-    max_tokens: int = 30,
-    strategy: str = "argmax",
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    beam_width: int = 5,
-    length_penalty: float = 1.0,
-    n_best: int = 1,
-    allow_unk: bool = False,
-    no_repeat_ngram_size: int = 0,
-    repetition_penalty: float = 1.0,
-    stop_at_eos: bool = True,
-    seed: int | None = None,
-    min_p: float | None = None,
+    max_tokens: int = _DEFAULTS.max_tokens,
+    strategy: str = _DEFAULTS.strategy,
+    temperature: float = _DEFAULTS.temperature,
+    top_k: int | None = _DEFAULTS.top_k,
+    top_p: float | None = _DEFAULTS.top_p,
+    beam_width: int = _DEFAULTS.beam_width,
+    length_penalty: float = _DEFAULTS.length_penalty,
+    n_best: int = _DEFAULTS.n_best,
+    allow_unk: bool = _DEFAULTS.allow_unk,
+    no_repeat_ngram_size: int = _DEFAULTS.no_repeat_ngram_size,
+    repetition_penalty: float = _DEFAULTS.repetition_penalty,
+    stop_at_eos: bool = _DEFAULTS.stop_at_eos,
+    seed: int | None = _DEFAULTS.seed,
+    min_p: float | None = _DEFAULTS.min_p,
 ) -> Generation:
     """Continue ``prompt`` by ``argmax``, ``sample`` or ``beam`` search; the settings are
     those of ``textseq.decoding.DecodingOptions`` (checked before the prompt is read)."""
