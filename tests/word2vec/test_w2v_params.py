@@ -192,3 +192,17 @@ def test_compare_takes_any_setting_and_gives_gensim_the_ones_it_shares():
     assert _params({}).workers >= 1  # every core Numba may use
     with pytest.raises(OptionError, match="unknown settings"):
         _params({"hs": 1})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--threads", "0"], "error: --threads must be an integer >= 1, got 0"),
+     (["--dim", "0"], "error: --dim must be an integer >= 1, got 0"),
+     (["--sample", "-1"], "error: --sample must be >= 0, got -1.0")],
+)  # fmt: skip
+def test_a_bad_setting_on_the_command_line_is_named_by_its_flag(cli, tmp_path, args, message):
+    out = tmp_path / "v.bin"
+    result = cli("train-w2v", "lee", "-o", out, *args)
+    assert result.code == 1
+    assert result.error == message
+    assert not out.exists()

@@ -95,6 +95,19 @@ def _from_cli(name: str, value: Any) -> Any:
     return int(value) if get_type_hints(Word2VecParams)[name] is int else value
 
 
+def _check(settings: dict[str, Any]) -> None:
+    """Check the settings as ``Word2VecParams`` does, naming a bad one by its flag (``--threads``
+    rather than ``workers``), so the message speaks the command line's language."""
+    try:
+        Word2VecParams(**settings)
+    except OptionError as exc:
+        message = str(exc)
+        for name in settings:
+            if message.startswith(name + " "):
+                raise OptionError(flag(name) + message[len(name) :]) from None
+        raise
+
+
 def with_setting_options(after: str) -> Callable[[Callable], Callable]:
     """Give a command the options of ``setting_options`` (listed after its parameter
     ``after``); the command gets their values as one dict, ``settings``, by setting name."""
@@ -111,6 +124,7 @@ def with_setting_options(after: str) -> Callable[[Callable], Callable]:
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
             settings = {name: _from_cli(name, kwargs.pop(name)) for name in names}
+            _check(settings)
             return command(settings=settings, **kwargs)
 
         run.__signature__ = inspect.Signature([*own[:at], *setting_options(), *own[at:]])
