@@ -55,8 +55,8 @@ def copy_model(src, dst):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["--dim", "0"], "vector_size"),
-        (["--window", "0"], "window"),
+        (["--dim", "0"], "--dim must be"),
+        (["--window", "0"], "--window must be"),
         (["--negative", "0"], "negative"),
         (["--epochs", "0"], "epochs"),
         (["--sample", "-1"], "sample"),

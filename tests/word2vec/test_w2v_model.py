@@ -215,7 +215,7 @@ def test_cli_train_w2v_end_to_end(tmp_path, capsys):
     assert code == 0 and "skip-gram (per-pair negatives)" in capsys.readouterr().out
     assert Word2Vec.load(folder).shared_negatives is False
     assert main(["train-w2v", "lee", "-o", str(out), "--window", "0", "--quiet"]) == 1
-    assert capsys.readouterr().err.startswith("error: window must be")
+    assert capsys.readouterr().err.startswith("error: --window must be")
 
 
 def test_cli_train_w2v_goes_on_training_a_saved_model(tmp_path, capsys):
