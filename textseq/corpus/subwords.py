@@ -15,6 +15,7 @@ beside the vocabulary.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -146,6 +147,12 @@ def train_subwords(
             minloglevel=2,
         )
     except RuntimeError as exc:
+        needed = re.search(r"required_chars\. \d+ vs (\d+)", str(exc))
+        if needed:
+            raise OptionError(
+                f"--subwords {vocab_size} is too small for this text: its characters "
+                f"alone need {needed.group(1)} pieces"
+            ) from None
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "failed"
         raise OptionError(f"cannot train {vocab_size} subwords on this corpus: {detail}") from None
     return SubwordTokenizer(model.getvalue(), base)
