@@ -76,7 +76,9 @@ def test_japanese_subwords_join_without_spaces():
 def test_bad_sizes_are_option_errors():
     with pytest.raises(OptionError, match="at least 16"):
         train_subwords([["a", "b"]], 3)
-    with pytest.raises(OptionError, match="too small for this text: its characters alone need 28 pieces"):
+    with pytest.raises(
+        OptionError, match="too small for this text: its characters alone need 28 pieces"
+    ):
         train_subwords([list("abcdefghijklmnopqrstuvwxyz")], 20)
     with pytest.raises(OptionError, match="no words"):
         train_subwords([], 100)
