@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,plot]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,plot,ja]'
 	touch $(STAMP)
 
 demo: $(STAMP)

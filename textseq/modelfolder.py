@@ -5,6 +5,7 @@
       vocab.tsv          the vocabulary (``textseq.corpus.Vocab``'s TSV)
       weights.npz        named arrays, loaded without pickle
       history.json       training history (language models)
+      subwords.model     the subword model, when the model reads subwords (SentencePiece's file)
       checkpoint/        the last epoch's state, to resume training
         weights.npz  optimizer.npz  state.json
 
@@ -43,6 +44,10 @@ class ModelFolder:
     @property
     def weights(self) -> Path:
         return self.path / "weights.npz"
+
+    @property
+    def subwords(self) -> Path:
+        return self.path / "subwords.model"
 
     @property
     def history(self) -> Path:

@@ -19,7 +19,7 @@ from textseq.errors import InputError
 
 
 def test_registry_names_and_packages():
-    assert list(RECIPES) == ["kjv", "gcide", "wordnet", "english"]
+    assert list(RECIPES) == ["kjv", "gcide", "wordnet", "english", "japanese"]
     assert RECIPES["kjv"].packages == ("bible-kjv", "bible-kjv-text")
     assert RECIPES["english"].packages == (
         "bible-kjv",

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from textseq.corpus import Corpus
+from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import InputError
 
 CORPUS_HELP = (
@@ -19,8 +20,18 @@ CorpusArg = Annotated[
     list[str] | None, typer.Argument(help=CORPUS_HELP, show_default=False, metavar="[CORPUS]...")
 ]
 TokenizerOpt = Annotated[
-    str, typer.Option("--tokenizer", help="unicode (default), ascii (the classic rule) or char.")
+    str,
+    typer.Option(
+        "--tokenizer",
+        help="unicode (default), ascii (the classic rule), char, or ja (Japanese words; "
+        "pip install 'textseq[ja]').",
+    ),
 ]
+JaFormOpt = Annotated[
+    str,
+    typer.Option("--ja-form", help="ja: surface (words as written) or base (dictionary forms)."),
+]
+JaPunctOpt = Annotated[str, typer.Option("--ja-punct", help="ja: keep or drop punctuation tokens.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="File pattern inside folders.")]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the corpus.")]
 ErrorsOpt = Annotated[
@@ -42,8 +53,11 @@ def corpus_from_cli(
     glob: str = "*.txt",
     encoding: str = "utf-8",
     errors: str = "strict",
+    ja_form: str = "surface",
+    ja_punct: str = "keep",
 ) -> Corpus:
-    """The corpus a command was given, or the default ``corpora/`` folder when none."""
+    """The corpus a command was given, or the default ``corpora/`` folder when none; the
+    ``ja_*`` options complete a ``ja`` tokenizer's spec."""
     if not paths:
         folder = Path(DEFAULT_CORPUS_DIR)
         if not folder.is_dir() or not any(p.is_file() for p in folder.rglob(glob)):
@@ -53,7 +67,7 @@ def corpus_from_cli(
             )
     return Corpus(
         paths or [DEFAULT_CORPUS_DIR],
-        tokenizer=tokenizer,
+        tokenizer=tokenizer_spec(tokenizer, ja_form, ja_punct),
         glob=glob,
         encoding=encoding,
         errors=errors,

@@ -115,7 +115,9 @@ def list_corpora(out_dir: OutDirOpt = DEFAULT_OUT_DIR) -> None:
 
 @corpora_app.command("build", epilog=BUILD_EPILOG)
 def build_corpus(
-    name: Annotated[str, typer.Argument(help="Recipe to build: kjv, gcide, wordnet or english.")],
+    name: Annotated[
+        str, typer.Argument(help="Recipe to build: kjv, gcide, wordnet, english or japanese.")
+    ],
     out_dir: OutDirOpt = DEFAULT_OUT_DIR,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")

@@ -13,6 +13,8 @@ from textseq.cli.common import (
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
+    JaFormOpt,
+    JaPunctOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
@@ -91,13 +93,15 @@ def build_dict(
         str, typer.Option("--eos-token", help="Text of the end-of-sentence token.")
     ] = "<eos>",
     tokenizer: TokenizerOpt = "unicode",
+    ja_form: JaFormOpt = "surface",
+    ja_punct: JaPunctOpt = "keep",
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
 ) -> None:
     """Build a vocabulary from a corpus and save it as TSV (word<TAB>count)."""
     threshold = threshold_to_min_count(min_count, unk_threshold)
-    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors, ja_form, ja_punct)
     vocab = Vocab.build(
         sentences,
         min_count=threshold,
@@ -130,13 +134,15 @@ def prepare(
         bool, typer.Option("--eos/--no-eos", help="Append the end-of-sentence token to lines.")
     ] = False,
     tokenizer: TokenizerOpt = "unicode",
+    ja_form: JaFormOpt = "surface",
+    ja_punct: JaPunctOpt = "keep",
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
 ) -> None:
     """Encode a corpus to ids and cut it into chunks of k words -> next word, split train/test."""
     vocab = Vocab.load(vocab_path)
-    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors, ja_form, ja_punct)
     encoded = encode_corpus(sentences, vocab, add_eos=add_eos, progress=True)
     data = prepare_data(encoded.ids, len(vocab), chunk_size, split, one_hot=one_hot)
     arrays = {

@@ -12,11 +12,14 @@ from textseq.cli.common import (
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
+    JaFormOpt,
+    JaPunctOpt,
     SeedOpt,
     ThreadsOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
+from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS, LMConfig
 from textseq.lm.train_config import TrainConfig
@@ -37,6 +40,10 @@ TRAIN_LM_EPILOG = f"""Examples:
   textseq train-lm kjv.txt -o kjv-lstm/ --epochs 6 --resume     (continue a run)
 
   textseq train-lm lee -o win/ --mode window --chunk-size 5 --cell rnn
+
+  textseq train-lm lee -o sub/ --subwords 2000     (subword units; perplexity per word too)
+
+  textseq train-lm ja.txt -o ja-lm/ --tokenizer ja     (Japanese words)
 
 The model folder holds {_LAYOUT.config}, {_LAYOUT.vocab}, {_LAYOUT.weights} (the best epoch so
 far), {_LAYOUT.history} (per-epoch figures, final test ppl) and {_LAYOUT.checkpoint}/ (for
@@ -112,6 +119,16 @@ def train_lm_command(
         int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
     ] = _TRAIN.patience,
     tokenizer: TokenizerOpt = _ARCH.tokenizer,
+    ja_form: JaFormOpt = "surface",
+    ja_punct: JaPunctOpt = "keep",
+    subwords: Annotated[
+        int,
+        typer.Option(
+            "--subwords",
+            help="Train on subword units: a subword model of about N pieces is trained on "
+            "the corpus's words and saved in the model folder (0: whole words).",
+        ),
+    ] = _ARCH.subwords,
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
@@ -132,7 +149,8 @@ def train_lm_command(
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
 ) -> None:
-    """Train a word-level language model; print per-epoch loss, perplexity and speed."""
+    """Train a language model on words or subwords; print per-epoch loss, perplexity (per
+    token, per word, bits per character) and speed."""
     from textseq.lm.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
     from textseq.lm.trainer import train_lm
 
@@ -143,7 +161,8 @@ def train_lm_command(
         layers=layers,
         dropout=dropout,
         tie=tie,
-        tokenizer=tokenizer,
+        tokenizer=tokenizer_spec(tokenizer, ja_form, ja_punct),
+        subwords=subwords,
         seed=seed,
     ).validate()
     train = TrainConfig(
@@ -166,17 +185,18 @@ def train_lm_command(
     ).validate()
     if resume and not ModelFolder(output).has_checkpoint():
         raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
-    data = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
+    data = corpus_from_cli(corpus, config.tokenizer, glob, encoding, errors)
     if resume:
         typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
     typer.echo(
-        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'top-1':>6}  "
-        f"{'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
+        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'word ppl':>9}  {'bpc':>5}  "
+        f"{'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
     )
 
     def show(rec: EpochRecord) -> None:
         typer.echo(
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.2f')}  "
+            f"{_fmt(rec.valid_word_ppl, '9.2f')}  {_fmt(rec.valid_bpc, '5.3f')}  "
             f"{_fmt(rec.valid_acc, '6.1%')}  {_fmt(rec.valid_acc5, '6.1%')}  "
             f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
@@ -196,10 +216,11 @@ def train_lm_command(
     test = history.test
     typer.echo(
         f"best epoch {history.best_epoch}: valid ppl {_fmt(history.best_valid_ppl, '.2f')}"
-        f"; test ppl {_fmt(test.ppl, '.2f')}, top-1 {_fmt(test.acc, '.1%')}, "
+        f"; test ppl {_fmt(test.ppl, '.2f')} (per word {_fmt(test.word_ppl, '.2f')}, "
+        f"{_fmt(test.bpc, '.3f')} bits/char), top-1 {_fmt(test.acc, '.1%')}, "
         f"top-5 {_fmt(test.acc5, '.1%')}"
     )
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
-        f"{model.vocab_size:,} words)"
+        f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'})"
     )

@@ -24,9 +24,12 @@ from textseq.cli.common import (
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
+    JaFormOpt,
+    JaPunctOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
+from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
 from textseq.files import atomic_write
 from textseq.word2vec.params import RUN_NAMES, Word2VecParams
@@ -172,6 +175,8 @@ def train_command(
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
     tokenizer: TokenizerOpt = "unicode",
+    ja_form: JaFormOpt = "surface",
+    ja_punct: JaPunctOpt = "keep",
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
@@ -182,7 +187,8 @@ def train_command(
     from textseq.word2vec.model import Word2Vec
 
     if from_model is None:
-        model = Word2Vec(progress=progress, tokenizer=tokenizer, **settings)
+        spec = tokenizer_spec(tokenizer, ja_form, ja_punct)
+        model = Word2Vec(progress=progress, tokenizer=spec, **settings)
     else:
         model = _continued_model(ctx, from_model, settings, progress)
     sentences = corpus_from_cli(corpus, model.tokenizer, glob, encoding, errors)

@@ -10,7 +10,7 @@ from textseq.corpus.chunks import (
 )
 from textseq.corpus.corpus import Corpus, open_corpus
 from textseq.corpus.encode import EncodedCorpus, encode_corpus
-from textseq.corpus.tokenize import TOKENIZERS, get_tokenizer, tokenize
+from textseq.corpus.tokenize import TOKENIZERS, Tokenizer, detokenize, get_tokenizer, tokenize
 from textseq.corpus.vocab import Vocab, VocabStats
 
 __all__ = [
@@ -18,8 +18,10 @@ __all__ = [
     "Corpus",
     "EncodedCorpus",
     "PreparedData",
+    "Tokenizer",
     "Vocab",
     "VocabStats",
+    "detokenize",
     "encode_corpus",
     "get_tokenizer",
     "make_chunks",

@@ -26,31 +26,31 @@ class Corpus:
     def __init__(
         self,
         sources: Source | Sequence[Source],
-        tokenizer: str = "unicode",
+        tokenizer: str | Tokenizer = "unicode",
         glob: str = "*.txt",
         encoding: str = "utf-8",
         errors: str = "strict",
     ):
         self.sources = sources
-        self.tokenizer = tokenizer
+        self._tokenize: Tokenizer = get_tokenizer(tokenizer)
+        self.tokenizer = self._tokenize.name
         self.glob = glob
         self.encoding = encoding
         self.errors = errors
-        self._tokenize: Tokenizer = get_tokenizer(tokenizer)
         self.files = resolve_sources(sources, glob)
         self._stdin_cache: list[bytes] = []
         self._lines: list[str] | None = None
 
     @classmethod
-    def from_texts(cls, lines: Iterable[str], tokenizer: str = "unicode") -> Corpus:
+    def from_texts(cls, lines: Iterable[str], tokenizer: str | Tokenizer = "unicode") -> Corpus:
         """A corpus of in-memory strings, one sentence each (handy in tests and notebooks)."""
         corpus = cls.__new__(cls)
         corpus.sources = "<memory>"
-        corpus.tokenizer = tokenizer
+        corpus._tokenize = get_tokenizer(tokenizer)
+        corpus.tokenizer = corpus._tokenize.name
         corpus.glob = ""
         corpus.encoding = "utf-8"
         corpus.errors = "strict"
-        corpus._tokenize = get_tokenizer(tokenizer)
         corpus.files = []
         corpus._stdin_cache = []
         corpus._lines = list(lines)

@@ -1,97 +1,112 @@
-"""Tokenizers: turn one line of text into a list of tokens.
+"""The tokenizer registry: one protocol, text -> tokens and tokens -> text.
 
-- ``unicode`` (default): lowercase; a token is a run of letters, combining marks and digits,
-  with inner apostrophes or hyphens ("don't", "well-known"). Works for every script that
-  separates words with spaces (Latin, Cyrillic, Greek, Arabic, Devanagari, ...).
-- ``ascii``: the classic rule of early language-model exercises: lowercase, every kind of
-  white space becomes a space, every character outside ``a-z``, space, ``'`` and ``-`` is
-  dropped, spaces collapse, and tokens that start with ``-`` are dropped.
-- ``char``: one token per character, white space skipped, for text written without spaces.
+Every tokenizer is an object with
+
+- ``name``: the spec that rebuilds it (``get_tokenizer(tok.name)``), which model files store;
+- ``tokenize(text) -> list[str]`` (also its ``__call__``);
+- ``detokenize(tokens) -> str``: text that reads right, for the output of generation;
+- ``measure(token) -> (words, characters)``: how much text a token stands for, so that
+  perplexity can be given per word and per character whatever the tokens are (a line's end
+  counts as ``line_end`` characters, carried by ``<eos>``).
+
+The built-in tokenizers (``textseq.corpus.word_tokenizers``):
+
+- ``unicode`` (default): lowercase words of letters, marks and digits with inner ``'`` and
+  ``-``; every script that separates words with spaces.
+- ``ascii``: the classic rule (lowercase, keep ``a-z ' -``, drop tokens starting with ``-``).
+- ``char``: one token per non-space character.
+- ``ja``: Japanese words from a morphological analyzer (``textseq.corpus.ja``, the ``ja``
+  extra). Options follow a colon: ``ja:base`` (dictionary forms), ``ja:drop-punct``.
+
+Subword tokenizers are trained from a corpus and live in a model folder
+(``textseq.corpus.subwords``); they wrap one of these.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
-import re
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
-Tokenizer = Callable[[str], list[str]]
-
-TOKENIZERS = ("unicode", "ascii", "char")
+from textseq.corpus import word_tokenizers
+from textseq.errors import OptionError
 
 
-@functools.lru_cache(maxsize=1)
-def _combining_marks_class() -> str:
-    """A regex character class of every Unicode combining mark (categories Mn, Mc, Me).
+@runtime_checkable
+class Tokenizer(Protocol):
+    """What every tokenizer offers (see the module's docstring)."""
 
-    Python's ``re`` has no ``\\p{M}``, and ``\\w`` leaves marks out, which would cut words of
-    scripts such as Devanagari in pieces. Built once, on first use. Marks live only in the
-    first two planes and in the variation-selector block of plane 14, so only those are scanned.
-    """
-    ranges: list[tuple[int, int]] = []
-    for code in itertools.chain(range(0x20000), range(0xE0000, 0xE1000)):
-        if unicodedata.category(chr(code)).startswith("M"):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
+    name: str
+    line_end: int
+
+    def __call__(self, text: str) -> list[str]: ...
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+    def detokenize(self, tokens: Sequence[str]) -> str: ...
+
+    def measure(self, token: str) -> tuple[int, int]: ...
 
 
-@functools.lru_cache(maxsize=1)
-def _unicode_word_pattern() -> re.Pattern[str]:
-    # One character class (no alternation group), so that the regex engine repeats it without
-    # keeping backtracking state per character: a 50 MB line stays cheap. ``\w`` includes the
-    # underscore, which tokenize_unicode turns into a space first.
-    letter = rf"[\w{_combining_marks_class()}]"
-    return re.compile(rf"{letter}+(?:['\u2019\-]{letter}+)*")
+def _make_ja(options: list[str]) -> Tokenizer:
+    from textseq.corpus.ja import JapaneseTokenizer
+
+    return JapaneseTokenizer.from_options(options)
 
 
-def tokenize_unicode(text: str) -> list[str]:
-    """Lowercased words of letters/marks/digits, with inner ``'`` (or ``’``) and ``-``."""
-    return _unicode_word_pattern().findall(text.lower().replace("_", " "))
-
-
-_ASCII_DROP = re.compile(r"[^a-z' -]+")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def tokenize_ascii(text: str) -> list[str]:
-    """The classic rule: keep ``a-z``, ``'`` and ``-``; drop tokens starting with ``-``."""
-    text = _WHITESPACE.sub(" ", text.lower())
-    text = _ASCII_DROP.sub("", text)
-    return [token for token in text.split() if not token.startswith("-")]
-
-
-def tokenize_chars(text: str) -> list[str]:
-    """One token per non-space character, case kept (most scripts without spaces have none)."""
-    return [ch for ch in text if not ch.isspace()]
-
-
-_BY_NAME: dict[str, Tokenizer] = {
-    "unicode": tokenize_unicode,
-    "ascii": tokenize_ascii,
-    "char": tokenize_chars,
+# name -> factory of options; a new language is one module and one line here
+_FACTORIES: dict[str, Callable[[list[str]], Tokenizer]] = {
+    "unicode": lambda options: word_tokenizers.make("unicode", options),
+    "ascii": lambda options: word_tokenizers.make("ascii", options),
+    "char": lambda options: word_tokenizers.make("char", options),
+    "ja": _make_ja,
 }
 
-
-def get_tokenizer(name: str) -> Tokenizer:
-    """Return the tokenizer called ``name``; an unknown name raises ``OptionError``."""
-    from textseq.errors import OptionError
-
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise OptionError(
-            f"unknown tokenizer {name!r}; choose one of: {', '.join(TOKENIZERS)}"
-        ) from None
+TOKENIZERS = tuple(_FACTORIES)
+_CACHE: dict[str, Tokenizer] = {}
 
 
-def tokenize(text: str, tokenizer: str = "unicode") -> list[str]:
+def get_tokenizer(spec: str | Tokenizer) -> Tokenizer:
+    """The tokenizer for ``spec`` (``"unicode"``, ``"ja:base,drop-punct"``, ...); a tokenizer
+    object is returned as is. An unknown name or option raises ``OptionError``; a tokenizer
+    whose extra is not installed raises ``OptionError`` naming the ``pip install``."""
+    if not isinstance(spec, str):
+        if isinstance(spec, Tokenizer):
+            return spec
+        raise OptionError(f"a tokenizer is a name such as 'unicode', not {type(spec).__name__}")
+    cached = _CACHE.get(spec)
+    if cached is not None:
+        return cached
+    name, _, rest = spec.partition(":")
+    options = [o.strip() for o in rest.split(",") if o.strip()]
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise OptionError(f"unknown tokenizer {name!r}; choose one of: {', '.join(TOKENIZERS)}")
+    tokenizer = factory(options)
+    _CACHE[spec] = tokenizer
+    return tokenizer
+
+
+def tokenize(text: str, tokenizer: str | Tokenizer = "unicode") -> list[str]:
     """Tokenize one piece of text with the named tokenizer."""
-    return get_tokenizer(tokenizer)(text)
+    return get_tokenizer(tokenizer).tokenize(text)
+
+
+def detokenize(tokens: Sequence[str], tokenizer: str | Tokenizer = "unicode") -> str:
+    """Join tokens back into text by the named tokenizer's rule."""
+    return get_tokenizer(tokenizer).detokenize(tokens)
+
+
+def tokenizer_spec(name: str, ja_form: str = "surface", ja_punct: str = "keep") -> str:
+    """The spec for ``name`` with the Japanese options of the CLI (ignored by the others)."""
+    if ja_form not in ("surface", "base"):
+        raise OptionError(f"--ja-form must be surface or base, got {ja_form!r}")
+    if ja_punct not in ("keep", "drop"):
+        raise OptionError(f"--ja-punct must be keep or drop, got {ja_punct!r}")
+    if name != "ja":
+        return name
+    options = []
+    if ja_form != "surface":
+        options.append(ja_form)
+    if ja_punct != "keep":
+        options.append(f"{ja_punct}-punct")
+    return name + (":" + ",".join(options) if options else "")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from textseq.datasets import gcide, kjv, wordnet
+from textseq.datasets import gcide, japanese, kjv, wordnet
 from textseq.errors import InputError
 from textseq.files import atomic_write
 
@@ -155,6 +155,13 @@ _WORDNET_REQS = tuple(
 )
 
 
+_JAPANESE_REQS = (
+    Requirement("manpages-ja", str(japanese.USER_PAGE)),
+    Requirement("manpages-ja-dev", str(japanese.DEV_PAGE)),
+    Requirement("maint-guide-ja", str(japanese.MAINT_GUIDE)),
+)
+
+
 def _make_recipes() -> dict[str, Recipe]:
     # Readers are looked up at call time so tests can monkeypatch the reader modules.
     def read_kjv() -> Iterator[str]:
@@ -165,6 +172,9 @@ def _make_recipes() -> dict[str, Recipe]:
 
     def read_wordnet() -> Iterator[str]:
         return wordnet.read_wordnet()
+
+    def read_japanese() -> Iterator[str]:
+        return _chain(japanese.read_man_pages, japanese.read_maint_guide)()
 
     recipes = [
         Recipe(
@@ -204,6 +214,16 @@ def _make_recipes() -> dict[str, Recipe]:
         approx_tokens=sum(r.approx_tokens for r in recipes),
         approx_lines=sum(r.approx_lines for r in recipes),
         reader=_chain(read_kjv, read_gcide, read_wordnet),
+    )
+    parts["japanese"] = Recipe(
+        "japanese",
+        "Japanese manual pages and the Debian New Maintainers' Guide, one sentence per line "
+        "(read it with --tokenizer ja)",
+        "Debian manpages-ja, manpages-ja-dev, maint-guide-ja",
+        _JAPANESE_REQS,
+        approx_tokens=808_540,  # whitespace-separated, as above; ja words are about 5M
+        approx_lines=178_953,
+        reader=read_japanese,
     )
     return parts
 

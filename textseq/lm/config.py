@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from textseq.corpus import get_tokenizer
+from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import ModelFileError, OptionError
 
 CELL_KINDS = ("rnn", "lstm", "gru")
@@ -23,6 +24,7 @@ class LMConfig:
     dropout: float = 0.0  # on the embedding, between layers and before the output
     tie: bool = False  # output matrix = embedding matrix (needs embed == hidden)
     tokenizer: str = "unicode"
+    subwords: int = 0  # target subword vocabulary (a model trained on the corpus); 0 = words
     seed: int = 0  # initialisation
     dtype: str = "float32"  # float64 for gradient checks
 
@@ -42,6 +44,8 @@ class LMConfig:
         if self.dtype not in ("float32", "float64"):
             raise OptionError(f"dtype must be float32 or float64, got {self.dtype!r}")
         get_tokenizer(self.tokenizer)
+        if self.subwords and int(self.subwords) < MIN_SUBWORDS:
+            raise OptionError(f"subwords must be 0 (words) or at least {MIN_SUBWORDS}")
         return self
 
     @classmethod

@@ -13,14 +13,16 @@ Window mode: the classic "k words in, the next word out" chunks, ``(k, B)`` inpu
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from textseq.corpus import Vocab, make_chunks, open_corpus, split_range
+from textseq.corpus import Vocab, get_tokenizer, make_chunks, open_corpus, split_range
 from textseq.corpus.spool import count_and_spool, read_lines, vocab_table
+from textseq.corpus.subwords import PieceSentences, train_subwords
 from textseq.errors import InputError
 from textseq.lm.history import DataSummary
 from textseq.lm.train_config import TrainConfig
@@ -35,6 +37,10 @@ class LMData:
     train: np.ndarray
     valid: np.ndarray
     test: np.ndarray
+    # (words, characters) of the validation and test text, for per-word perplexity and bits
+    # per character (``textseq.lm.evaluate``); None when unknown (ids given as such)
+    valid_units: tuple[int, int] | None = None
+    test_units: tuple[int, int] | None = None
 
     def train_crc32(self) -> int:
         """A checksum of the training ids (a resumed run checks it is given the same)."""
@@ -47,16 +53,23 @@ class LMData:
             test_tokens=int(len(self.test)),
             vocab_size=len(self.vocab),
             train_crc32=self.train_crc32(),
+            valid_units=self.valid_units,
+            test_units=self.test_units,
         )
 
 
 def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None, progress=False):
     """Split a corpus by line into train/valid/test, build the vocabulary on the training
     part (unless ``vocab`` is given, as on resume) and encode the three parts.
+    ``tokenizer`` (a name or a tokenizer object, e.g. a subword model) reads a corpus given
+    by path and measures the validation and test text in words and characters.
 
     One pass over the text (``count_and_spool``): the tokens are never all held as Python
     lists, only their provisional ids, which the vocabulary then maps."""
     train.validate()
+    if isinstance(tokenizer, str):  # a corpus read by path names its own tokenizer
+        tokenizer = getattr(corpus, "tokenizer", None) or tokenizer
+    tokenizer = get_tokenizer(tokenizer)
     words, _, spool = count_and_spool(open_corpus(corpus, tokenizer=tokenizer), progress)
     with spool:
         n_lines = spool.num_sentences
@@ -77,7 +90,37 @@ def prepare_lm_data(corpus, train: TrainConfig, tokenizer="unicode", vocab=None,
         unk = vocab.unk_id if vocab.unk_id is not None else -1
         table = vocab_table(vocab.fresh_index(), words, missing=unk)
         ids = [read_lines(spool, part.start, part.stop, table, vocab.eos_id) for part in parts]
-    return LMData(vocab, *ids)
+        units = [text_units(spool, part, words, tokenizer) for part in parts[1:]]
+    return LMData(vocab, *ids, *units)
+
+
+def text_units(spool, part: slice, words: list[str], tokenizer) -> tuple[int, int]:
+    """(words, characters) of the text of the lines ``part`` of ``spool``, as ``tokenizer``
+    measures its tokens (each line's end is one word, ``<eos>``, and its ``line_end``)."""
+    offsets = spool.offsets
+    counts = np.bincount(
+        spool.read(int(offsets[part.start]), int(offsets[part.stop])), minlength=len(words)
+    )
+    seen = np.flatnonzero(counts)
+    sizes = np.array([tokenizer.measure(words[i]) for i in seen], dtype=np.int64).reshape(-1, 2)
+    n_words, n_chars = (counts[seen, None] * sizes).sum(axis=0)
+    n_lines = part.stop - part.start
+    return int(n_words) + n_lines, int(n_chars) + n_lines * tokenizer.line_end
+
+
+def train_lm_subwords(corpus, tokenizer: str, vocab_size: int, train: TrainConfig):
+    """A subword model of about ``vocab_size`` pieces trained on the training lines of
+    ``corpus`` (the share ``train.split`` gives them) read as ``tokenizer``'s words, and the
+    corpus as pieces. Two passes: one counts the lines, one trains."""
+    words = open_corpus(corpus, tokenizer=tokenizer)
+    n_lines = sum(1 for _ in words)
+    if n_lines == 0:
+        raise InputError("the corpus is empty: it has no words")
+    n_train = split_range(n_lines, train.split)[0].stop
+    subwords = train_subwords(
+        itertools.islice(iter(words), n_train), vocab_size, tokenizer, seed=train.seed
+    )
+    return subwords, PieceSentences(words, subwords)
 
 
 def stream_windows(ids: np.ndarray, batch_size: int, bptt: int):

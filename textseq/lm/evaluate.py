@@ -13,10 +13,11 @@ from textseq.lm.train_config import TrainConfig
 EVAL_CHUNKS = 256  # sequences per batch when scoring in window mode
 
 
-def evaluate(model, ids: np.ndarray, train: TrainConfig) -> Scores:
+def evaluate(model, ids: np.ndarray, train: TrainConfig, units=None) -> Scores:
     """Perplexity and top-1/top-5 next-word accuracy of ``model`` (an ``RNNLM``) on ``ids``,
     without dropout, read as ``train``'s mode reads them; empty ``Scores`` when nothing is
-    scored (e.g. an empty test part)."""
+    scored (e.g. an empty test part). ``units``: the (words, characters) of the text of
+    ``ids``, which add the perplexity per word and the bits per character."""
     loss_sum, hit1, hit5, count = 0.0, 0, 0, 0
     if train.mode == "stream":
         B = max(1, min(train.eval_batch_size, len(ids) // 2))
@@ -31,7 +32,15 @@ def evaluate(model, ids: np.ndarray, train: TrainConfig) -> Scores:
     if count == 0:
         return Scores()
     loss = loss_sum / count
-    return Scores(loss=loss, ppl=perplexity(loss), acc=hit1 / count, acc5=hit5 / count)
+    word_ppl = bpc = None
+    if units is not None and min(units) > 0:
+        # the mean loss stands for every token of the part, scored or not
+        nats = loss * len(ids)
+        word_ppl, bpc = perplexity(nats / units[0]), nats / units[1] / math.log(2)
+    return Scores(
+        loss=loss, ppl=perplexity(loss), acc=hit1 / count, acc5=hit5 / count,
+        word_ppl=word_ppl, bpc=bpc,
+    )  # fmt: skip
 
 
 def perplexity(loss: float) -> float:

@@ -27,7 +27,7 @@ COMPLETED = "completed"
 EARLY_STOPPING = "early stopping"
 INTERRUPTED = "interrupted"
 
-_TEST_KEYS = ("test_loss", "test_ppl", "test_acc", "test_acc5")
+_TEST_KEYS = ("test_loss", "test_ppl", "test_acc", "test_acc5", "test_word_ppl", "test_bpc")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class Scores:
     ppl: float | None = None
     acc: float | None = None
     acc5: float | None = None
+    # in units that compare across tokenizations: perplexity per word and bits per character
+    # of the text the tokens stand for (None when the text was not measured)
+    word_ppl: float | None = None
+    bpc: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class EpochRecord:
     tokens_per_s: float
     seconds: float
     lr: float  # the learning rate the epoch trained with
+    valid_word_ppl: float | None = None  # per word of the text (see ``Scores``)
+    valid_bpc: float | None = None  # bits per character of the text
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class DataSummary:
     test_tokens: int
     vocab_size: int
     train_crc32: int
+    # (words, characters) of the validation and test text; None when not measured
+    valid_units: tuple[int, int] | None = None
+    test_units: tuple[int, int] | None = None
 
 
 @dataclass
@@ -91,18 +100,19 @@ class TrainingHistory:
     def to_dict(self) -> dict:
         """The JSON of the history file; the ``test_*`` keys only once the test is scored."""
         out = {
-            "epochs": [dataclasses.asdict(e) for e in self.epochs],
+            "epochs": [_without_unmeasured(e) for e in self.epochs],
             "best_epoch": self.best_epoch,
             "best_valid_ppl": self.best_valid_ppl,
             "lr": self.lr,
             "bad_epochs": self.bad_epochs,
             "stopped": self.stopped,
             "train": None if self.train is None else self.train.to_dict(),
-            "data": None if self.data is None else dataclasses.asdict(self.data),
+            "data": None if self.data is None else _without_unmeasured(self.data),
         }
         if self.test is not None:
             test = self.test
-            out.update(zip(_TEST_KEYS, (test.loss, test.ppl, test.acc, test.acc5)))
+            values = dict(zip(_TEST_KEYS, dataclasses.astuple(test)))
+            out.update((k, v) for k, v in values.items() if k in _TEST_KEYS[:4] or v is not None)
         return out
 
     @classmethod
@@ -122,7 +132,7 @@ class TrainingHistory:
                 bad_epochs=data["bad_epochs"],
                 stopped=data["stopped"],
                 train=None if train is None else TrainConfig.from_dict(train),
-                data=None if summary is None else DataSummary(**summary),
+                data=None if summary is None else _summary(summary),
                 test=test,
             )
         except (KeyError, TypeError, AttributeError, ModelFileError) as exc:
@@ -138,3 +148,23 @@ class TrainingHistory:
 
     def write(self, folder: ModelFolder) -> None:
         save_json(folder.history, self.to_dict())
+
+
+# figures in units of the text: written only when measured, so older files read back the same
+_TEXT_UNIT_KEYS = frozenset({"valid_word_ppl", "valid_bpc", "valid_units", "test_units"})
+
+
+def _without_unmeasured(record) -> dict:
+    """A record as JSON values (pairs as lists), without the text-unit figures not measured."""
+    out = {}
+    for key, value in dataclasses.asdict(record).items():
+        if value is None and key in _TEXT_UNIT_KEYS:
+            continue
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _summary(data: dict) -> DataSummary:
+    """A ``DataSummary`` from JSON, where the unit pairs come back as lists."""
+    units = {k: tuple(data[k]) for k in ("valid_units", "test_units") if data.get(k) is not None}
+    return DataSummary(**{**data, **units})

@@ -17,6 +17,7 @@ import json
 import numpy as np
 
 from textseq.corpus import Vocab, get_tokenizer
+from textseq.corpus.subwords import SubwordTokenizer
 from textseq.errors import ModelFileError, OptionError
 from textseq.files import PathLike, load_npz, save_json
 from textseq.lm import textgen
@@ -68,9 +69,20 @@ class RNNLM:
     def vocab_size(self) -> int:
         return len(self.vocab_)
 
+    @property
+    def text_tokenizer(self):
+        """The tokenizer of the training text: the subword model (``tokenizer_``, kept in the
+        model folder) when the model reads subwords, else the named word tokenizer."""
+        subwords = getattr(self, "tokenizer_", None)
+        return subwords if subwords is not None else get_tokenizer(self.config.tokenizer)
+
     def tokenize(self, text: str) -> list[str]:
         """Split text with the tokenizer the model was trained with."""
-        return get_tokenizer(self.config.tokenizer)(text)
+        return self.text_tokenizer.tokenize(text)
+
+    def detokenize(self, tokens) -> str:
+        """Join tokens into text by the model's tokenizer (subwords merge into words)."""
+        return self.text_tokenizer.detokenize(tokens)
 
     def named_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(name, parameter, gradient)`` for every distinct parameter (a tied matrix once)."""
@@ -241,6 +253,8 @@ class RNNLM:
         folder = folder if isinstance(folder, ModelFolder) else ModelFolder(folder)
         save_json(folder.config, self.config_dict())
         self.vocab_.save(folder.vocab)
+        if self.config.subwords:
+            self.tokenizer_.save(folder.subwords)
         arrays = self.get_weights() if weights is None else weights
         np.savez(folder.weights, **arrays)
         if not self.history_.is_empty:
@@ -287,6 +301,8 @@ class RNNLM:
         if problems:
             raise ModelFileError("; ".join(problems))
         model.set_weights(weights)
+        if config.subwords:
+            model.tokenizer_ = SubwordTokenizer.load(folder.subwords, config.tokenizer)
         model.history_ = TrainingHistory.read(folder)
         return model
 

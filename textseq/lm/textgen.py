@@ -4,7 +4,8 @@
 Everything here talks to the model through a small protocol, so any object that has it works
 (the tests use fixed-table models whose answers are known exactly):
 
-- ``model.vocab_`` (a ``textseq.corpus.Vocab``) and ``model.tokenize(text) -> list[str]``;
+- ``model.vocab_`` (a ``textseq.corpus.Vocab``) and ``model.tokenize(text) -> list[str]``
+  (optionally ``model.detokenize(tokens) -> str``, which makes a result's ``text``);
 - the step protocol of ``textseq.decoding``: ``model.initial_state(batch_size)`` and
   ``model.step(ids (B,), state) -> (logits (B, V), new_state)``;
 - ``model.forward_sequence(ids (B, T), state) -> (logits (B, T, V), new_state)``;
@@ -27,7 +28,7 @@ Conventions (decided here, relied on by the CLI):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,17 +120,22 @@ class Hypothesis(decoding.Hypothesis):
 
     tokens: list[str] = field(default_factory=list)
     eos_token: str | None = None
+    # the model's tokenizer's tokens -> text (None: join with spaces)
+    detokenize: Callable[[Sequence[str]], str] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def text(self) -> str:
+        join = self.detokenize or " ".join
         lines, line = [], []
         for tok in self.tokens:
             if self.eos_token is not None and tok == self.eos_token:
-                lines.append(" ".join(line))
+                lines.append(join(line))
                 line = []
             else:
                 line.append(tok)
-        lines.append(" ".join(line))
+        lines.append(join(line))
         return "\n".join(lines)
 
 
@@ -247,6 +253,7 @@ def generate(
             finished=h.finished,
             tokens=list(vocab.decode(h.ids[:-1] if h.finished else h.ids)),
             eos_token=eos_word,
+            detokenize=getattr(model, "detokenize", None),
         )
         for h in result.hypotheses
     ]

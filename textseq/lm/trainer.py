@@ -23,6 +23,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from textseq import threads
+from textseq.corpus import open_corpus
+from textseq.corpus.subwords import PieceSentences
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.lm import checkpoint, overlap
 from textseq.lm.data import (
@@ -31,6 +33,7 @@ from textseq.lm.data import (
     num_stream_windows,
     prepare_lm_data,
     stream_windows,
+    train_lm_subwords,
 )
 from textseq.lm.evaluate import evaluate, perplexity
 from textseq.lm.history import (
@@ -105,7 +108,7 @@ class Trainer:
             t0 = time.perf_counter()
             train_loss, tokens = self.train_epoch(data.train, epoch)
             seconds = time.perf_counter() - t0
-            valid = evaluate(self.model_, data.valid, tc)
+            valid = evaluate(self.model_, data.valid, tc, data.valid_units)
             rec = EpochRecord(
                 epoch=epoch,
                 train_loss=train_loss,
@@ -114,6 +117,8 @@ class Trainer:
                 valid_ppl=valid.ppl,
                 valid_acc=valid.acc,
                 valid_acc5=valid.acc5,
+                valid_word_ppl=valid.word_ppl,
+                valid_bpc=valid.bpc,
                 tokens_per_s=tokens / seconds,
                 seconds=seconds,
                 lr=hist.lr,
@@ -221,7 +226,7 @@ class Trainer:
         hist = self.history_
         if self._best_weights is not None:
             self.model_.set_weights(self._best_weights)
-        hist.test = evaluate(self.model_, data.test, self.train)
+        hist.test = evaluate(self.model_, data.test, self.train, data.test_units)
         if hist.stopped is None:
             hist.stopped = COMPLETED
         self._save_checkpoint()
@@ -275,7 +280,7 @@ def train_lm(
     """
     config = config or LMConfig()
     train = dataclasses.replace(train or TrainConfig())
-    vocab = None
+    vocab = subwords = None
     if resume:
         if out_dir is None:
             raise OptionError("resume needs the model folder of the run to continue")
@@ -289,13 +294,21 @@ def train_lm(
             share_threads=train.share_threads,
         )
         config, vocab = saved.config, saved.vocab_
+        subwords = getattr(saved, "tokenizer_", None)
     if isinstance(corpus, LMData):
         data = corpus
+        if config.subwords and subwords is None:
+            raise OptionError("subwords are trained from text: give a corpus, not LMData")
     else:
         tokenizer = getattr(corpus, "tokenizer", None) or config.tokenizer
         config = dataclasses.replace(config, tokenizer=tokenizer)
-        data = prepare_lm_data(corpus, train, tokenizer, vocab=vocab, progress=progress)
+        if config.subwords and subwords is None:
+            subwords, corpus = train_lm_subwords(corpus, tokenizer, config.subwords, train)
+        elif subwords is not None:
+            corpus = PieceSentences(open_corpus(corpus, tokenizer=tokenizer), subwords)
+        data = prepare_lm_data(corpus, train, subwords or tokenizer, vocab=vocab, progress=progress)
     model = RNNLM(config).init(data.vocab)
+    model.tokenizer_ = subwords
     trainer = Trainer(train, out_dir=out_dir, progress=progress)
     trainer.progress_callback = on_epoch
     trainer.fit(model, data, resume=resume)
