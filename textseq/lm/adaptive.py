@@ -17,10 +17,12 @@ prefix)::
 Training (``forward_loss``/``backward``) computes the head for every row and each tail only
 for the rows whose target lies in it, gathered into one block per cluster, so a batch costs
 about the head's product plus a small share of each tail's. Inference (``log_probs``, also
-under the name ``logits`` for the step protocol, ``score``) gives the full ``(N, V)``
-exact log-probabilities. Being log-probabilities already, they pass through decoding's
-shaping as logits do, except for the repetition penalty, whose strength depends on where
-zero lies (``textseq.decoding.shaping``): every seen word's score is multiplied by it.
+under the name ``logits`` for the step protocol) gives the full ``(N, V)`` exact
+log-probabilities; ``score`` (perplexity and top-k accuracy) computes a tail only for the
+rows that need it, with the same exact result. Being log-probabilities already, the scores
+pass through decoding's shaping as logits do, except for the repetition penalty, whose
+strength depends on where zero lies (``textseq.decoding.shaping``): every seen word's score
+is multiplied by it.
 
 Weight tying is not defined here: the output is not one ``V x H`` matrix.
 """
@@ -184,10 +186,7 @@ class AdaptiveSoftmaxOutput:
         c1 = self.cutoffs[0]
         out[:, :c1] = head[:, :c1]
         for i in range(self.n_clusters):
-            z = kernels.matmul_t(h, self.params[f"tail{i}.proj"])
-            tail = kernels.matmul_t(z, self.params[f"tail{i}.W"])
-            _log_softmax_rows(tail)
-            tail += head[:, c1 + i, None]
+            tail = self._tail_log_probs(h, i, head[:, c1 + i])
             out[:, self.bounds[i] : self.bounds[i + 1]] = tail
         return out
 
@@ -198,12 +197,46 @@ class AdaptiveSoftmaxOutput:
 
     def score(self, h: np.ndarray, targets: np.ndarray) -> tuple[float, int, int, int]:
         """Inference: ``(summed loss, top-1 hits, top-5 hits, count)`` over valid targets,
-        from the full log-probabilities (the ranks need every word)."""
+        exact, without the full ``(N, V)`` log-probabilities: a word of tail cluster ``i``
+        has a log-probability at most the cluster's own (head entry ``c1 + i``), so a row
+        needs that tail only when its target lies there or the cluster's log-probability is
+        above the target's (one of its words might rank higher)."""
         h = np.ascontiguousarray(h)
         targets = np.ascontiguousarray(targets.reshape(-1), dtype=np.int64)
-        buf = self._buffer("full", h.shape[0], self.num_classes, self.params["head.W"].dtype)
-        self.log_probs(h, out=buf)
-        return kernels.score_rows(buf, targets)
+        valid = np.flatnonzero(targets >= 0)
+        if valid.size == 0:
+            return 0.0, 0, 0, 0
+        h, t = h[valid], targets[valid]
+        head = kernels.matmul_t(h, self.params["head.W"], bias=self.params["head.b"])
+        _log_softmax_rows(head)
+        c1 = self.cutoffs[0]
+        cl = self.clusters(t)
+        lp = np.empty(t.size, dtype=np.float64)
+        in_head = np.flatnonzero(cl == 0)
+        lp[in_head] = head[in_head, t[in_head]]
+        rank = np.zeros(t.size, dtype=np.int64)
+        for i in range(self.n_clusters):  # the targets' own clusters: their log-probabilities
+            rows = np.flatnonzero(cl == i + 1)
+            tail = self._tail_log_probs(h[rows], i, head[rows, c1 + i])
+            lp[rows] = tail[np.arange(rows.size), t[rows] - self.bounds[i]]
+            rank[rows] += np.count_nonzero(tail > lp[rows, None], axis=1)
+        rank += np.count_nonzero(head[:, :c1] > lp[:, None], axis=1)
+        for i in range(self.n_clusters):  # other clusters that may hold a better word
+            rows = np.flatnonzero((cl != i + 1) & (head[:, c1 + i] > lp))
+            if rows.size:
+                tail = self._tail_log_probs(h[rows], i, head[rows, c1 + i])
+                rank[rows] += np.count_nonzero(tail > lp[rows, None], axis=1)
+        total = -float(lp.sum())
+        return total, int(np.count_nonzero(rank < 1)), int(np.count_nonzero(rank < 5)), t.size
+
+    def _tail_log_probs(self, h: np.ndarray, i: int, cluster_lp: np.ndarray) -> np.ndarray:
+        """Log-probabilities ``(n, size_i)`` of the words of tail cluster ``i`` for rows
+        ``h (n, H)`` whose cluster log-probability is ``cluster_lp (n,)``."""
+        z = kernels.matmul_t(h, self.params[f"tail{i}.proj"])
+        tail = kernels.matmul_t(z, self.params[f"tail{i}.W"])
+        _log_softmax_rows(tail)
+        tail += cluster_lp.astype(tail.dtype)[:, None]
+        return tail
 
 
 def _log_softmax_rows(x: np.ndarray) -> None:
