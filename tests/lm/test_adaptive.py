@@ -248,6 +248,25 @@ def test_save_load_round_trip_and_auto_cutoffs_are_saved(tmp_path):
     np.testing.assert_allclose(np.exp(a.astype(np.float64)).sum(-1), 1.0, atol=1e-5)
 
 
+def test_resume_with_an_adaptive_softmax_continues_bit_identically(tmp_path):
+    from textseq.files import load_npz
+
+    text = [f"w{i % 7} w{(i * 3) % 11} w{(i * 5) % 13} w{i % 4}".split() for i in range(120)]
+    cfg = LMConfig(cell="lstm", embed=8, hidden=12, seed=5, dropout=0.2, adaptive_softmax=[5, 12])
+    runs = {}
+    for name, epochs in (("full", 2), ("part", 1)):
+        tc = TrainConfig(epochs=epochs, batch_size=4, bptt=6, lr=0.01, threads=1, seed=9)
+        runs[name] = train_lm(text, cfg, tc, out_dir=tmp_path / name, progress=False)[1]
+    tc = TrainConfig(epochs=2, threads=1)
+    _, resumed = train_lm(text, train=tc, out_dir=tmp_path / "part", progress=False, resume=True)
+    assert [e.train_loss for e in resumed.epochs] == [e.train_loss for e in runs["full"].epochs]
+    a = load_npz(tmp_path / "full" / "checkpoint" / "weights.npz")
+    b = load_npz(tmp_path / "part" / "checkpoint" / "weights.npz")
+    assert "output.tail1.proj" in a
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
+
+
 def test_a_model_folder_without_the_new_keys_loads_as_a_full_softmax(tmp_path):
     text = [f"w{i % 7} w{(i * 3) % 11}".split() for i in range(60)]
     cfg = LMConfig(cell="rnn", embed=6, hidden=8, seed=5)
