@@ -248,6 +248,19 @@ def test_save_load_round_trip_and_auto_cutoffs_are_saved(tmp_path):
     np.testing.assert_allclose(np.exp(a.astype(np.float64)).sum(-1), 1.0, atol=1e-5)
 
 
+def test_two_task_threads_and_window_mode_train_the_adaptive_model():
+    cfg = LMConfig(cell="gru", embed=12, hidden=24, dropout=0.1, adaptive_softmax=[3, 7])
+    losses = []
+    for share in (False, True):
+        tc = TrainConfig(epochs=2, batch_size=4, threads=2, share_threads=share)
+        losses.append(train_lm(_repeated_corpus(), cfg, tc, progress=False)[1].epochs[-1])
+    assert losses[0].train_loss == losses[1].train_loss  # the model's own step both times
+    tc = TrainConfig(mode="window", chunk_size=3, epochs=4, batch_size=16, lr=0.02,
+                     split=(0.8, 0.2, 0.0))  # fmt: skip
+    _, hist = train_lm(_repeated_corpus(), cfg, tc, progress=False)
+    assert hist.epochs[-1].valid_acc5 == 1.0 and hist.epochs[-1].valid_ppl < 2
+
+
 def test_resume_with_an_adaptive_softmax_continues_bit_identically(tmp_path):
     from textseq.files import load_npz
 

@@ -35,7 +35,7 @@ def overlapped_loss(model, inputs, targets, state, rng=None, last_only=False):
     position per sequence, leaving nothing to overlap: it takes the model's own path, as
     does an adaptive softmax (whose products are split by cluster, not by rows)."""
     if last_only or model.config.adaptive_softmax is not None:
-        return model.loss(inputs, targets, state, rng=rng, last_only=True)
+        return model.loss(inputs, targets, state, rng=rng, last_only=last_only)
     with threads.single_thread_blas():
         return _loss_one_thread_blas(model, inputs, targets, state, rng)
 
