@@ -310,7 +310,7 @@ def test_cli_trains_and_generates_with_an_adaptive_softmax(tmp_path, corpus, cap
     out = tmp_path / "model"
     args = ["train-lm", str(corpus), "-o", str(out), "--epochs", "1", *SMALL]
     assert main([*args, "--adaptive-softmax", "4,8", "--div-value", "2"]) == 0
-    assert "test ppl" in capsys.readouterr().out
+    assert "adaptive softmax cutoffs [4, 8])" in capsys.readouterr().out
     model = RNNLM.load(out)
     assert model.config.adaptive_softmax == [4, 8] and model.config.div_value == 2.0
     assert model.output_.dims == [4, 2]

@@ -220,7 +220,9 @@ def train_lm_command(
         f"; test ppl {_fmt(test.ppl, '.2f')}, top-1 {_fmt(test.acc, '.1%')}, "
         f"top-5 {_fmt(test.acc5, '.1%')}"
     )
+    cutoffs = model.config.adaptive_softmax
+    output_layer = "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
-        f"{model.vocab_size:,} words)"
+        f"{model.vocab_size:,} words{output_layer})"
     )
