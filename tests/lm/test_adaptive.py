@@ -109,6 +109,25 @@ def test_log_probs_are_exact_and_sum_to_one(seed):
     assert (hit1, hit5) == (int((rank < 1).sum()), int((rank < 5).sum()))
 
 
+def test_scores_read_a_tail_only_where_a_word_of_it_could_rank_higher(monkeypatch):
+    out = _layer(seed=4)
+    out.params["head.b"][:3] += 4.0  # three likely head words: most rows skip some tails
+    rng = np.random.default_rng(8)
+    h = rng.normal(0, 1, size=(40, 6))
+    t = rng.integers(0, 17, 40)
+    lp = out.log_probs(h)
+    rows_read = []
+    original = out._tail_log_probs
+    monkeypatch.setattr(
+        out, "_tail_log_probs", lambda x, i, c: rows_read.append(len(x)) or original(x, i, c)
+    )
+    total, hit1, hit5, count = out.score(h, t)
+    rank = (lp > lp[np.arange(40), t][:, None]).sum(axis=1)
+    assert (hit1, hit5, count) == (int((rank < 1).sum()), int((rank < 5).sum()), 40)
+    assert total == pytest.approx(-lp[np.arange(40), t].sum(), rel=1e-12)
+    assert 0 < sum(rows_read) < 40 * out.n_clusters  # some rows skipped, some read
+
+
 def test_float32_matches_float64():
     o64 = _layer()
     o32 = AdaptiveSoftmaxOutput(6, 17, [5, 9, 14], np.random.default_rng(0), np.float32, 2.0)
