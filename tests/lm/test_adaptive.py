@@ -299,6 +299,25 @@ def test_resume_with_an_adaptive_softmax_continues_bit_identically(tmp_path):
         np.testing.assert_array_equal(a[name], b[name])
 
 
+def test_a_saved_config_whose_cutoffs_do_not_fit_the_vocabulary_is_a_model_file_error(
+    tmp_path,
+):
+    from textseq.errors import ModelFileError
+
+    text = [f"w{i % 7} w{(i * 3) % 11}".split() for i in range(60)]
+    cfg = LMConfig(cell="rnn", embed=6, hidden=8, adaptive_softmax=[3, 6])
+    tc = TrainConfig(epochs=1, batch_size=4, bptt=6, threads=1)
+    model, _ = train_lm(text, cfg, tc, out_dir=tmp_path / "m", progress=False)
+    path = tmp_path / "m" / "config.json"
+    meta = json.loads(path.read_text())
+    for cutoffs, message in (([3, model.vocab_size], "not below the vocabulary"),
+                             ([6, 3], "must increase")):  # fmt: skip
+        meta["model"]["adaptive_softmax"] = cutoffs
+        path.write_text(json.dumps(meta))
+        with pytest.raises(ModelFileError, match=message):
+            RNNLM.load(tmp_path / "m")
+
+
 def test_a_model_folder_without_the_new_keys_loads_as_a_full_softmax(tmp_path):
     text = [f"w{i % 7} w{(i * 3) % 11}".split() for i in range(60)]
     cfg = LMConfig(cell="rnn", embed=6, hidden=8, seed=5)

@@ -284,7 +284,10 @@ class RNNLM:
                 f"vocabulary size mismatch in {path}: {folder.vocab.name} has {len(vocab)} "
                 f"words, {folder.config.name} says {meta.get('vocab_size')}"
             )
-        model = cls(config).init(vocab)
+        try:
+            model = cls(config).init(vocab)
+        except OptionError as exc:  # settings that do not fit the vocabulary (cutoffs)
+            raise ModelFileError(f"{folder.config} has invalid settings: {exc}") from None
         weights = load_npz(folder.weights, what="model weights")
         emb = weights.get("embedding.W")
         if emb is not None and emb.ndim == 2 and emb.shape[0] != len(vocab):
