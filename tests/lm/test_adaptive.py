@@ -4,6 +4,7 @@ files, decoding and the command line."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -355,6 +356,11 @@ def test_cli_trains_and_generates_with_an_adaptive_softmax(tmp_path, corpus, cap
     gen = ["generate", "-m", str(out), "--prompt", "the cat", "--max-tokens", "5"]
     assert main(gen) == 0
     assert main([*gen, "--strategy", "beam", "--beam-width", "3"]) == 0
+    capsys.readouterr()
+    assert main(["predict", "-m", str(out), "--prompt", "the", "--topk", "12"]) == 0
+    shown = capsys.readouterr().out
+    probs = [float(x) for x in re.findall(r"\b0\.\d+|\b1\.0+\b", shown)]
+    assert len(probs) >= 12 and sum(probs[-12:]) == pytest.approx(1.0, abs=2e-3)
     assert main([*args, "-o", str(tmp_path / "auto"), "--adaptive-softmax", "auto"]) == 0
     assert RNNLM.load(tmp_path / "auto").config.adaptive_softmax == auto_cutoffs(
         RNNLM.load(tmp_path / "auto").vocab_.counts
