@@ -311,7 +311,10 @@ def run_threads(n_threads: int, data: LMData, cutoffs: list[int], args) -> dict:
     bounds = [k * n_windows // args.segments for k in range(args.segments + 1)]
     total = int(args.budget * (1 + args.overtime))
     batches = {name: windows(data.train, total) for name in systems}
-    stats = {name: {"seconds": 0.0, "tokens": 0, "loss": 0.0, "curve": []} for name in systems}
+    stats = {
+        name: {"seconds": 0.0, "tokens": 0, "loss": 0.0, "curve": [], "rates": []}
+        for name in systems
+    }
     loads = []
 
     def segment(name: str, count: int, label: str) -> None:
@@ -324,6 +327,7 @@ def run_threads(n_threads: int, data: LMData, cutoffs: list[int], args) -> dict:
         t0 = time.perf_counter()
         ppl = systems[name].valid_ppl(valid)
         s["curve"].append((s["tokens"], s["seconds"], ppl))
+        s["rates"].append(tokens / max(seconds, 1e-9))
         log(f"t={n_threads} {label} {name}: {tokens / max(seconds, 1e-9):,.0f} tok/s, "
             f"valid ppl {ppl:.1f} (eval {time.perf_counter() - t0:.1f} s)")  # fmt: skip
 
@@ -335,6 +339,7 @@ def run_threads(n_threads: int, data: LMData, cutoffs: list[int], args) -> dict:
         loads.append((load0, load_avg()))
     for s in stats.values():  # the figures of the budget
         s["budget"] = (s["tokens"], s["seconds"], s["loss"], s["curve"][-1][2])
+        s["median_rate"] = statistics.median(s["rates"])
 
     # overtime: an adaptive system that has not reached the target (torch full's best) trains
     # on, alternating, while its training time is below torch full's time to the target
@@ -422,14 +427,15 @@ def write_report(path: Path, results: list[dict], meta: dict) -> None:
             "",
             f"## {n} thread{'s' if n > 1 else ''}",
             "",
-            "| system | tokens/s | train loss (last segment) | valid ppl after the budget | "
-            f"time to valid ppl {target:.1f} (best of torch full) |",
-            "|---|---|---|---|---|",
+            "| system | tokens/s | median of segments | train loss (last segment) | valid ppl "
+            f"after the budget | time to valid ppl {target:.1f} (best of torch full) |",
+            "|---|---|---|---|---|---|",
         ]
         for name in SYSTEMS:
             hit = time_to(st[name]["curve"], target)
             reach = "not reached" if hit is None else f"{hit[0]:,.0f} s ({hit[1]:,} tokens)"
-            lines.append(f"| {name} | {rate[name]:,.0f} | {st[name]['budget'][2]:.3f} | "
+            lines.append(f"| {name} | {rate[name]:,.0f} | {st[name]['median_rate']:,.0f} | "
+                         f"{st[name]['budget'][2]:.3f} | "
                          f"{final[name]:.1f} | {reach} |")  # fmt: skip
         ts_a, pt_a, ts_f = rate["textseq adaptive"], rate["torch adaptive"], rate["textseq full"]
         hit_ts = time_to(st["textseq adaptive"]["curve"], target)
