@@ -21,6 +21,7 @@ from textseq.cli.common import (
 )
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
+from textseq.lm.adaptive_cutoffs import AUTO_RULE
 from textseq.lm.config import CELL_KINDS, LMConfig
 from textseq.lm.train_config import TrainConfig
 from textseq.modelfolder import ModelFolder
@@ -97,6 +98,24 @@ def train_lm_command(
     tie: Annotated[
         bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
     ] = _ARCH.tie,
+    adaptive_softmax: Annotated[
+        str | None,
+        typer.Option(
+            "--adaptive-softmax",
+            metavar="CUTOFFS|auto",
+            help="Adaptive softmax output: increasing word counts like 2000,10000 (head = the "
+            f"2000 most frequent words, then tail clusters), or {AUTO_RULE}. Default: full "
+            "softmax.",
+            show_default=False,
+        ),
+    ] = None,
+    div_value: Annotated[
+        float,
+        typer.Option(
+            "--div-value",
+            help="Adaptive softmax: each tail cluster's projection is this much smaller.",
+        ),
+    ] = _ARCH.div_value,
     min_count: Annotated[
         int, typer.Option("--min-count", help="Words seen fewer times become <unk>.")
     ] = _TRAIN.min_count,
@@ -161,6 +180,8 @@ def train_lm_command(
         layers=layers,
         dropout=dropout,
         tie=tie,
+        adaptive_softmax=adaptive_softmax,
+        div_value=div_value,
         tokenizer=tokenizer_spec(tokenizer, ja_form, ja_punct),
         subwords=subwords,
         seed=seed,
@@ -220,7 +241,9 @@ def train_lm_command(
         f"{_fmt(test.bpc, '.3f')} bits/char), top-1 {_fmt(test.acc, '.1%')}, "
         f"top-5 {_fmt(test.acc5, '.1%')}"
     )
+    cutoffs = model.config.adaptive_softmax
+    output_layer = "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
-        f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'})"
+        f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'}{output_layer})"
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from textseq.corpus import get_tokenizer
 from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import ModelFileError, OptionError
+from textseq.lm.adaptive_cutoffs import DIV_VALUE, parse_cutoffs
 
 CELL_KINDS = ("rnn", "lstm", "gru")
 
@@ -27,6 +28,10 @@ class LMConfig:
     subwords: int = 0  # target subword vocabulary (a model trained on the corpus); 0 = words
     seed: int = 0  # initialisation
     dtype: str = "float32"  # float64 for gradient checks
+    # output layer: None = full softmax; cutoffs [c1, c2, ...] = adaptive softmax
+    # (textseq.lm.adaptive); "auto" is replaced by cutoffs from the vocabulary at init
+    adaptive_softmax: list[int] | str | None = None
+    div_value: float = DIV_VALUE  # adaptive softmax: tail projection shrink factor
 
     def validate(self) -> LMConfig:
         if self.cell not in CELL_KINDS:
@@ -46,6 +51,14 @@ class LMConfig:
         get_tokenizer(self.tokenizer)
         if self.subwords and int(self.subwords) < MIN_SUBWORDS:
             raise OptionError(f"subwords must be 0 (words) or at least {MIN_SUBWORDS}")
+        self.adaptive_softmax = parse_cutoffs(self.adaptive_softmax)
+        if self.adaptive_softmax is not None and self.tie:
+            raise OptionError(
+                "weight tying is not available with the adaptive softmax (its output is not "
+                "one vocabulary x hidden matrix); drop --tie or --adaptive-softmax"
+            )
+        if not float(self.div_value) >= 1.0:
+            raise OptionError(f"div-value must be at least 1, got {self.div_value}")
         return self
 
     @classmethod

@@ -2,6 +2,7 @@
 
     ids (T, B) -> Embedding (T, B, E) -> dropout -> cell 1 .. cell L (T, B, H) -> dropout
                -> SoftmaxOutput over V words, all T*B positions in one matmul
+                  (or AdaptiveSoftmaxOutput when ``config.adaptive_softmax`` holds cutoffs)
 
 Arrays are time-major inside; the public inference calls (``step``, ``advance``,
 ``forward_sequence``) take batch-first ids, as ``textseq.decoding`` and
@@ -21,6 +22,8 @@ from textseq.corpus.subwords import SubwordTokenizer
 from textseq.errors import ModelFileError, OptionError
 from textseq.files import PathLike, load_npz, save_json
 from textseq.lm import textgen
+from textseq.lm.adaptive import AdaptiveSoftmaxOutput
+from textseq.lm.adaptive_cutoffs import AUTO, auto_cutoffs
 from textseq.lm.cells import Cell, make_cell
 from textseq.lm.config import LMConfig
 from textseq.lm.history import TrainingHistory
@@ -58,7 +61,14 @@ class RNNLM:
             self.cells_.append(make_cell(cfg.cell, size, cfg.hidden, rng, dtype))
             size = cfg.hidden
         self.dropouts_ = [Dropout(cfg.dropout) for _ in range(cfg.layers + 1)]
-        self.output_ = SoftmaxOutput(cfg.hidden, V, rng, dtype)
+        if cfg.adaptive_softmax is None:
+            self.output_ = SoftmaxOutput(cfg.hidden, V, rng, dtype)
+        else:
+            if cfg.adaptive_softmax == AUTO:  # fixed now, so the saved config rebuilds it
+                cfg.adaptive_softmax = auto_cutoffs(vocab.counts)
+            self.output_ = AdaptiveSoftmaxOutput(
+                cfg.hidden, V, cfg.adaptive_softmax, rng, dtype, cfg.div_value
+            )
         if cfg.tie:
             self.output_.params["W"] = self.embedding_.params["W"]
             self.output_.grads["W"] = self.embedding_.grads["W"]
@@ -143,9 +153,7 @@ class RNNLM:
 
     def backward(self) -> tuple[np.ndarray, ...]:
         """Fill every gradient for the last ``loss``; returns ``dloss/d initial state``."""
-        out = self.output_
-        dh = out.input_grad()
-        out.weight_grad_rows(0, 1)
+        dh = self.output_.backward()
         dx, dstate = self.backward_layers(dh)
         self.embedding_.backward(dx, accumulate=self.config.tie)  # after: W may be tied
         return dstate
@@ -169,10 +177,11 @@ class RNNLM:
         return self.dropouts_[0].backward(dx), tuple(dstate)
 
     def step(self, ids, state):
-        """One inference step: ids ``(B,)`` -> logits ``(B, V)`` (a new array) and the new
-        state. The arrays passed in are not modified. This is the step protocol of
-        ``textseq.decoding``; each cell picks its kernels for the batch size (a handful of
-        rows: the tiled product; more: BLAS), reading the model's own parameters."""
+        """One inference step: ids ``(B,)`` -> scores ``(B, V)`` (a new array: logits, or
+        the exact log-probabilities of an adaptive softmax) and the new state. The arrays
+        passed in are not modified. This is the step protocol of ``textseq.decoding``; each
+        cell picks its kernels for the batch size (a handful of rows: the tiled product;
+        more: BLAS), reading the model's own parameters."""
         h, new_state = self._step_hidden(ids, state)
         return self.output_.logits(h), new_state
 
@@ -289,7 +298,10 @@ class RNNLM:
                 f"vocabulary size mismatch in {path}: {folder.vocab.name} has {len(vocab)} "
                 f"words, {folder.config.name} says {meta.get('vocab_size')}"
             )
-        model = cls(config).init(vocab)
+        try:
+            model = cls(config).init(vocab)
+        except OptionError as exc:  # settings that do not fit the vocabulary (cutoffs)
+            raise ModelFileError(f"{folder.config} has invalid settings: {exc}") from None
         weights = load_npz(folder.weights, what="model weights")
         emb = weights.get("embedding.W")
         if emb is not None and emb.ndim == 2 and emb.shape[0] != len(vocab):

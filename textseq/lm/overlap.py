@@ -32,9 +32,10 @@ def overlapped_loss(model, inputs, targets, state, rng=None, last_only=False):
     """``model.loss`` (an ``RNNLM``'s) on two threads: while the top cell runs its steps,
     the worker projects the finished steps onto the vocabulary, ``FWD_CHUNKS`` blocks of
     steps; this thread takes the blocks left. Window mode (``last_only``) scores one
-    position per sequence, leaving nothing to overlap: it takes the model's own path."""
-    if last_only:
-        return model.loss(inputs, targets, state, rng=rng, last_only=True)
+    position per sequence, leaving nothing to overlap: it takes the model's own path, as
+    does an adaptive softmax (whose products are split by cluster, not by rows)."""
+    if last_only or model.config.adaptive_softmax is not None:
+        return model.loss(inputs, targets, state, rng=rng, last_only=last_only)
     with threads.single_thread_blas():
         return _loss_one_thread_blas(model, inputs, targets, state, rng)
 
@@ -99,6 +100,8 @@ def overlapped_backward(model) -> tuple[np.ndarray, ...]:
     """``model.backward`` on two threads: the output layer's weight gradient runs in
     ``OUT_CHUNKS`` row blocks on the worker while this thread runs the cells' backward, and
     this thread takes the blocks left when it is done."""
+    if model.config.adaptive_softmax is not None:
+        return model.backward()
     out = model.output_
     with threads.single_thread_blas():
         dh = out.input_grad(parts=2, run=threads.SharedChunks)  # halves: W packed twice

@@ -7,7 +7,9 @@ Everything here talks to the model through a small protocol, so any object that 
 - ``model.vocab_`` (a ``textseq.corpus.Vocab``) and ``model.tokenize(text) -> list[str]``
   (optionally ``model.detokenize(tokens) -> str``, which makes a result's ``text``);
 - the step protocol of ``textseq.decoding``: ``model.initial_state(batch_size)`` and
-  ``model.step(ids (B,), state) -> (logits (B, V), new_state)``;
+  ``model.step(ids (B,), state) -> (scores (B, V), new_state)`` (logits or exact
+  log-probabilities, e.g. of an adaptive softmax: the softmax of either is the model's
+  distribution);
 - ``model.forward_sequence(ids (B, T), state) -> (logits (B, T, V), new_state)``;
 - optionally ``model.advance(ids (B,), state) -> new_state`` (a step without the output
   layer), which short prompts are fed through.
