@@ -12,10 +12,11 @@ from textseq.cli.common import (
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
-    SeedOpt,
     ThreadsOpt,
     TokenizerOpt,
+    TrainSeedOpt,
     corpus_from_cli,
+    given_on_command_line,
 )
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS, LMConfig
@@ -59,6 +60,29 @@ def parse_split(text: str) -> tuple[float, float, float]:
     return parts
 
 
+def _resumed_run(output: Path):
+    """The history of the run saved in ``output`` (its settings and finished epochs)."""
+    from textseq.lm.checkpoint import read_state
+
+    if not ModelFolder(output).has_checkpoint():
+        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    return read_state(ModelFolder(output)).history
+
+
+def note_seed_threads(threads: int | None) -> None:
+    """Say once (on stderr) that a seed repeats a run only on one thread, when this run uses
+    more."""
+    from textseq import threads as thread_counts
+
+    n = thread_counts.blas_threads() if threads is None else threads
+    if n > 1:
+        typer.echo(
+            f"note: this run uses {n} threads, so --seed does not repeat it bit for bit; "
+            "--threads 1 does",
+            err=True,
+        )
+
+
 def _fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
@@ -77,8 +101,15 @@ def train_lm_command(
         int, typer.Option("--batch-size", help="Streams per batch.")
     ] = _TRAIN.batch_size,
     epochs: Annotated[
-        int, typer.Option("--epochs", help="Passes over the training part.")
-    ] = _TRAIN.epochs,
+        int | None,
+        typer.Option(
+            "--epochs",
+            min=1,
+            help=f"Passes over the training part [default: {_TRAIN.epochs}; with --resume: "
+            "the resumed run's own].",
+            show_default=False,
+        ),
+    ] = None,
     lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
     optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
     clip: Annotated[
@@ -124,13 +155,14 @@ def train_lm_command(
             "a little slower on an idle machine.",
         ),
     ] = _TRAIN.share_threads,
-    seed: SeedOpt = _TRAIN.seed,
+    seed: TrainSeedOpt = _TRAIN.seed,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
     ] = False,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
+    ctx: typer.Context = None,
 ) -> None:
     """Train a word-level language model; print per-epoch loss, perplexity and speed."""
     from textseq.lm.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
@@ -151,7 +183,7 @@ def train_lm_command(
         bptt=bptt,
         chunk_size=chunk_size,
         batch_size=batch_size,
-        epochs=epochs,
+        epochs=_TRAIN.epochs if epochs is None else epochs,
         lr=lr,
         optimizer=optimizer,
         clip=clip or None,
@@ -164,21 +196,31 @@ def train_lm_command(
         threads=threads,
         share_threads=share_threads,
     ).validate()
-    if resume and not ModelFolder(output).has_checkpoint():
-        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    if resume:
+        done = _resumed_run(output)
+        if epochs is None:
+            train.epochs = done.train.epochs
     data = corpus_from_cli(corpus, tokenizer, glob, encoding, errors)
     if resume:
-        typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
-    typer.echo(
-        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'top-1':>6}  "
-        f"{'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
-    )
+        typer.echo(
+            f"resuming the run in {output} with its saved settings ({len(done.epochs)} of "
+            f"{train.epochs} epochs done)"
+        )
+    if given_on_command_line(ctx, "seed"):
+        note_seed_threads(threads)
+    shown = []
 
     def show(rec: EpochRecord) -> None:
+        if not shown:  # the header once the corpus is read and the first epoch done
+            typer.echo(
+                f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
+                f"{'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
+            )
+            shown.append(True)
         typer.echo(
-            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.2f')}  "
-            f"{_fmt(rec.valid_acc, '6.1%')}  {_fmt(rec.valid_acc5, '6.1%')}  "
-            f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
+            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {rec.train_ppl:>10.2f}  "
+            f"{_fmt(rec.valid_ppl, '10.2f')}  {_fmt(rec.valid_acc, '6.1%')}  "
+            f"{_fmt(rec.valid_acc5, '6.1%')}  {rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
 
     model, history = train_lm(

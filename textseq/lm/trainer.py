@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 import time
+import warnings
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -48,6 +50,17 @@ from textseq.modelfolder import ModelFolder
 
 class NonFiniteLossError(TextseqError):
     """The training loss or gradient became NaN or infinite."""
+
+
+def _bar_figures(train_loss: float, tokens_per_s: float) -> dict[str, str]:
+    """The progress bar's figures, named and formatted as the epoch table names them: the
+    running mean training loss, its perplexity, and tokens per second so far. At the last
+    window they are the epoch's ``train_loss``, ``train_ppl`` and ``tokens_per_s``."""
+    return {
+        "train loss": f"{train_loss:.4f}",
+        "train ppl": f"{perplexity(train_loss):.2f}",
+        "tokens/s": f"{tokens_per_s:,.0f}",
+    }
 
 
 class Trainer:
@@ -102,9 +115,8 @@ class Trainer:
         if start >= tc.epochs or hist.stopped == EARLY_STOPPING:
             return
         for epoch in range(start + 1, tc.epochs + 1):
-            t0 = time.perf_counter()
             train_loss, tokens = self.train_epoch(data.train, epoch)
-            seconds = time.perf_counter() - t0
+            seconds = self.epoch_seconds_  # the time the bar's last tokens/s was taken over
             valid = evaluate(self.model_, data.valid, tc)
             rec = EpochRecord(
                 epoch=epoch,
@@ -141,7 +153,8 @@ class Trainer:
                 break
 
     def train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
-        """One pass over ``ids``; returns the mean training loss and the tokens read.
+        """One pass over ``ids``; returns the mean training loss and the tokens read, and
+        sets ``epoch_seconds_`` (the time the tokens took, the bar's last tokens/s).
 
         With ``share_threads`` and two BLAS threads or more, the windows run as two tasks
         (``textseq.lm.overlap``) with BLAS on one thread; otherwise on the model's own
@@ -171,6 +184,7 @@ class Trainer:
         state = model.initial_state(tc.batch_size)
         loss_sum, n_pred, tokens = 0.0, 0, 0
         t0 = time.perf_counter()
+        seconds = 1e-9
         bar = tqdm(
             total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress, leave=False
         )
@@ -190,18 +204,15 @@ class Trainer:
                 loss_sum += loss * n
                 n_pred += n
                 tokens += x.size
+                seconds = max(time.perf_counter() - t0, 1e-9)
                 if step % 10 == 0 or step == total - 1:
-                    avg = loss_sum / n_pred
-                    rate = tokens / max(time.perf_counter() - t0, 1e-9)
                     bar.set_postfix(
-                        loss=f"{avg:.3f}",
-                        ppl=f"{perplexity(avg):.1f}",
-                        tok_s=f"{rate:,.0f}",
-                        refresh=False,
+                        _bar_figures(loss_sum / n_pred, tokens / seconds), refresh=False
                     )
                 bar.update(1)
         finally:
             bar.close()
+        self.epoch_seconds_ = seconds
         return loss_sum / max(n_pred, 1), tokens
 
     def _non_finite(self, what: str, value: float, epoch: int, step: int):
@@ -256,6 +267,33 @@ class Trainer:
         self.history_ = hist
 
 
+def plain_sentences(corpus, tokenizer: str):
+    """``corpus`` tokenized line by line when it is a list of plain sentences (strings that
+    are not paths of existing files nor built-in corpus names, at least one holding a space);
+    otherwise ``corpus`` as it is. Says once (a warning) that the strings are read as
+    sentences, since a list of strings otherwise names files."""
+    from textseq.corpus import tokenize
+    from textseq.datasets.builtin import is_builtin_corpus
+
+    if not isinstance(corpus, (list, tuple)) or not corpus:
+        return corpus
+    if not all(isinstance(item, str) for item in corpus):
+        return corpus
+    if not any(
+        any(c.isspace() for c in item.strip())
+        and not os.path.exists(item)
+        and not is_builtin_corpus(item)
+        for item in corpus
+    ):
+        return corpus
+    warnings.warn(
+        f"treating {len(corpus):,} strings as sentences (tokenizer {tokenizer}); pass token "
+        "lists ([['the', 'king'], ...]) or file paths to say which you mean",
+        stacklevel=3,
+    )
+    return [tokenize(item, tokenizer) for item in corpus]
+
+
 def train_lm(
     corpus,
     config: LMConfig | None = None,
@@ -268,12 +306,15 @@ def train_lm(
     """Train a language model on ``corpus``; returns ``(model, history)``.
 
     ``corpus``: anything ``open_corpus`` takes (paths, built-in names, a ``Corpus``, lists
-    of token lists), or an ``LMData`` already split and encoded. ``out_dir``: the model
+    of token lists), a list of plain sentences (tokenized with the model's tokenizer, with a
+    warning saying so), or an ``LMData`` already split and encoded. ``out_dir``: the model
     folder, rewritten after every epoch. ``resume=True`` continues the run saved in
-    ``out_dir`` with its saved model and training settings (``train.epochs`` may be raised).
+    ``out_dir`` with its saved model and training settings: up to its own number of epochs
+    when ``train`` is None, else up to ``train.epochs`` (with ``train``'s threads).
     ``on_epoch(record)`` is called with each epoch's ``EpochRecord``.
     """
     config = config or LMConfig()
+    given = train
     train = dataclasses.replace(train or TrainConfig())
     vocab = None
     if resume:
@@ -281,10 +322,11 @@ def train_lm(
             raise OptionError("resume needs the model folder of the run to continue")
         saved = RNNLM.load(out_dir)
         state = checkpoint.read_state(ModelFolder(out_dir))
-        # the saved settings, but the number of epochs and the threads of this call
+        # the saved settings, but the number of epochs (when given) and the threads of
+        # this call
         train = dataclasses.replace(
             state.history.train,
-            epochs=train.epochs,
+            epochs=state.history.train.epochs if given is None else train.epochs,
             threads=train.threads,
             share_threads=train.share_threads,
         )
@@ -294,6 +336,7 @@ def train_lm(
     else:
         tokenizer = getattr(corpus, "tokenizer", None) or config.tokenizer
         config = dataclasses.replace(config, tokenizer=tokenizer)
+        corpus = plain_sentences(corpus, tokenizer)
         data = prepare_lm_data(corpus, train, tokenizer, vocab=vocab, progress=progress)
     model = RNNLM(config).init(data.vocab)
     trainer = Trainer(train, out_dir=out_dir, progress=progress)
