@@ -321,7 +321,7 @@ def test_the_cli_defaults_are_the_configs_defaults():
         assert defaults[name] == getattr(arch, name), name
     for name in ("bptt", "batch_size", "lr", "optimizer", "clip", "min_count",
                  "max_size", "mode", "chunk_size", "lr_decay", "patience", "seed", "threads",
-                 "share_threads"):  # fmt: skip
+                 "share_threads", "adapt_threads"):  # fmt: skip
         assert defaults[name] == getattr(train, name), name
     # --epochs has no fixed default (a resumed run keeps its own); its help names the config's
     hints = typing.get_type_hints(train_lm_command, include_extras=True)

@@ -151,10 +151,18 @@ def train_lm_command(
         bool,
         typer.Option(
             "--share-threads",
-            help="Run 2+ threads as two tasks: faster while other programs use a core, "
-            "a little slower on an idle machine.",
+            help="Always run 2+ threads as two tasks (BLAS on one thread in each).",
         ),
     ] = _TRAIN.share_threads,
+    adapt_threads: Annotated[
+        bool,
+        typer.Option(
+            "--adapt-threads/--no-adapt-threads",
+            help="With 2+ threads, time BLAS's own threads, one thread and two tasks as "
+            "training runs and use the fastest (BLAS's threads starve when other programs "
+            "keep the cores busy); --no-adapt-threads keeps BLAS's threads throughout.",
+        ),
+    ] = _TRAIN.adapt_threads,
     seed: TrainSeedOpt = _TRAIN.seed,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
@@ -195,6 +203,7 @@ def train_lm_command(
         seed=seed,
         threads=threads,
         share_threads=share_threads,
+        adapt_threads=adapt_threads,
     ).validate()
     if resume:
         done = _resumed_run(output)

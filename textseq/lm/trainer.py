@@ -14,6 +14,8 @@ a checkpoint (``textseq.lm.checkpoint``) from which ``resume`` continues bit for
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import dataclasses
 import functools
 import math
@@ -50,6 +52,13 @@ from textseq.modelfolder import ModelFolder
 
 class NonFiniteLossError(TextseqError):
     """The training loss or gradient became NaN or infinite."""
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """BLAS and Numba on one thread each (no thread waits on another)."""
+    with threads.single_thread_blas(), threads.numba_threads(1):
+        yield
 
 
 def _bar_figures(train_loss: float, tokens_per_s: float) -> dict[str, str]:
@@ -156,18 +165,34 @@ class Trainer:
         """One pass over ``ids``; returns the mean training loss and the tokens read, and
         sets ``epoch_seconds_`` (the time the tokens took, the bar's last tokens/s).
 
-        With ``share_threads`` and two BLAS threads or more, the windows run as two tasks
-        (``textseq.lm.overlap``) with BLAS on one thread; otherwise on the model's own
-        ``loss`` and ``backward``."""
-        model = self.model_
-        if self.train.share_threads and threads.blas_threads() > 1:
-            loss = functools.partial(overlap.overlapped_loss, model)
-            backward = functools.partial(overlap.overlapped_backward, model)
-            with threads.single_thread_blas():
-                return self._train_windows(ids, epoch, loss, backward)
-        return self._train_windows(ids, epoch, model.loss, model.backward)
+        With BLAS on two threads or more the windows run one of three ways (``ways``):
+        ``share_threads`` always runs them as two tasks (``textseq.lm.overlap``);
+        otherwise ``adapt_threads`` times the ways as the windows run and takes the
+        fastest (``threads.FastestWay``), since BLAS's own threads, fastest on an idle
+        machine, wait on each other at every product and starve when another program keeps
+        the cores busy; without either, BLAS's own threads run every window."""
+        return self._train_windows(ids, epoch, self.ways())
 
-    def _train_windows(self, ids: np.ndarray, epoch: int, loss_fn, backward_fn):
+    def ways(self) -> dict[str, tuple]:
+        """The ways this trainer may run a window: name -> ``(loss, backward, context)``
+        (the context sets the threads of that way)."""
+        model, tc = self.model_, self.train
+        plain = (model.loss, model.backward, contextlib.nullcontext)
+        if threads.blas_threads() <= 1:
+            return {"plain": plain}
+        shared = (
+            functools.partial(overlap.overlapped_loss, model),
+            functools.partial(overlap.overlapped_backward, model),
+            threads.single_thread_blas,
+        )
+        if tc.share_threads:
+            return {"shared": shared}
+        if not tc.adapt_threads:
+            return {"blas": plain}
+        # one thread first: it never waits on another, so it is the safe reference
+        return {"one": (model.loss, model.backward, _one_thread), "shared": shared, "blas": plain}
+
+    def _train_windows(self, ids: np.ndarray, epoch: int, ways: dict[str, tuple]):
         tc, model, opt = self.train, self.model_, self.optimizer_
         named = model.named_parameters()
         params = [p for _, p, _ in named]
@@ -181,6 +206,10 @@ class Trainer:
             total = math.ceil((len(ids) - tc.chunk_size) / tc.batch_size)
             batches = chunk_batches(ids, tc.chunk_size, tc.batch_size, self.rng_)
             last_only = True
+        fastest = getattr(self, "fastest_", None)
+        if fastest is None or set(fastest.ways) != set(ways):
+            fastest = self.fastest_ = threads.FastestWay(ways)  # kept from epoch to epoch
+        used = self.ways_used_ = collections.Counter()
         state = model.initial_state(tc.batch_size)
         loss_sum, n_pred, tokens = 0.0, 0, 0
         t0 = time.perf_counter()
@@ -188,8 +217,17 @@ class Trainer:
         bar = tqdm(
             total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress, leave=False
         )
+        way, setting = None, contextlib.ExitStack()
         try:
             for step, (x, y) in enumerate(batches):
+                chosen = fastest.next()
+                if chosen != way:  # the threads of the way, set once per change
+                    setting.close()
+                    way = chosen
+                    loss_fn, backward_fn, threads_of = ways[way]
+                    setting.enter_context(threads_of())
+                used[way] += 1
+                w0 = time.perf_counter()
                 if last_only:
                     state = model.initial_state(x.shape[1])
                 loss, state = loss_fn(x, y, state, rng=drop_rng, last_only=last_only)
@@ -200,6 +238,7 @@ class Trainer:
                 if not math.isfinite(norm):
                     self._non_finite("gradient norm", norm, epoch, step)
                 opt.step(params, grads, clip_scale(norm, tc.clip or None))  # clip on the fly
+                fastest.took(time.perf_counter() - w0)
                 n = y.size
                 loss_sum += loss * n
                 n_pred += n
@@ -211,6 +250,7 @@ class Trainer:
                     )
                 bar.update(1)
         finally:
+            setting.close()
             bar.close()
         self.epoch_seconds_ = seconds
         return loss_sum / max(n_pred, 1), tokens
@@ -329,6 +369,7 @@ def train_lm(
             epochs=state.history.train.epochs if given is None else train.epochs,
             threads=train.threads,
             share_threads=train.share_threads,
+            adapt_threads=train.adapt_threads,
         )
         config, vocab = saved.config, saved.vocab_
     if isinstance(corpus, LMData):
