@@ -66,3 +66,29 @@ def test_took_before_next_is_an_error():
         FastestWay(("a",)).took(1.0)
     with pytest.raises(ValueError):
         FastestWay(())
+
+
+def test_a_way_whose_gate_says_no_is_not_tried_and_a_cut_way_sits_out_rounds():
+    checks = []
+
+    def gate():
+        checks.append(1)
+        return False
+
+    chooser = FastestWay(("one", "blas"), trial=2, every=5, most=5, gates={"blas": gate})
+    ran = drive(chooser, {"one": 1.0, "blas": 0.1}, 40)
+    assert "blas" not in ran and chooser.best == "one" and len(checks) == chooser.rounds
+
+    # without a gate, a way cut short as starving sits out 1, 2, 4, ... rounds
+    chooser = FastestWay(("one", "blas"), trial=2, every=5, most=5)
+    ran = drive(chooser, {"one": 1.0, "blas": 50.0}, 200)
+    tried = ran.count("blas")
+    assert chooser.rounds > 15 and tried <= 5
+
+
+def test_blas_waits_answers_and_leaves_the_thread_count_as_it_was():
+    from textseq.threads import blas_threads, blas_waits, set_blas_threads
+
+    set_blas_threads(1)
+    assert blas_waits(2, 8, 16, 32) in (True, False)
+    assert blas_threads() == 1

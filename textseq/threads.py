@@ -150,6 +150,40 @@ class SharedChunks:
         self._future.result()
 
 
+def blas_waits(n: int, rows: int, inner: int, cols: int, repeats: int = 4,
+               slower: float = 2.0) -> bool:  # fmt: skip
+    """Whether ``repeats`` float32 products ``(rows x inner) @ (inner x cols)`` on ``n`` BLAS
+    threads take more than ``slower`` times as long as on one: the threads wait for cores
+    that other programs keep busy. It stops as soon as the answer is yes, so it costs
+    little either way; the BLAS thread count is restored after it. (``cols`` is raised
+    until the product is large enough for OpenBLAS to split it.)"""
+    import time
+
+    import numpy as np
+
+    cols = max(int(cols), -(-(1 << 19) // max(rows * inner, 1)))
+    a = np.ones((rows, inner), np.float32)
+    b = np.ones((inner, cols), np.float32)
+    out = np.empty((rows, cols), np.float32)
+    before = blas_threads()
+    try:
+        set_blas_threads(1)
+        np.matmul(a, b, out=out)  # (caches)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            np.matmul(a, b, out=out)
+        budget = slower * (time.perf_counter() - t0)
+        set_blas_threads(n)
+        t0 = time.perf_counter()
+        for _ in range(repeats):  # the first wakes the threads: it counts
+            np.matmul(a, b, out=out)
+            if time.perf_counter() - t0 > budget:
+                return True
+        return False
+    finally:
+        set_blas_threads(before)
+
+
 # ---- the fastest of several ways to run the same steps -----------------------------------------
 class FastestWay:
     """Choose, step after step, the fastest of several ways of running the same kind of step
@@ -165,11 +199,17 @@ class FastestWay:
     while the same way keeps winning. Nothing waits on anything: a way that starves shows as
     slow steps.
 
+    A starving step can cost as much as many good ones, so a way cut short sits out the
+    next round, then the next two, four, ... (up to ``most_skipped``); and ``gates`` may
+    name, per way, a cheap check run before its trial (``gate() -> bool``, False: skip the
+    way this round).
+
     ``next()`` names the way for the coming step, ``took(seconds)`` reports its time. The
     first round tries the ways in the order given, so the safest way first."""
 
     def __init__(self, ways, trial: int = 3, every: int = 100, most: int = 1600,
-                 slower: float = 2.0, strikes: int = 3):  # fmt: skip
+                 slower: float = 2.0, strikes: int = 3, gates=None,
+                 most_skipped: int = 16):  # fmt: skip
         self.ways = tuple(ways)
         if not self.ways:
             raise ValueError("FastestWay needs at least one way")
@@ -186,6 +226,10 @@ class FastestWay:
         self._since = 0
         self._slow: list[float] = []  # the way in use's slow steps in a row
         self._current: str | None = None
+        self._gates = dict(gates or {})
+        self._most_skipped = int(most_skipped)
+        self._backoff: dict[str, int] = {}  # rounds a way sits out after its last cut
+        self._sit_out: dict[str, int] = {}  # rounds it still sits out
         self._start_round()
 
     def _start_round(self, known: dict[str, float] | None = None) -> None:
@@ -194,9 +238,28 @@ class FastestWay:
         # the way in use first (a fresh reference for the others), then the rest in order;
         # a way timed already (``known``) is not tried again
         order = sorted(self.ways, key=lambda w: w != self.best)
-        self._queue = [w for w in order if w not in self._round][::-1]
-        if not self._queue:
+        queue = []
+        for w in order:
+            if self._sit_out.get(w, 0) > 0 and w != self.best:
+                self._sit_out[w] -= 1
+            elif w not in self._round:
+                queue.append(w)
+        self._queue = queue[::-1]
+        self._open_gates()
+
+    def _open_gates(self) -> None:
+        """Drop from the head of the queue the ways whose gate says no; decide when none is
+        left."""
+        while self._queue:
+            gate = self._gates.get(self._queue[-1])
+            if gate is None or self._queue[-1] == self.best or gate():
+                return
+            self._queue.pop()
+        if self._round:
             self._decide()
+        else:  # nothing could be timed: start over with the ways in their order
+            self.best = self.best or self.ways[0]
+            self.medians = {self.best: float("inf")}
 
     @property
     def trying(self) -> bool:
@@ -242,8 +305,12 @@ class FastestWay:
         self._round[way] = times[len(times) // 2]
         self._times = []
         self._queue.pop()
-        if not self._queue:
-            self._decide()
+        if starving:
+            self._backoff[way] = min(2 * self._backoff.get(way, 0) or 1, self._most_skipped)
+            self._sit_out[way] = self._backoff[way]
+        else:
+            self._backoff[way] = 0
+        self._open_gates()
 
     def _decide(self) -> None:
         previous = self.best

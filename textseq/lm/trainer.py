@@ -192,6 +192,16 @@ class Trainer:
         # one thread first: it never waits on another, so it is the safe reference
         return {"one": (model.loss, model.backward, _one_thread), "shared": shared, "blas": plain}
 
+    def _gates(self, ways: dict[str, tuple]) -> dict:
+        """A cheap check before BLAS's own threads are tried: a few products of the output
+        layer's shape for one step, on those threads and on one (``threads.blas_waits``).
+        A window on threads that starve can take as long as dozens on one thread."""
+        if "blas" not in ways:
+            return {}
+        n, model = threads.blas_threads(), self.model_
+        shape = (self.train.batch_size, model.cells_[-1].hidden_size, model.vocab_size)
+        return {"blas": lambda: not threads.blas_waits(n, *shape)}
+
     def _train_windows(self, ids: np.ndarray, epoch: int, ways: dict[str, tuple]):
         tc, model, opt = self.train, self.model_, self.optimizer_
         named = model.named_parameters()
@@ -207,8 +217,8 @@ class Trainer:
             batches = chunk_batches(ids, tc.chunk_size, tc.batch_size, self.rng_)
             last_only = True
         fastest = getattr(self, "fastest_", None)
-        if fastest is None or set(fastest.ways) != set(ways):
-            fastest = self.fastest_ = threads.FastestWay(ways)  # kept from epoch to epoch
+        if fastest is None or set(fastest.ways) != set(ways):  # kept from epoch to epoch
+            fastest = self.fastest_ = threads.FastestWay(ways, gates=self._gates(ways))
         used = self.ways_used_ = collections.Counter()
         state = model.initial_state(tc.batch_size)
         loss_sum, n_pred, tokens = 0.0, 0, 0
