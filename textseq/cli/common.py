@@ -16,7 +16,7 @@ CORPUS_HELP = (
 )
 
 CorpusArg = Annotated[
-    list[str] | None, typer.Argument(help=CORPUS_HELP, show_default=False, metavar="[CORPUS]...")
+    list[str] | None, typer.Argument(help=CORPUS_HELP, show_default=False, metavar="CORPUS")
 ]
 TokenizerOpt = Annotated[
     str, typer.Option("--tokenizer", help="unicode (default), ascii (the classic rule) or char.")

@@ -89,9 +89,9 @@ def _fmt(x, spec):
 
 def train_lm_command(
     corpus: CorpusArg = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
-    ] = Path("model"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")] = Path(
+        "model"
+    ),
     cell: Annotated[str, typer.Option("--cell", help=", ".join(CELL_KINDS) + ".")] = _ARCH.cell,
     embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = _ARCH.embed,
     hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = _ARCH.hidden,
@@ -122,7 +122,12 @@ def train_lm_command(
         bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
     ] = _ARCH.tie,
     min_count: Annotated[
-        int, typer.Option("--min-count", help="Words seen fewer times become <unk>.")
+        int,
+        typer.Option(
+            "--min-count",
+            help="Words seen fewer times become <unk> (1: none; the model learns <unk> from "
+            "the words it is not given, so raise it on large corpora).",
+        ),
     ] = _TRAIN.min_count,
     max_size: Annotated[
         int | None, typer.Option("--max-size", help="Largest vocabulary, specials included.")
