@@ -86,7 +86,8 @@ def stop(procs: list[subprocess.Popen]) -> None:
         p.wait()
 
 
-ROW = re.compile(r"^\s*\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+([\d,]+)\s+([\d.]+)\s*$", re.M)
+# a row of the epoch table: the epoch, ..., tokens/s, seconds (the last two columns)
+ROW = re.compile(r"^\s*\d+\s.*\s([\d,]+)\s+([\d.]+)\s*$", re.M)
 
 
 def run_once(corpus: str, extra: list[str], args: list[str], out: Path) -> tuple[float, float]:

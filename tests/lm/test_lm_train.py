@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from textseq.errors import ModelFileError
+from textseq.errors import InputError, ModelFileError
 from textseq.files import load_npz, save_npz
 from textseq.lm import RNNLM, LMConfig, TrainConfig, Trainer, prepare_lm_data, train_lm
 from textseq.lm.cells import RNNCell
@@ -341,3 +341,8 @@ def test_a_list_of_plain_sentences_is_tokenized_with_a_warning():
             progress=False,
         )
     assert "king" in model.vocab_.words and "castle" in model.vocab_.words
+
+
+def test_a_list_of_strings_that_are_neither_files_nor_sentences_shows_the_shapes(tmp_path):
+    with pytest.raises(InputError, match=r"list of token lists such as \[\['the', 'king'\]"):
+        train_lm(["nofile.txt", "other.txt"], train=TrainConfig(epochs=1), progress=False)

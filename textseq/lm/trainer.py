@@ -321,7 +321,8 @@ def plain_sentences(corpus, tokenizer: str):
     """``corpus`` tokenized line by line when it is a list of plain sentences (strings that
     are not paths of existing files nor built-in corpus names, at least one holding a space);
     otherwise ``corpus`` as it is. Says once (a warning) that the strings are read as
-    sentences, since a list of strings otherwise names files."""
+    sentences, since a list of strings otherwise names files; a list of strings that are
+    neither raises ``InputError`` showing the shapes a corpus may take."""
     from textseq.corpus import tokenize
     from textseq.datasets.builtin import is_builtin_corpus
 
@@ -329,12 +330,14 @@ def plain_sentences(corpus, tokenizer: str):
         return corpus
     if not all(isinstance(item, str) for item in corpus):
         return corpus
-    if not any(
-        any(c.isspace() for c in item.strip())
-        and not os.path.exists(item)
-        and not is_builtin_corpus(item)
-        for item in corpus
-    ):
+    missing = [item for item in corpus if not os.path.exists(item) and not is_builtin_corpus(item)]
+    if not any(any(c.isspace() for c in item.strip()) for item in missing):
+        if missing:  # neither files nor sentences: say what a corpus may be
+            raise InputError(
+                f"no such file or built-in corpus: {missing[0]!r}; a corpus is a path (or a "
+                "list of paths), a list of token lists such as [['the', 'king'], ['the', "
+                "'queen']], or a list of sentences such as ['The king.', 'The queen.']"
+            )
         return corpus
     warnings.warn(
         f"treating {len(corpus):,} strings as sentences (tokenizer {tokenizer}); pass token "
