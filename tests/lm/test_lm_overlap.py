@@ -148,7 +148,7 @@ def test_training_on_two_threads_leaves_a_way_that_starves(monkeypatch):
 
     def starving_loss(*args, **kwargs):
         if threads.blas_threads() > 1:
-            time.sleep(0.05)
+            time.sleep(0.2)
         return real_loss(*args, **kwargs)
 
     monkeypatch.setattr(model, "loss", starving_loss)

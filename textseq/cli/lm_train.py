@@ -35,7 +35,7 @@ TRAIN_LM_EPILOG = f"""Examples:
 
   textseq train-lm kjv.txt -o kjv-lstm/ --min-count 4 --dropout 0.2 --clip 0.25 --threads 2
 
-  textseq train-lm kjv.txt -o kjv-lstm/ --epochs 6 --resume     (continue a run)
+  textseq train-lm kjv.txt -o kjv-lstm/ --resume     (continue an interrupted run)
 
   textseq train-lm lee -o win/ --mode window --chunk-size 5 --cell rnn
 
@@ -125,8 +125,8 @@ def train_lm_command(
         int,
         typer.Option(
             "--min-count",
-            help="Words seen fewer times become <unk> (1: none; the model learns <unk> from "
-            "the words it is not given, so raise it on large corpora).",
+            help="Words seen fewer times become <unk> (1: every word of the training part "
+            "gets its own output row; raise it on large corpora for a smaller, faster model).",
         ),
     ] = _TRAIN.min_count,
     max_size: Annotated[
