@@ -92,3 +92,14 @@ def test_blas_waits_answers_and_leaves_the_thread_count_as_it_was():
     set_blas_threads(1)
     assert blas_waits(2, 8, 16, 32) in (True, False)
     assert blas_threads() == 1
+
+
+def test_a_way_that_lost_its_last_round_costs_one_step_of_the_next():
+    """A way clearly slower (not starving) gets its full trial once; in later rounds one
+    timed step shows it still loses."""
+    chooser = FastestWay(("one", "blas"), trial=3, every=10, most=10)
+    ran = drive(chooser, {"one": 1.9, "blas": 1.0}, 14 + 5 * 12)
+    assert chooser.best == "blas" and chooser.rounds >= 6
+    # round 1: "one" warm + 3 timed; each later round (the last may not have reached it
+    # yet): one step of "one"
+    assert chooser.rounds - 2 <= ran.count("one") - 4 <= chooser.rounds - 1

@@ -196,8 +196,9 @@ class FastestWay:
     step. Then the way with the smallest median runs. Its steps are still timed: ``strikes``
     steps in a row slower than ``slower`` times its median (the machine got busier) start a
     round at once, and so does a stretch of ``every`` steps, which doubles (up to ``most``)
-    while the same way keeps winning. Nothing waits on anything: a way that starves shows as
-    slow steps.
+    while the same way keeps winning; in those later rounds a way whose first timed step is
+    slower than ``losing`` times the best so far has lost, after that one step. Nothing
+    waits on anything: a way that starves shows as slow steps.
 
     A starving step can cost as much as many good ones, so a way cut short sits out the
     next round, then the next two, four, ... (up to ``most_skipped``); and ``gates`` may
@@ -209,12 +210,13 @@ class FastestWay:
 
     def __init__(self, ways, trial: int = 3, every: int = 100, most: int = 1600,
                  slower: float = 2.0, strikes: int = 3, gates=None,
-                 most_skipped: int = 16):  # fmt: skip
+                 most_skipped: int = 16, losing: float = 1.3):  # fmt: skip
         self.ways = tuple(ways)
         if not self.ways:
             raise ValueError("FastestWay needs at least one way")
         self.trial, self.every, self.most = max(1, int(trial)), int(every), int(most)
         self.slower, self.strikes = float(slower), int(strikes)
+        self.losing = float(losing)
         self.medians: dict[str, float] = {}  # of the last round, by way
         self.best: str | None = None
         self.rounds = 0  # rounds of trials started
@@ -299,7 +301,10 @@ class FastestWay:
             if not starving:  # (a first step that slow is cut: the next round tries again)
                 return
         self._times.append(seconds)
-        if len(self._times) < self.trial and not starving:
+        # a way that lost its last round, clearly slower again, has lost this one too
+        lost = self.medians.get(way, 0.0) > min(self.medians.values(), default=0.0)
+        losing = lost and reference is not None and seconds > self.losing * reference
+        if len(self._times) < self.trial and not (starving or losing):
             return
         times = sorted(self._times)
         self._round[way] = times[len(times) // 2]
