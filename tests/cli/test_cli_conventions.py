@@ -113,7 +113,8 @@ def test_the_seed_and_min_count_help_give_their_reasons(cli):
     for name in ("train-lm",):
         text = " ".join(cli(name, "--help").out.split())
         assert "--threads 1" in text and "repeats bit for bit" in text
-    for name, reason in (("build-dict", "every word"), ("train-lm", "raise it on large")):
+    for name, reason in (("build-dict", "every word"), ("train-lm", "raise it on large"),
+                         ("train-w2v", "as word2vec and gensim")):  # fmt: skip
         text = " ".join(cli(name, "--help").out.split())
         assert reason in text, name
 
