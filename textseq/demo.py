@@ -16,6 +16,7 @@ from pathlib import Path
 
 from textseq.corpus import Corpus, Vocab
 from textseq.errors import InputError
+from textseq.lm.history import FEW_TOKENS
 from textseq.plotting import (
     INSTALL_HINT,
     matplotlib_available,
@@ -62,7 +63,6 @@ PROMPT = "the prime minister said"
 # below these sizes a score says little, and the demo says so beside it
 MIN_PAIRS = 30  # word pairs scored (Spearman's correlation)
 MIN_QUESTIONS = 100  # analogy questions answered
-MIN_TEST_TOKENS = 1000  # tokens of the language model's test part
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def run_demo(
     else:
         echo(
             f"  test perplexity {test.ppl:.1f}, top-1 accuracy {test.acc:.1%}"
-            + few(history.data.test_tokens, MIN_TEST_TOKENS, "test tokens")
+            + few(history.data.test_tokens, FEW_TOKENS, "test tokens")
         )
 
     prompt = queries.prompt

@@ -200,8 +200,19 @@ def test_seed_with_several_threads_says_once_that_runs_differ(tmp_path, corpus, 
     finally:
         set_threads(1)
     assert several.code == 0
-    assert several.err.count("note:") == 1 and "--threads 1" in several.err
+    seed_note = "so --seed does not repeat it bit for bit; --threads 1 does"
+    assert several.err.count(seed_note) == 1
     one = cli(*args, "--threads", "1")
-    assert one.code == 0 and "note:" not in one.err
+    assert one.code == 0 and seed_note not in one.err
     help_text = " ".join(cli("train-lm", "--help").out.split())
     assert "Only a run on one thread (--threads 1) repeats bit for bit" in help_text
+
+
+def test_a_small_validation_or_test_part_is_said_to_mean_little(tmp_path, corpus, cli):
+    args = ["train-lm", corpus, "-o", tmp_path / "m", "--epochs", "1", "--threads", "1", *SMALL]
+    result = cli(*args)
+    assert result.code == 0
+    note = next(ln for ln in result.err.splitlines() if ln.startswith("note:"))
+    assert "the validation part has" in note and "the test part has" in note
+    assert "too few for the perplexity and accuracy on them to mean much" in note
+    assert "note:" not in cli(*args, "--split", "1,0,0").err  # nothing held out: no figures

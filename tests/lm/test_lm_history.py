@@ -155,3 +155,11 @@ def test_a_damaged_checkpoint_state_fails_clearly(tmp_path):
     with pytest.raises(ModelFileError, match="checkpoint in .* is incomplete or corrupt"):
         train_lm(TEXT, train=TrainConfig(epochs=2), out_dir=folder.path, progress=False,
                  resume=True)  # fmt: skip
+
+
+def test_too_small_names_the_held_out_parts_under_the_threshold():
+    from textseq.lm.history import FEW_TOKENS, DataSummary
+
+    summary = DataSummary(5000, 8, FEW_TOKENS, 100, 0)
+    assert summary.too_small() == ["validation"]
+    assert DataSummary(5000, 0, 0, 100, 0).too_small() == []

@@ -259,3 +259,13 @@ def train_lm_command(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{model.vocab_size:,} words)"
     )
+    small = history.data.too_small()
+    if small:
+        sizes = {"validation": history.data.valid_tokens, "test": history.data.test_tokens}
+        typer.echo(
+            "note: "
+            + " and ".join(f"the {name} part has {sizes[name]:,} tokens" for name in small)
+            + f": too few for the perplexity and accuracy on {'them' if len(small) > 1 else 'it'}"
+            " to mean much (give more text, or a larger share with --split)",
+            err=True,
+        )

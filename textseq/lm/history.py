@@ -57,6 +57,10 @@ class EpochRecord:
     lr: float  # the learning rate the epoch trained with
 
 
+# a held-out part with fewer tokens scores too noisily to compare runs or models by it
+FEW_TOKENS = 1000
+
+
 @dataclass(frozen=True)
 class DataSummary:
     """Sizes of the three parts of the corpus, and a checksum of the training ids (a resumed
@@ -67,6 +71,12 @@ class DataSummary:
     test_tokens: int
     vocab_size: int
     train_crc32: int
+
+    def too_small(self) -> list[str]:
+        """The held-out parts (``"validation"``, ``"test"``) with some but fewer than
+        ``FEW_TOKENS`` tokens: their perplexity and accuracy vary too much to mean much."""
+        parts = (("validation", self.valid_tokens), ("test", self.test_tokens))
+        return [name for name, n in parts if 0 < n < FEW_TOKENS]
 
 
 @dataclass
