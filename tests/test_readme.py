@@ -62,3 +62,26 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert python_blocks, "the README shows no Python"
     for index, body in enumerate(python_blocks):  # in order: later blocks use earlier names
         exec(compile(body, f"README.md python block {index}", "exec"), namespace)
+
+
+def test_readme_uses_the_option_names_of_docs_cli():
+    """No retired spelling (docs/CLI.md) in a README command or Python call."""
+    code = "\n".join(blocks("bash") + blocks("python") + blocks("text"))
+    for retired in ("--topn", "--topk", "topk=", " --out ", "--out-dir"):
+        assert retired not in code, retired
+
+
+def test_readme_shows_a_language_model_run_that_continues_the_prompt():
+    """The language-model section shows a real run with its commands, and what it generates
+    is text, not one word over and over."""
+    section = README.read_text("utf-8").split("## Language model", 1)[1].split("\n## ", 1)[0]
+    runs = [body for lang, body in BLOCK.findall(section) if lang == "text"]
+    assert runs, "no run shown"
+    run = runs[0]
+    for command in ("$ textseq train-lm", "$ textseq predict", "$ textseq generate"):
+        assert command in run
+    outputs = run.split("$ textseq generate")[1:]
+    for output in outputs:
+        words = output.splitlines()[1].split()
+        assert len(words) >= 10 and "<unk>" not in words
+        assert all(words[i] != words[i + 1] for i in range(len(words) - 1)), words

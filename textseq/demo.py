@@ -2,7 +2,9 @@
 
 vocabulary -> skip-gram vectors (neighbours, analogies, scores) -> LSTM language model
 (validation perplexity) -> next-word prediction and three ways of generating -> plots.
-``quick=True`` shrinks every step so that the whole run takes well under a minute (for CI).
+``quick=True`` shrinks every step (for CI and a first check). On another corpus than the
+built-in Lee corpus, the query words and the prompt come from that corpus, and a score from
+too few pairs, questions or tokens says so.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textseq.corpus import Corpus, Vocab
+from textseq.errors import InputError
+from textseq.lm.history import FEW_TOKENS
 from textseq.plotting import (
     INSTALL_HINT,
     matplotlib_available,
@@ -51,10 +55,48 @@ class DemoSettings:
         return cls()
 
 
+# the built-in Lee corpus's query words and prompt; another corpus gets its own (``Queries``)
 NEIGHBOUR_WORDS = ("fire", "bush", "palestinian", "minister", "cricket", "afghanistan")
 ANALOGIES = (("sharon", "israeli", "arafat"), ("he", "his", "she"))
 PLOT_SKIP = 40  # leave out the most frequent words (mostly function words) from the plot
 PROMPT = "the prime minister said"
+# below these sizes a score says little, and the demo says so beside it
+MIN_PAIRS = 30  # word pairs scored (Spearman's correlation)
+MIN_QUESTIONS = 100  # analogy questions answered
+
+
+@dataclass(frozen=True)
+class Queries:
+    """What the demo asks of the models: words whose neighbours it shows, and the prompt."""
+
+    words: tuple[str, ...]
+    prompt: str
+
+    @classmethod
+    def for_corpus(cls, corpus: str, vocab: Vocab, sentences) -> Queries:
+        """Lee's own queries for the built-in Lee corpus; for another corpus, six of its
+        frequent words past the most frequent ``PLOT_SKIP`` (mostly function words; a
+        quarter of a small vocabulary), and the first four words of a line from its
+        middle."""
+        if corpus == "lee":
+            return cls(NEIGHBOUR_WORDS, PROMPT)
+        words = vocab.words[vocab.num_specials :]
+        skip = min(PLOT_SKIP, len(words) // 4)
+        pool = [w for w in words[skip : skip + 200] if len(w) > 3] or words[skip : skip + 6]
+        step = max(1, len(pool) // 6)
+        chosen = tuple(pool[::step][:6])
+        middle, prompt = vocab.stats.sentences // 2, None
+        for i, line in enumerate(sentences):
+            if len(line) >= 4 and all(w in vocab for w in line[:4]):
+                prompt = " ".join(line[:4])
+                if i >= middle:
+                    break
+        return cls(chosen, prompt or " ".join(words[:3]))
+
+
+def few(n: int, least: int, what: str) -> str:
+    """`` (too few <what> to mean much)`` when ``n`` is under ``least``, else nothing."""
+    return f" (only {n:,} {what}: too few to mean much)" if n < least else ""
 
 
 def run_demo(
@@ -86,6 +128,7 @@ def run_demo(
         f"{stats.kept:,} seen at least 5 times; {stats.unknown_share:.1%} of the text unknown"
     )
     echo("most frequent: " + " ".join(vocab.words[vocab.num_specials :][:12]))
+    queries = Queries.for_corpus(corpus, vocab, sentences)
     files["vocabulary"] = out / "vocab.tsv"
     vocab.save(files["vocabulary"])
 
@@ -110,7 +153,7 @@ def run_demo(
         f"({report.words_per_second:,.0f} words/s, {threads})"
     )
     kv = w2v.wv
-    for word in NEIGHBOUR_WORDS:
+    for word in queries.words:
         if word in kv:
             near = ", ".join(f"{w} {s:.2f}" for w, s in kv.most_similar(word, topn=5))
             echo(f"  {word:<11} -> {near}")
@@ -119,16 +162,25 @@ def run_demo(
             answer, score = kv.most_similar(positive=[b, c], negative=[a], topn=1)[0]
             echo(f"  {a} : {b} = {c} : {answer}  ({score:.2f})")
     analogies = kv.evaluate_word_analogies("questions-words")
-    echo(
-        f"  analogies (questions-words): {analogies['accuracy']:.1%} of "
-        f"{analogies['total']:,} answerable questions "
-        f"({analogies['skipped']:.0%} skipped: words not in this small corpus)"
-    )
+    if analogies["total"]:
+        echo(
+            f"  analogies (questions-words): {analogies['accuracy']:.1%} of "
+            f"{analogies['total']:,} answerable questions "
+            f"({analogies['skipped']:.0%} skipped: words not in this corpus)"
+            + few(analogies["total"], MIN_QUESTIONS, "questions")
+        )
+    else:
+        echo("  analogies (questions-words): no score: each question has a word not in this corpus")
     for name in ("wordsim353", "simlex999"):
-        pairs = kv.evaluate_word_pairs(name)
+        try:
+            pairs = kv.evaluate_word_pairs(name)
+        except InputError:  # fewer than two pairs known: no correlation at all
+            echo(f"  {name}: no score: under 2 of its pairs have both words in this corpus")
+            continue
         echo(
             f"  {name}: Spearman {pairs['spearman']:.3f} over {pairs['pairs_used']} pairs "
             f"({pairs['oov_ratio']:.0%} of pairs out of vocabulary)"
+            + few(pairs["pairs_used"], MIN_PAIRS, "pairs")
         )
     files["word vectors"] = out / "vectors.bin"
     kv.save_word2vec_format(files["word vectors"], binary=True)
@@ -163,19 +215,27 @@ def run_demo(
             f"  epoch {epoch.epoch}: train loss {epoch.train_loss:.3f}, validation "
             f"perplexity {epoch.valid_ppl:.1f}, {epoch.tokens_per_s:,.0f} tokens/s"
         )
-    echo(f"  test perplexity {history.test.ppl:.1f}, top-1 accuracy {history.test.acc:.1%}")
+    test = history.test
+    if test.ppl is None:
+        echo("  no test part to score (the corpus has too few lines)")
+    else:
+        echo(
+            f"  test perplexity {test.ppl:.1f}, top-1 accuracy {test.acc:.1%}"
+            + few(history.data.test_tokens, FEW_TOKENS, "test tokens")
+        )
 
-    echo(f'\n== 4. next word after "{PROMPT}"')
-    for word, prob in model.predict_next(PROMPT, topk=5):
+    prompt = queries.prompt
+    echo(f'\n== 4. next word after "{prompt}"')
+    for word, prob in model.predict_next(prompt, top_k=5):
         echo(f"  {word:<14} {prob:.3f}")
-    argmax = model.generate(PROMPT, max_tokens=20, no_repeat_ngram_size=3)
-    sample = model.generate(PROMPT, max_tokens=20, strategy="sample", top_p=0.9, seed=seed)
+    argmax = model.generate(prompt, max_tokens=20, no_repeat_ngram_size=3)
+    sample = model.generate(prompt, max_tokens=20, strategy="sample", top_p=0.9, seed=seed)
     beam = model.generate(
-        PROMPT, max_tokens=20, strategy="beam", beam_width=5, no_repeat_ngram_size=3
+        prompt, max_tokens=20, strategy="beam", beam_width=5, no_repeat_ngram_size=3
     )
-    echo(f"  argmax : {PROMPT} {argmax.text}")
-    echo(f"  sample : {PROMPT} {sample.text}")
-    echo(f"  beam 5 : {PROMPT} {beam.text}")
+    echo(f"  argmax : {prompt} {argmax.text}")
+    echo(f"  sample : {prompt} {sample.text}")
+    echo(f"  beam 5 : {prompt} {beam.text}")
 
     echo("\n== 5. plots")
     if matplotlib_available():
@@ -201,11 +261,11 @@ def run_demo(
     for name, path in files.items():
         echo(f"  {path.name:<18} {name}")
     echo("next, try:")
-    echo(f"  textseq similar police fire --vectors {files['word vectors']}")
-    echo(f'  textseq predict --model {files["language model"]} --prompt "the government"')
-    echo(
-        f'  textseq generate --model {files["language model"]} --prompt "the government" '
-        "--strategy beam"
-    )
+    known = [w for w in queries.words if w in kv][:2]
+    if known:
+        echo(f"  textseq similar {' '.join(known)} --vectors {files['word vectors']}")
+    short = " ".join(prompt.split()[:2])
+    echo(f'  textseq predict --model {files["language model"]} --prompt "{short}"')
+    echo(f'  textseq generate --model {files["language model"]} --prompt "{short}" --strategy beam')
     echo("  textseq train-w2v lee -o vectors.bin --sg --epochs 20   # or your own corpus")
     return files

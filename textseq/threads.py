@@ -3,8 +3,10 @@
 Both engines run their heavy work in two kinds of code: matrix products in numpy's OpenBLAS
 and loops in Numba. Each has its own thread count; this module sets them together
 (:func:`set_threads`), runs a block with BLAS on one thread (:class:`single_thread_blas`) or
-with a given Numba count (:func:`numba_threads`), and lends a second thread to independent
-chunks of work (:class:`SharedChunks`, used by the language model's two-task training).
+with a given Numba count (:func:`numba_threads`), lends a second thread to independent
+chunks of work (:class:`SharedChunks`, used by the language model's two-task training), and
+picks the fastest of several ways of running the same steps by timing them
+(:class:`FastestWay`: what runs fastest on an idle machine can starve on a busy one).
 
 numpy's OpenBLAS is found among the libraries loaded in this process and driven through its
 exported ``openblas_set_num_threads``; where none is found the BLAS calls do nothing and
@@ -146,3 +148,179 @@ class SharedChunks:
         """Take the chunks left, then wait for the worker's (re-raising its error)."""
         self._drain()
         self._future.result()
+
+
+def blas_waits(n: int, rows: int, inner: int, cols: int, repeats: int = 4,
+               slower: float = 2.0) -> bool:  # fmt: skip
+    """Whether ``repeats`` float32 products ``(rows x inner) @ (inner x cols)`` on ``n`` BLAS
+    threads take more than ``slower`` times as long as on one: the threads wait for cores
+    that other programs keep busy. It stops as soon as the answer is yes, so it costs
+    little either way; the BLAS thread count is restored after it. (``cols`` is raised
+    until the product is large enough for OpenBLAS to split it.)"""
+    import time
+
+    import numpy as np
+
+    cols = max(int(cols), -(-(1 << 19) // max(rows * inner, 1)))
+    a = np.ones((rows, inner), np.float32)
+    b = np.ones((inner, cols), np.float32)
+    out = np.empty((rows, cols), np.float32)
+    before = blas_threads()
+    try:
+        set_blas_threads(1)
+        np.matmul(a, b, out=out)  # (caches)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            np.matmul(a, b, out=out)
+        budget = slower * (time.perf_counter() - t0)
+        set_blas_threads(n)
+        t0 = time.perf_counter()
+        for _ in range(repeats):  # the first wakes the threads: it counts
+            np.matmul(a, b, out=out)
+            if time.perf_counter() - t0 > budget:
+                return True
+        return False
+    finally:
+        set_blas_threads(before)
+
+
+# ---- the fastest of several ways to run the same steps -----------------------------------------
+class FastestWay:
+    """Choose, step after step, the fastest of several ways of running the same kind of step
+    (e.g. BLAS on two threads, or on one), by timing the steps as they run.
+
+    A round of trials runs each way in turn for up to ``trial`` timed steps (the first step
+    a way ever runs is not counted: it pays for starting threads and warming caches), and
+    cuts a way's trial short at its first step (counted or not) slower than ``slower``
+    times the best median of the round so far, so that a way that starves costs one slow
+    step. Then the way with the smallest median runs. Its steps are still timed: ``strikes``
+    steps in a row slower than ``slower`` times its median (the machine got busier) start a
+    round at once, and so does a stretch of ``every`` steps, which doubles (up to ``most``)
+    while the same way keeps winning; in those later rounds a way whose first timed step is
+    slower than ``losing`` times the best so far has lost, after that one step. Nothing
+    waits on anything: a way that starves shows as slow steps.
+
+    A starving step can cost as much as many good ones, so a way cut short sits out the
+    next round, then the next two, four, ... (up to ``most_skipped``); and ``gates`` may
+    name, per way, a cheap check run before its trial (``gate() -> bool``, False: skip the
+    way this round).
+
+    ``next()`` names the way for the coming step, ``took(seconds)`` reports its time. The
+    first round tries the ways in the order given, so the safest way first."""
+
+    def __init__(self, ways, trial: int = 3, every: int = 100, most: int = 1600,
+                 slower: float = 2.0, strikes: int = 3, gates=None,
+                 most_skipped: int = 16, losing: float = 1.3):  # fmt: skip
+        self.ways = tuple(ways)
+        if not self.ways:
+            raise ValueError("FastestWay needs at least one way")
+        self.trial, self.every, self.most = max(1, int(trial)), int(every), int(most)
+        self.slower, self.strikes = float(slower), int(strikes)
+        self.losing = float(losing)
+        self.medians: dict[str, float] = {}  # of the last round, by way
+        self.best: str | None = None
+        self.rounds = 0  # rounds of trials started
+        self._warm: set[str] = set()  # ways that ran once already
+        self._period = self.every
+        self._queue: list[str] = []  # ways still to try in this round (popped from the end)
+        self._times: list[float] = []  # the way on trial's timed steps
+        self._round: dict[str, float] = {}
+        self._since = 0
+        self._slow: list[float] = []  # the way in use's slow steps in a row
+        self._current: str | None = None
+        self._gates = dict(gates or {})
+        self._most_skipped = int(most_skipped)
+        self._backoff: dict[str, int] = {}  # rounds a way sits out after its last cut
+        self._sit_out: dict[str, int] = {}  # rounds it still sits out
+        self._start_round()
+
+    def _start_round(self, known: dict[str, float] | None = None) -> None:
+        self.rounds += 1
+        self._round, self._times = dict(known or {}), []
+        # the way in use first (a fresh reference for the others), then the rest in order;
+        # a way timed already (``known``) is not tried again
+        order = sorted(self.ways, key=lambda w: w != self.best)
+        queue = []
+        for w in order:
+            if self._sit_out.get(w, 0) > 0 and w != self.best:
+                self._sit_out[w] -= 1
+            elif w not in self._round:
+                queue.append(w)
+        self._queue = queue[::-1]
+        self._open_gates()
+
+    def _open_gates(self) -> None:
+        """Drop from the head of the queue the ways whose gate says no; decide when none is
+        left."""
+        while self._queue:
+            gate = self._gates.get(self._queue[-1])
+            if gate is None or self._queue[-1] == self.best or gate():
+                return
+            self._queue.pop()
+        if self._round:
+            self._decide()
+        else:  # nothing could be timed: start over with the ways in their order
+            self.best = self.best or self.ways[0]
+            self.medians = {self.best: float("inf")}
+
+    @property
+    def trying(self) -> bool:
+        """Whether the coming step is part of a round of trials."""
+        return bool(self._queue)
+
+    def next(self) -> str:
+        """The way to run the coming step."""
+        self._current = self._queue[-1] if self._queue else self.best
+        return self._current
+
+    def took(self, seconds: float) -> None:
+        """Report how long the step named by the last ``next()`` took."""
+        way = self._current
+        if way is None:
+            raise RuntimeError("took() before next()")
+        seconds = float(seconds)
+        if self._queue:
+            self._trial_step(way, seconds)
+            return
+        self._since += 1
+        if seconds > self.slower * self.medians[way]:
+            self._slow.append(seconds)
+        else:
+            self._slow = []
+        if len(self._slow) >= self.strikes:  # its slow steps are its trial
+            self._period = self.every
+            self._start_round({way: sorted(self._slow)[len(self._slow) // 2]})
+        elif self._since >= self._period:
+            self._start_round()
+
+    def _trial_step(self, way: str, seconds: float) -> None:
+        reference = min(self._round.values(), default=None)
+        starving = reference is not None and seconds > self.slower * reference
+        if way not in self._warm:
+            self._warm.add(way)
+            if not starving:  # (a first step that slow is cut: the next round tries again)
+                return
+        self._times.append(seconds)
+        # a way that lost its last round, clearly slower again, has lost this one too
+        lost = self.medians.get(way, 0.0) > min(self.medians.values(), default=0.0)
+        losing = lost and reference is not None and seconds > self.losing * reference
+        if len(self._times) < self.trial and not (starving or losing):
+            return
+        times = sorted(self._times)
+        self._round[way] = times[len(times) // 2]
+        self._times = []
+        self._queue.pop()
+        if starving:
+            self._backoff[way] = min(2 * self._backoff.get(way, 0) or 1, self._most_skipped)
+            self._sit_out[way] = self._backoff[way]
+        else:
+            self._backoff[way] = 0
+        self._open_gates()
+
+    def _decide(self) -> None:
+        previous = self.best
+        self.medians = self._round
+        self.best = min(self.medians, key=self.medians.get)
+        self._since, self._slow = 0, []
+        same = previous == self.best
+        self._period = min(self._period * 2, self.most) if same else self.every

@@ -27,3 +27,12 @@ def test_cli_sets_the_openblas_timeout_before_numpy_loads():
 
 def test_a_timeout_the_user_set_wins():
     assert _run("12") == "12"
+
+
+def test_cli_makes_numbas_openmp_threads_wait_asleep_unless_told_otherwise():
+    check = "import os, textseq.cli; print(os.environ.get('OMP_WAIT_POLICY'))"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    run = [sys.executable, "-c", check]
+    assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "ACTIVE"

@@ -42,13 +42,13 @@ def test_train_generate_predict_with_ja(cli, ja_text, tmp_path, subwords):
     history = json.loads(ModelFolder(out).history.read_text())
     assert history["epochs"][-1]["valid_bpc"] > 0 and history["test_word_ppl"] > 1
 
-    gen = cli("generate", "--model", out, "--prompt", "吾輩は", "-n", "12", "--seed", "1")
+    gen = cli("generate", "--model", out, "--prompt", "吾輩は", "--max-tokens", "12", "--seed", "1")
     assert gen.code == 0, gen
     text = gen.out.strip()
     assert text and " " not in text and "<unk>" not in text and "\u2581" not in text
     assert all(_is_japanese(ch) for ch in text.replace("\n", ""))
 
-    pred = cli("predict", "--model", out, "--prompt", "吾輩は", "--topk", "3")
+    pred = cli("predict", "--model", out, "--prompt", "吾輩は", "--top-k", "3")
     assert pred.code == 0, pred
     assert len(pred.out.strip().splitlines()) == 4
 
@@ -58,7 +58,7 @@ def test_subwords_with_the_default_tokenizer_and_bad_sizes(cli, tmp_path):
     result = cli("train-lm", "lee", "-o", out, "--subwords", "500", "--epochs", "1", *SMALL)
     assert result.code == 0, result
     assert "subwords)" in result.out
-    gen = cli("generate", "--model", out, "--prompt", "The Prime Minister", "-n", "8")
+    gen = cli("generate", "--model", out, "--prompt", "The Prime Minister", "--max-tokens", "8")
     assert gen.code == 0 and "\u2581" not in gen.out and "<unk>" not in gen.out
     bad = cli("train-lm", "lee", "-o", tmp_path / "b", "--subwords", "8", *SMALL)
     assert bad.code == 1 and bad.error == "error: subwords must be 0 (words) or at least 16"

@@ -85,7 +85,7 @@ def test_prepare_one_hot_small_and_refusal(cli, tmp_path):
     vocab = tmp_path / "v.tsv"
     assert cli("build-dict", corpus, "-o", vocab).code == 0
     data = tmp_path / "d.npz"
-    result = cli("prepare", corpus, "--vocab", vocab, "-k", "2", "--one-hot", "-o", data)
+    result = cli("prepare", corpus, "--vocab", vocab, "--chunk-size", "2", "--one-hot", "-o", data)
     assert result.code == 0, result
     with np.load(data, allow_pickle=False) as arrays:
         assert arrays["x_train"].ndim == 3 and arrays["y_train"].ndim == 2

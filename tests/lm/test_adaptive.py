@@ -235,7 +235,7 @@ def test_tiny_corpus_is_learned_to_near_zero_loss_and_generated_back_exactly(tra
     # step() gives exact log-probabilities: the model log-probability is their sum
     lp, state = model.step(np.array([model.vocab_.eos_id]), model.initial_state(1))
     np.testing.assert_allclose(np.exp(lp.astype(np.float64)).sum(), 1.0, atol=1e-5)
-    words = model.predict_next("a quick", topk=2)
+    words = model.predict_next("a quick", top_k=2)
     assert words[0][0] == "brown" and words[0][1] > 0.9
 
 
@@ -357,7 +357,7 @@ def test_cli_trains_and_generates_with_an_adaptive_softmax(tmp_path, corpus, cap
     assert main(gen) == 0
     assert main([*gen, "--strategy", "beam", "--beam-width", "3"]) == 0
     capsys.readouterr()
-    assert main(["predict", "-m", str(out), "--prompt", "the", "--topk", "12"]) == 0
+    assert main(["predict", "-m", str(out), "--prompt", "the", "--top-k", "12"]) == 0
     shown = capsys.readouterr().out
     probs = [float(x) for x in re.findall(r"\b0\.\d+|\b1\.0+\b", shown)]
     assert len(probs) >= 12 and sum(probs[-12:]) == pytest.approx(1.0, abs=2e-3)

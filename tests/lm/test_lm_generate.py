@@ -100,22 +100,22 @@ def test_the_text_layer_does_not_import_the_model():
 
 def test_predict_next_is_the_softmax_of_the_models_row_highest_first():
     model = random_model()
-    pairs = predict_next(model, "w3 w4", topk=12)
+    pairs = predict_next(model, "w3 w4", top_k=12)
     expected = softmax(model.table[model.vocab_["w4"]])
     assert [w for w, _ in pairs] == [model.vocab_.words[i] for i in np.argsort(-expected)]
     np.testing.assert_allclose([p for _, p in pairs], np.sort(expected)[::-1], rtol=1e-12)
     assert math.isclose(sum(p for _, p in pairs), 1.0, rel_tol=1e-12)
-    assert len(predict_next(model, "w3", topk=3)) == 3
-    no_unk = predict_next(model, "w3", topk=12, allow_unk=False)
+    assert len(predict_next(model, "w3", top_k=3)) == 3
+    no_unk = predict_next(model, "w3", top_k=12, allow_unk=False)
     assert "<unk>" not in [w for w, _ in no_unk][:11] and no_unk[-1] == ("<unk>", 0.0)
 
 
 def test_empty_prompt_starts_from_eos_and_unknown_words_warn_and_become_unk():
     model = random_model()
-    first = predict_next(model, "", topk=1)[0][0]
+    first = predict_next(model, "", top_k=1)[0][0]
     assert first == model.vocab_.words[int(np.argmax(model.table[EOS]))]
     with pytest.warns(UserWarning, match="zzz, qqq"):
-        pairs = predict_next(model, "w1 zzz qqq", topk=1)
+        pairs = predict_next(model, "w1 zzz qqq", top_k=1)
     assert pairs[0][0] == model.vocab_.words[int(np.argmax(model.table[UNK]))]
     with pytest.warns(UserWarning, match="read as <unk>: foo, bar"):
         out = generate(model, "foo bar foo", max_tokens=3)
@@ -127,7 +127,7 @@ def test_a_10k_word_prompt_conditions_the_state_entirely():
     rng = np.random.default_rng(1)
     ids = rng.integers(2, 12, size=10_000)
     words = [model.vocab_.words[i] for i in ids]
-    pairs = predict_next(model, " ".join(words), topk=1)
+    pairs = predict_next(model, " ".join(words), top_k=1)
     # the bonus makes the top word the running sum of every id read (<eos> + prompt) mod V
     assert pairs[0][0] == model.vocab_.words[(EOS + int(ids.sum())) % 12]
     assert max(model.chunk_lengths) <= PROMPT_CHUNK and sum(model.chunk_lengths) == 10_001
@@ -137,7 +137,7 @@ def test_a_10k_word_prompt_conditions_the_state_entirely():
 
 def test_multiline_prompt_lines_are_joined_by_eos():
     model = random_model(sum_bonus=50.0)
-    pairs = predict_next(model, "w1\n\nw2", topk=1)
+    pairs = predict_next(model, "w1\n\nw2", top_k=1)
     ids = [EOS, model.vocab_["w1"], EOS, model.vocab_["w2"]]
     assert pairs[0][0] == model.vocab_.words[sum(ids) % 12]
 
@@ -426,8 +426,8 @@ def test_bad_options_raise_one_line_option_errors(kw, match):
 
 
 def test_predict_next_rejects_bad_topk():
-    with pytest.raises(OptionError, match="topk"):
-        predict_next(random_model(), "w1", topk=0)
+    with pytest.raises(OptionError, match="top-k"):
+        predict_next(random_model(), "w1", top_k=0)
 
 
 def test_no_warning_for_known_words():
@@ -459,10 +459,10 @@ def test_real_model_continues_the_sentence_by_argmax_and_beam(trained):
     beam = generate(trained, "", max_tokens=20, strategy="beam", n_best=3)
     assert beam.tokens == SENTENCE and beam.best.finished
     assert beam.hypotheses[1].score < beam.best.score
-    top = predict_next(trained, "the quick brown", topk=3)
+    top = predict_next(trained, "the quick brown", top_k=3)
     assert top[0][0] == "fox" and top[0][1] > 0.9
     # the model's thin methods give the same answers
-    assert trained.predict_next("the quick brown", topk=3) == top
+    assert trained.predict_next("the quick brown", top_k=3) == top
     assert trained.generate("", 20, strategy="beam", n_best=3).hypotheses == beam.hypotheses
 
 

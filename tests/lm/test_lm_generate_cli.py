@@ -22,7 +22,7 @@ def model_dir(tmp_path_factory):
 
 
 def test_predict_prints_a_ranked_table(cli, model_dir):
-    result = cli("predict", "--model", model_dir, "--prompt", "the quick brown", "--topk", "3")
+    result = cli("predict", "--model", model_dir, "--prompt", "the quick brown", "--top-k", "3")
     assert result.code == 0, result
     lines = result.out.strip().splitlines()
     assert lines[0].split() == ["rank", "word", "probability"] and len(lines) == 4
@@ -87,8 +87,8 @@ def test_bad_generate_options_give_one_line_errors(cli, model_dir, args, message
 
 
 def test_bad_topk_gives_one_line_error(cli, model_dir):
-    result = cli("predict", "--model", model_dir, "--topk", "0")
-    assert result.code == 1 and "topk" in result.error
+    result = cli("predict", "--model", model_dir, "--top-k", "0")
+    assert result.code == 1 and "top-k" in result.error
 
 
 @pytest.mark.parametrize("damage", ["missing", "no-config", "bad-json", "bad-weights", "vocab"])

@@ -40,7 +40,8 @@ SAVED = {
     "train": {"mode": "stream", "bptt": 6, "chunk_size": 5, "batch_size": 16,
               "eval_batch_size": 10, "epochs": 2, "lr": 0.002, "optimizer": "adam", "clip": 5.0,
               "lr_decay": 0.5, "patience": 3, "min_count": 1, "max_size": None,
-              "split": [0.8, 0.1, 0.1], "seed": 0, "threads": 1, "share_threads": False},
+              "split": [0.8, 0.1, 0.1], "seed": 0, "threads": 1, "share_threads": False,
+              "adapt_threads": True},
     "data": {"train_tokens": 480, "valid_tokens": 60, "test_tokens": 60, "vocab_size": 15,
              "train_crc32": 719302499},
     "test_loss": 2.676750534983656,
@@ -174,3 +175,11 @@ def test_a_damaged_checkpoint_state_fails_clearly(tmp_path):
     with pytest.raises(ModelFileError, match="checkpoint in .* is incomplete or corrupt"):
         train_lm(TEXT, train=TrainConfig(epochs=2), out_dir=folder.path, progress=False,
                  resume=True)  # fmt: skip
+
+
+def test_too_small_names_the_held_out_parts_under_the_threshold():
+    from textseq.lm.history import FEW_TOKENS, DataSummary
+
+    summary = DataSummary(5000, 8, FEW_TOKENS, 100, 0)
+    assert summary.too_small() == ["validation"]
+    assert DataSummary(5000, 0, 0, 100, 0).too_small() == []

@@ -127,3 +127,38 @@ def test_plain_two_thread_training_matches_one_thread(cell):
     cfg = LMConfig(cell=cell, embed=32, hidden=64, dropout=0.2, seed=3)
     runs = _runs_on_two_then_one_thread(text, cfg, epochs=1, batch_size=16, bptt=8)
     _assert_same_up_to_rounding(runs)
+
+
+def test_training_on_two_threads_leaves_a_way_that_starves(monkeypatch):
+    """By default, with BLAS on two threads, the trainer times its three ways of running a
+    window and stops using one whose windows are slow (as BLAS's own threads are when
+    another program spins on the cores); with one thread it has one way."""
+    import time
+
+    from textseq import threads
+    from textseq.lm.data import prepare_lm_data
+    from textseq.lm.train_config import TrainConfig
+    from textseq.lm.trainer import Trainer
+
+    text = [f"w{i % 7} w{(i * 3) % 11} w{i % 5}".split() for i in range(400)]
+    tc = TrainConfig(epochs=2, batch_size=4, bptt=5, split=(0.9, 0.1, 0.0), threads=2)
+    data = prepare_lm_data(text, tc)
+    model = RNNLM(LMConfig(embed=8, hidden=8)).init(data.vocab)
+    real_loss = model.loss
+
+    def starving_loss(*args, **kwargs):
+        if threads.blas_threads() > 1:
+            time.sleep(0.2)
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(model, "loss", starving_loss)
+    trainer = Trainer(tc, progress=False)
+    try:
+        trainer.fit(model, data)
+        assert list(trainer.ways()) == ["one", "shared", "blas"]
+    finally:
+        threads.set_threads(1)
+    windows = sum(trainer.ways_used_.values())
+    assert windows > 50 and trainer.ways_used_["blas"] <= 1
+    assert trainer.fastest_.best in ("one", "shared")
+    assert list(trainer.ways()) == ["plain"]  # BLAS on one thread now: nothing to choose

@@ -125,8 +125,8 @@ def test_priming_word_by_word_equals_forward_sequence(cell, n_words, monkeypatch
 
 def test_model_predict_next_passes_allow_unk_through():
     model = _model("gru")
-    with_unk = dict(model.predict_next("w1 w2", topk=len(VOCAB)))
-    without = model.predict_next("w1 w2", topk=len(VOCAB), allow_unk=False)
+    with_unk = dict(model.predict_next("w1 w2", top_k=len(VOCAB)))
+    without = model.predict_next("w1 w2", top_k=len(VOCAB), allow_unk=False)
     assert with_unk["<unk>"] > 0 and dict(without)["<unk>"] == 0.0
     scale = 1.0 - with_unk["<unk>"]  # the rest renormalised
     for word, p in without[:5]:

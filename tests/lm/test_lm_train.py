@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from textseq.errors import ModelFileError
+from textseq.errors import InputError, ModelFileError
 from textseq.files import load_npz, save_npz
 from textseq.lm import RNNLM, LMConfig, TrainConfig, Trainer, prepare_lm_data, train_lm
 from textseq.lm.cells import RNNCell
@@ -306,6 +306,7 @@ def test_the_cli_defaults_are_the_configs_defaults():
     """train-lm's options take their defaults from LMConfig and TrainConfig, and every
     cell kind LMConfig accepts is one the model can build."""
     import inspect
+    import typing
 
     from textseq.cli.lm_train import train_lm_command
     from textseq.lm.cells import CELLS
@@ -318,9 +319,30 @@ def test_the_cli_defaults_are_the_configs_defaults():
     arch, train = LMConfig(), TrainConfig()
     for name in ("cell", "embed", "hidden", "layers", "dropout", "tie", "tokenizer"):
         assert defaults[name] == getattr(arch, name), name
-    for name in ("bptt", "batch_size", "epochs", "lr", "optimizer", "clip", "min_count",
+    for name in ("bptt", "batch_size", "lr", "optimizer", "clip", "min_count",
                  "max_size", "mode", "chunk_size", "lr_decay", "patience", "seed", "threads",
-                 "share_threads"):  # fmt: skip
+                 "share_threads", "adapt_threads"):  # fmt: skip
         assert defaults[name] == getattr(train, name), name
+    # --epochs has no fixed default (a resumed run keeps its own); its help names the config's
+    hints = typing.get_type_hints(train_lm_command, include_extras=True)
+    epochs_help = hints["epochs"].__metadata__[0].help
+    assert defaults["epochs"] is None and f"[default: {train.epochs};" in epochs_help
     assert tuple(float(x) for x in defaults["split"].split(",")) == train.split
     assert set(CELL_KINDS) == set(CELLS)
+
+
+def test_a_list_of_plain_sentences_is_tokenized_with_a_warning():
+    sentences = ["The king and the queen lived in a castle.", "The king rode out."] * 20
+    with pytest.warns(UserWarning, match="treating 40 strings as sentences"):
+        model, _ = train_lm(
+            sentences,
+            LMConfig(embed=8, hidden=8),
+            TrainConfig(epochs=1, batch_size=2, bptt=4, threads=1),
+            progress=False,
+        )
+    assert "king" in model.vocab_.words and "castle" in model.vocab_.words
+
+
+def test_a_list_of_strings_that_are_neither_files_nor_sentences_shows_the_shapes(tmp_path):
+    with pytest.raises(InputError, match=r"list of token lists such as \[\['the', 'king'\]"):
+        train_lm(["nofile.txt", "other.txt"], train=TrainConfig(epochs=1), progress=False)

@@ -156,10 +156,10 @@ def test_prompts_empty_unknown_and_very_long(cli, lm_dir):
     result = cli("predict", "--model", lm_dir, "--prompt", "zebra giraffe okapi")
     assert result.code == 0 and "zebra" in result.err  # warned about the unknown words
     long_prompt = " ".join(["the cat sat on the mat"] * 1700)  # about 10k words
-    result = cli("predict", "--model", lm_dir, "--prompt", long_prompt, "--topk", "3")
+    result = cli("predict", "--model", lm_dir, "--prompt", long_prompt, "--top-k", "3")
     assert result.code == 0, result
     model = RNNLM.load(lm_dir)
-    words = [w for w, _ in model.predict_next(long_prompt, topk=3)]
+    words = [w for w, _ in model.predict_next(long_prompt, top_k=3)]
     assert words and all(w in model.vocab_ for w in words)
 
 

@@ -42,7 +42,7 @@ def table_words(out: str) -> list[str]:
 
 def test_similar_per_word(cli, vectors):
     kv = small_kv()
-    result = cli("similar", "apple", "café", "--vectors", vectors, "--topn", "3")
+    result = cli("similar", "apple", "café", "--vectors", vectors, "--top-n", "3")
     assert result.code == 0, result
     expected = [w for w, _ in kv.most_similar("apple", topn=3)]
     expected += [w for w, _ in kv.most_similar("café", topn=3)]
@@ -60,10 +60,10 @@ def test_similar_with_negative_and_analogy(cli, vectors):
     expected = [w for w, _ in kv.most_similar(["king", "woman"], ["man"], topn=2)]
     assert table_words(result.out) == expected and expected[0] == "queen"
     assert result.out.splitlines()[0] == "king + woman - man"
-    result = cli("analogy", "man", "king", "woman", "--vectors", vectors, "--topn", "2")
+    result = cli("analogy", "man", "king", "woman", "--vectors", vectors, "--top-n", "2")
     assert result.code == 0, result
     assert table_words(result.out) == expected
-    assert "man is to king as woman is to ?" in result.out
+    assert "man : king = woman : ?" in result.out
 
 
 def test_evaluate_on_user_files(cli, vectors, tmp_path):

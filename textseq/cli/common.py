@@ -17,7 +17,7 @@ CORPUS_HELP = (
 )
 
 CorpusArg = Annotated[
-    list[str] | None, typer.Argument(help=CORPUS_HELP, show_default=False, metavar="[CORPUS]...")
+    list[str] | None, typer.Argument(help=CORPUS_HELP, show_default=False, metavar="CORPUS")
 ]
 TokenizerOpt = Annotated[
     str,
@@ -39,12 +39,28 @@ ErrorsOpt = Annotated[
     typer.Option("--errors", help="strict: stop at undecodable bytes; replace: substitute them."),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random choice.")]
+TrainSeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed of every random choice. Only a run on one thread (--threads 1) repeats "
+        "bit for bit; with more threads two runs with one seed differ.",
+    ),
+]
 ThreadsOpt = Annotated[
     int | None, typer.Option("--threads", min=1, help="Threads to use (default: all cores).")
 ]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Where to write the result.")]
 
 DEFAULT_CORPUS_DIR = "corpora"
+
+
+def given_on_command_line(ctx: typer.Context | None, name: str) -> bool:
+    """Whether the option of parameter ``name`` was typed on the command line (not left at
+    its default). By the source's name: Typer may bring its own copy of Click's enum."""
+    if ctx is None:
+        return False
+    return getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
 
 
 def corpus_from_cli(

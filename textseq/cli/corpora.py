@@ -33,11 +33,12 @@ named with the apt-get command that installs it.
 OutDirOpt = Annotated[
     Path,
     typer.Option(
-        "--out-dir",
+        "--output",
         "-o",
         help="Folder that holds one sub-folder per built corpus (<DIR>/<name>/<name>.txt).",
     ),
 ]
+FormerOutDir = Annotated[Path | None, typer.Option("--out-dir", hidden=True)]  # now --output
 
 corpora_app = typer.Typer(
     name="corpora",
@@ -95,12 +96,13 @@ def _recipe_rows(out_dir: Path) -> list[tuple[str, str, str, str, str]]:
 
 
 @corpora_app.command("list", epilog=LIST_EPILOG)
-def list_corpora(out_dir: OutDirOpt = DEFAULT_OUT_DIR) -> None:
+def list_corpora(out_dir: OutDirOpt = DEFAULT_OUT_DIR, former: FormerOutDir = None) -> None:
     """List built-in corpora, eval sets and recipes.
 
     Shows each one's size, source and whether it is available on this machine (for a
     recipe: already built in the output folder, buildable, or which packages it needs).
     """
+    out_dir = out_dir if former is None else former
     rows = (
         _builtin_rows("corpus", BUILTIN_CORPORA, corpus_path)
         + _builtin_rows("eval set", EVAL_SETS, eval_path)
@@ -116,12 +118,18 @@ def list_corpora(out_dir: OutDirOpt = DEFAULT_OUT_DIR) -> None:
 @corpora_app.command("build", epilog=BUILD_EPILOG)
 def build_corpus(
     name: Annotated[
-        str, typer.Argument(help="Recipe to build: kjv, gcide, wordnet, english or japanese.")
+        str,
+        typer.Argument(
+            help="Recipe to build: kjv, gcide, wordnet, english or japanese.",
+            metavar="NAME",
+            show_default=False,
+        ),
     ],
     out_dir: OutDirOpt = DEFAULT_OUT_DIR,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
+    former: FormerOutDir = None,
 ) -> None:
     """Build a recipe corpus from Debian packages.
 
@@ -130,6 +138,7 @@ def build_corpus(
     The text is plain UTF-8 with one sentence (verse, paragraph or gloss) per line, written
     atomically; the command prints its line and token counts.
     """
+    out_dir = out_dir if former is None else former
     recipe = get_recipe(name)
     result = recipe.build(out_dir, progress=progress)
     rate = result.tokens / result.seconds if result.seconds > 0 else float("inf")

@@ -75,7 +75,11 @@ def build_dict(
     ),
     min_count: Annotated[
         int | None,
-        typer.Option("--min-count", help="Keep words seen at least N times [default: 1]."),
+        typer.Option(
+            "--min-count",
+            help="Keep words seen at least N times [default: 1: every word, so that the "
+            "counts are complete; filter later].",
+        ),
     ] = None,
     unk_threshold: Annotated[
         int | None,
@@ -121,7 +125,7 @@ def prepare(
         Path, typer.Option("--vocab", help="Vocabulary TSV from build-dict.")
     ] = Path("vocab.tsv"),
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", "-k", min=1, help="Words in, per chunk.")
+        int, typer.Option("--chunk-size", min=1, help="Words in, per chunk.")
     ] = 5,
     split: Annotated[float, typer.Option("--split", help="Share of chunks for training.")] = 0.8,
     output: Annotated[Path, typer.Option("--output", "-o", help="The .npz file to write.")] = Path(

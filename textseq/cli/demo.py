@@ -13,9 +13,11 @@ DEMO_EPILOG = """Examples:
 
   textseq demo
 
-  textseq demo --quick --out /tmp/demo
+  textseq demo --quick -o /tmp/demo
 
-  textseq demo --corpus my-texts/ --out my-demo
+  textseq demo --corpus my-texts/ -o my-demo
+
+With --corpus, the prompts and query words come from that corpus.
 """
 
 
@@ -25,11 +27,16 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     corpus: Annotated[str, typer.Option("--corpus", help="Corpus path or built-in name.")] = "lee",
-    out: Annotated[Path, typer.Option("--out", help="Folder for everything the demo writes.")] = (
-        Path("textseq-demo")
-    ),
-    quick: Annotated[bool, typer.Option("--quick", help="Small models: a 30-second run.")] = False,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for everything the demo writes.")
+    ] = Path("textseq-demo"),
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Small models on part of the corpus: a check in seconds."),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every random choice.")] = 1,
+    out: Annotated[Path | None, typer.Option("--out", hidden=True)] = None,  # former name
 ) -> None:
-    """Run the whole toolkit on the built-in Lee corpus and show what it learns."""
-    run_demo(corpus, out, quick=quick, seed=seed, echo=typer.echo)
+    """Run the whole toolkit on a corpus (the built-in Lee corpus by default) and show what
+    it learns."""
+    run_demo(corpus, output if out is None else out, quick=quick, seed=seed, echo=typer.echo)

@@ -24,7 +24,7 @@ PREDICT_EPILOG = """Examples:
 
   textseq predict --model model/ --prompt "some of them looks like"
 
-  textseq predict --model model/ --prompt "in the beginning" --topk 5
+  textseq predict --model model/ --prompt "in the beginning" --top-k 5
 """
 
 GENERATE_EPILOG = """Examples:
@@ -33,8 +33,7 @@ GENERATE_EPILOG = """Examples:
 
   textseq generate --model model/ --prompt "and he said" --strategy sample --top-p 0.9 --seed 3
 
-  textseq generate --model model/ --prompt "and he said" --strategy beam --n-best 3 \\
-      --no-repeat-ngram 3
+  textseq generate -m model/ -p "and he said" -s beam --n-best 3 --no-repeat-ngram 3
 
 Greedy and beam output of a real model falls into loops; --no-repeat-ngram 3 or
 --repetition-penalty 1.3 break them. <unk> is never generated unless --allow-unk.
@@ -64,11 +63,14 @@ def _load(path: Path):
 def predict_command(
     model: ModelOpt,
     prompt: PromptOpt = "",
-    topk: Annotated[int, typer.Option("--topk", "-k", help="How many next words to show.")] = TOPK,
+    top_k: Annotated[
+        int, typer.Option("--top-k", "-k", help="How many of the most likely next words to show.")
+    ] = TOPK,
+    topk: Annotated[int | None, typer.Option("--topk", hidden=True)] = None,  # former name
 ) -> None:
     """Show the most likely next words after a prompt, with their probabilities."""
     lm = _load(model)
-    pairs = predict_next(lm, prompt, topk=topk)
+    pairs = predict_next(lm, prompt, top_k=top_k if topk is None else topk)
     width = max([len("word")] + [len(w) for w, _ in pairs])
     typer.echo(f"{'rank':>4}  {'word':<{width}}  probability")
     for rank, (word, prob) in enumerate(pairs, 1):
@@ -82,13 +84,17 @@ def generate_command(
         str, typer.Option("--strategy", "-s", help=f"One of {', '.join(STRATEGIES)}.")
     ] = _DEFAULTS.strategy,
     max_tokens: Annotated[
-        int, typer.Option("--max-tokens", "-n", help="Words to generate.")
+        int, typer.Option("--max-tokens", help="Words to generate.")
     ] = _DEFAULTS.max_tokens,
     temperature: Annotated[
-        float, typer.Option(help="Sampling temperature (0 = argmax); beam scales scores by it.")
+        float,
+        typer.Option(
+            "--temperature", help="Sampling temperature (0 = argmax); beam scales scores by it."
+        ),
     ] = _DEFAULTS.temperature,
     top_k: Annotated[
-        int | None, typer.Option("--top-k", help="Keep only the k most likely words.")
+        int | None,
+        typer.Option("--top-k", "-k", help="Sample from the k most likely words only."),
     ] = _DEFAULTS.top_k,
     top_p: Annotated[
         float | None,

@@ -14,10 +14,11 @@ from textseq.cli.common import (
     GlobOpt,
     JaFormOpt,
     JaPunctOpt,
-    SeedOpt,
     ThreadsOpt,
     TokenizerOpt,
+    TrainSeedOpt,
     corpus_from_cli,
+    given_on_command_line,
 )
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
@@ -38,7 +39,7 @@ TRAIN_LM_EPILOG = f"""Examples:
 
   textseq train-lm kjv.txt -o kjv-lstm/ --min-count 4 --dropout 0.2 --clip 0.25 --threads 2
 
-  textseq train-lm kjv.txt -o kjv-lstm/ --epochs 6 --resume     (continue a run)
+  textseq train-lm kjv.txt -o kjv-lstm/ --resume     (continue an interrupted run)
 
   textseq train-lm lee -o win/ --mode window --chunk-size 5 --cell rnn
 
@@ -67,15 +68,38 @@ def parse_split(text: str) -> tuple[float, float, float]:
     return parts
 
 
+def _resumed_run(output: Path):
+    """The history of the run saved in ``output`` (its settings and finished epochs)."""
+    from textseq.lm.checkpoint import read_state
+
+    if not ModelFolder(output).has_checkpoint():
+        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    return read_state(ModelFolder(output)).history
+
+
+def note_seed_threads(threads: int | None) -> None:
+    """Say once (on stderr) that a seed repeats a run only on one thread, when this run uses
+    more."""
+    from textseq import threads as thread_counts
+
+    n = thread_counts.blas_threads() if threads is None else threads
+    if n > 1:
+        typer.echo(
+            f"note: this run uses {n} threads, so --seed does not repeat it bit for bit; "
+            "--threads 1 does",
+            err=True,
+        )
+
+
 def _fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
 
 def train_lm_command(
     corpus: CorpusArg = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
-    ] = Path("model"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")] = Path(
+        "model"
+    ),
     cell: Annotated[str, typer.Option("--cell", help=", ".join(CELL_KINDS) + ".")] = _ARCH.cell,
     embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = _ARCH.embed,
     hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = _ARCH.hidden,
@@ -85,8 +109,15 @@ def train_lm_command(
         int, typer.Option("--batch-size", help="Streams per batch.")
     ] = _TRAIN.batch_size,
     epochs: Annotated[
-        int, typer.Option("--epochs", help="Passes over the training part.")
-    ] = _TRAIN.epochs,
+        int | None,
+        typer.Option(
+            "--epochs",
+            min=1,
+            help=f"Passes over the training part [default: {_TRAIN.epochs}; with --resume: "
+            "the resumed run's own].",
+            show_default=False,
+        ),
+    ] = None,
     lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
     optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
     clip: Annotated[
@@ -117,7 +148,12 @@ def train_lm_command(
         ),
     ] = _ARCH.div_value,
     min_count: Annotated[
-        int, typer.Option("--min-count", help="Words seen fewer times become <unk>.")
+        int,
+        typer.Option(
+            "--min-count",
+            help="Words seen fewer times become <unk> (1: every word of the training part "
+            "gets its own output row; raise it on large corpora for a smaller, faster model).",
+        ),
     ] = _TRAIN.min_count,
     max_size: Annotated[
         int | None, typer.Option("--max-size", help="Largest vocabulary, specials included.")
@@ -156,17 +192,26 @@ def train_lm_command(
         bool,
         typer.Option(
             "--share-threads",
-            help="Run 2+ threads as two tasks: faster while other programs use a core, "
-            "a little slower on an idle machine.",
+            help="Always run 2+ threads as two tasks (BLAS on one thread in each).",
         ),
     ] = _TRAIN.share_threads,
-    seed: SeedOpt = _TRAIN.seed,
+    adapt_threads: Annotated[
+        bool,
+        typer.Option(
+            "--adapt-threads/--no-adapt-threads",
+            help="With 2+ threads, time BLAS's own threads, one thread and two tasks as "
+            "training runs and use the fastest (BLAS's threads starve when other programs "
+            "keep the cores busy); --no-adapt-threads keeps BLAS's threads throughout.",
+        ),
+    ] = _TRAIN.adapt_threads,
+    seed: TrainSeedOpt = _TRAIN.seed,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
     ] = False,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
     ] = True,
+    ctx: typer.Context = None,
 ) -> None:
     """Train a language model on words or subwords; print per-epoch loss, perplexity (per
     token, per word, bits per character) and speed."""
@@ -191,7 +236,7 @@ def train_lm_command(
         bptt=bptt,
         chunk_size=chunk_size,
         batch_size=batch_size,
-        epochs=epochs,
+        epochs=_TRAIN.epochs if epochs is None else epochs,
         lr=lr,
         optimizer=optimizer,
         clip=clip or None,
@@ -203,23 +248,35 @@ def train_lm_command(
         seed=seed,
         threads=threads,
         share_threads=share_threads,
+        adapt_threads=adapt_threads,
     ).validate()
-    if resume and not ModelFolder(output).has_checkpoint():
-        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    if resume:
+        done = _resumed_run(output)
+        if epochs is None:
+            train.epochs = done.train.epochs
     data = corpus_from_cli(corpus, config.tokenizer, glob, encoding, errors)
     if resume:
-        typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
-    typer.echo(
-        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'word ppl':>9}  {'bpc':>5}  "
-        f"{'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  {'seconds':>7}"
-    )
+        typer.echo(
+            f"resuming the run in {output} with its saved settings ({len(done.epochs)} of "
+            f"{train.epochs} epochs done)"
+        )
+    if given_on_command_line(ctx, "seed"):
+        note_seed_threads(threads)
+    shown = []
 
     def show(rec: EpochRecord) -> None:
+        if not shown:  # the header once the corpus is read and the first epoch done
+            typer.echo(
+                f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
+                f"{'word ppl':>9}  {'bpc':>5}  {'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  "
+                f"{'seconds':>7}"
+            )
+            shown.append(True)
         typer.echo(
-            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.2f')}  "
-            f"{_fmt(rec.valid_word_ppl, '9.2f')}  {_fmt(rec.valid_bpc, '5.3f')}  "
-            f"{_fmt(rec.valid_acc, '6.1%')}  {_fmt(rec.valid_acc5, '6.1%')}  "
-            f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
+            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {rec.train_ppl:>10.2f}  "
+            f"{_fmt(rec.valid_ppl, '10.2f')}  {_fmt(rec.valid_word_ppl, '9.2f')}  "
+            f"{_fmt(rec.valid_bpc, '5.3f')}  {_fmt(rec.valid_acc, '6.1%')}  "
+            f"{_fmt(rec.valid_acc5, '6.1%')}  {rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
 
     model, history = train_lm(
@@ -247,3 +304,13 @@ def train_lm_command(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'}{output_layer})"
     )
+    small = history.data.too_small()
+    if small:
+        sizes = {"validation": history.data.valid_tokens, "test": history.data.test_tokens}
+        typer.echo(
+            "note: "
+            + " and ".join(f"the {name} part has {sizes[name]:,} tokens" for name in small)
+            + f": too few for the perplexity and accuracy on {'them' if len(small) > 1 else 'it'}"
+            " to mean much (give more text, or a larger share with --split)",
+            err=True,
+        )

@@ -38,7 +38,8 @@ def plot_embeddings_command(
         list[str] | None, typer.Option("--words", help="Words to plot (repeat the option).")
     ] = None,
     extra_words: Annotated[
-        list[str] | None, typer.Argument(help="More words to plot.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="More words to plot.", show_default=False, metavar="WORD"),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=2, help="Plot the N most frequent.")] = 200,
     method: Annotated[str, typer.Option("--method", help="pca or tsne.")] = "pca",
@@ -62,7 +63,12 @@ def plot_embeddings_command(
 
 
 def plot_training_command(
-    model_dir: Annotated[Path, typer.Argument(help="A language-model or word2vec model folder.")],
+    model_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A language-model or word2vec model folder.", metavar="MODEL", show_default=False
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG to write.")] = Path(
         "training.png"
     ),

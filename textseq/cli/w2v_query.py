@@ -15,14 +15,14 @@ if TYPE_CHECKING:  # the word2vec package loads Numba and scipy: only when a com
 
 SIMILAR_EPILOG = """Examples:
 
-  textseq similar king queen --vectors vectors.bin --topn 5
+  textseq similar king queen --vectors vectors.bin --top-n 5
 
   textseq similar king woman --negative man --vectors vectors.bin
 """
 
 ANALOGY_EPILOG = """Examples:
 
-  textseq analogy man king woman --vectors vectors.bin   (man is to king as woman is to ?)
+  textseq analogy man king woman --vectors vectors.bin   (man : king = woman : ?)
 """
 
 EVALUATE_EPILOG = """Examples:
@@ -43,6 +43,7 @@ VectorsOpt = Annotated[
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", min=1, help="Read only the first N vectors of the file.")
 ]
+FormerTopN = Annotated[int | None, typer.Option("--topn", hidden=True)]  # now --top-n
 RestrictOpt = Annotated[
     int | None,
     typer.Option("--restrict-vocab", min=1, help="Search only the N most frequent words."),
@@ -72,9 +73,11 @@ def print_neighbours(title: str, neighbours: list[tuple[str, float]]) -> None:
 
 
 def similar(
-    words: Annotated[list[str], typer.Argument(help="Query words.", show_default=False)],
+    words: Annotated[
+        list[str], typer.Argument(help="Query words.", show_default=False, metavar="WORD")
+    ],
     vectors: VectorsOpt,
-    topn: Annotated[int, typer.Option("--topn", "-n", min=1, help="Neighbours to show.")] = 10,
+    top_n: Annotated[int, typer.Option("--top-n", "-n", min=1, help="Neighbours to show.")] = 10,
     negative: Annotated[
         list[str] | None,
         typer.Option(
@@ -84,8 +87,10 @@ def similar(
     ] = None,
     restrict_vocab: RestrictOpt = None,
     limit: LimitOpt = None,
+    topn: FormerTopN = None,
 ) -> None:
     """Nearest neighbours (cosine) of each word, or of positive minus --negative words."""
+    topn = top_n if topn is None else topn
     kv = load_vectors(vectors, limit)
     if negative:
         result = kv.most_similar(
@@ -101,18 +106,21 @@ def similar(
 
 
 def analogy(
-    a: Annotated[str, typer.Argument(help="a, in 'a is to b as c is to ?'", show_default=False)],
-    b: Annotated[str, typer.Argument(help="b", show_default=False)],
-    c: Annotated[str, typer.Argument(help="c", show_default=False)],
+    a: Annotated[str, typer.Argument(help="a, in a : b = c : ?", show_default=False, metavar="A")],
+    b: Annotated[str, typer.Argument(help="b", show_default=False, metavar="B")],
+    c: Annotated[str, typer.Argument(help="c", show_default=False, metavar="C")],
     vectors: VectorsOpt,
-    topn: Annotated[int, typer.Option("--topn", "-n", min=1, help="Answers to show.")] = 5,
+    top_n: Annotated[int, typer.Option("--top-n", "-n", min=1, help="Answers to show.")] = 5,
     restrict_vocab: RestrictOpt = None,
     limit: LimitOpt = None,
+    topn: FormerTopN = None,
 ) -> None:
-    """Solve 'a is to b as c is to ?' (vector b - a + c, as word2vec and gensim do)."""
+    """Solve a : b = c : ?, "a is to b as c is to what?" (vector b - a + c, as word2vec and
+    gensim do)."""
+    topn = top_n if topn is None else topn
     kv = load_vectors(vectors, limit)
     result = kv.analogy(a, b, c, topn=topn, restrict_vocab=restrict_vocab)
-    print_neighbours(f"{a} is to {b} as {c} is to ?", result)
+    print_neighbours(f"{a} : {b} = {c} : ?", result)
 
 
 def _is_none(values: list[str]) -> bool:

@@ -63,6 +63,10 @@ class EpochRecord:
     valid_bpc: float | None = None  # bits per character of the text
 
 
+# a held-out part with fewer tokens scores too noisily to compare runs or models by it
+FEW_TOKENS = 1000
+
+
 @dataclass(frozen=True)
 class DataSummary:
     """Sizes of the three parts of the corpus, and a checksum of the training ids (a resumed
@@ -76,6 +80,12 @@ class DataSummary:
     # (words, characters) of the validation and test text; None when not measured
     valid_units: tuple[int, int] | None = None
     test_units: tuple[int, int] | None = None
+
+    def too_small(self) -> list[str]:
+        """The held-out parts (``"validation"``, ``"test"``) with some but fewer than
+        ``FEW_TOKENS`` tokens: their perplexity and accuracy vary too much to mean much."""
+        parts = (("validation", self.valid_tokens), ("test", self.test_tokens))
+        return [name for name, n in parts if 0 < n < FEW_TOKENS]
 
 
 @dataclass

@@ -13,7 +13,8 @@ The output layer's products are independent row blocks, so each runs on whicheve
 is free; the cells' per-step products stay on this thread. BLAS runs on one thread in both
 tasks throughout: an OpenBLAS call on two threads leaves its helper thread spinning on the
 core that the worker needs. The trainer picks these functions instead of the model's own
-when ``TrainConfig.share_threads`` is set and BLAS has two threads or more.
+when ``TrainConfig.share_threads`` is set and BLAS has two threads or more, and tries them
+beside the other ways when ``TrainConfig.adapt_threads`` is (``Trainer.ways``).
 """
 
 from __future__ import annotations

@@ -182,16 +182,31 @@ class Generation:
 # --------------------------------------------------------------------------- public API
 
 
+def _renamed_top_k(top_k, topk):
+    """``top_k``, or the value given by its former name ``topk`` (with a warning)."""
+    if topk is None:
+        return top_k
+    warnings.warn("topk= is deprecated; use top_k=", DeprecationWarning, stacklevel=3)
+    return topk
+
+
 def predict_next(
-    model, prompt: str | Sequence[str], topk: int = TOPK, allow_unk: bool = True
+    model,
+    prompt: str | Sequence[str],
+    top_k: int = TOPK,
+    allow_unk: bool = True,
+    *,
+    topk: int | None = None,
 ) -> list[tuple[str, float]]:
-    """The ``topk`` most probable next words after ``prompt`` with their probabilities.
+    """The ``top_k`` most probable next words after ``prompt`` with their probabilities
+    (``topk=``, the former name, still works and warns).
 
     Probabilities are the model's softmax in float64 (renormalised without ``<unk>`` when
     ``allow_unk=False``), highest first, ties by id.
     """
+    topk = _renamed_top_k(top_k, topk)
     if not is_int(topk) or topk < 1:
-        raise OptionError(f"topk must be a whole number >= 1, got {topk!r}")
+        raise OptionError(f"top-k must be a whole number >= 1, got {topk!r}")
     _, ids = encode_prompt(model, prompt)
     logits, _ = prime(model, ids)
     options = decoding.DecodingOptions(allow_unk=allow_unk)
@@ -220,9 +235,13 @@ def generate(
     stop_at_eos: bool = _DEFAULTS.stop_at_eos,
     seed: int | None = _DEFAULTS.seed,
     min_p: float | None = _DEFAULTS.min_p,
+    *,
+    topk: int | None = None,
 ) -> Generation:
     """Continue ``prompt`` by ``argmax``, ``sample`` or ``beam`` search; the settings are
-    those of ``textseq.decoding.DecodingOptions`` (checked before the prompt is read)."""
+    those of ``textseq.decoding.DecodingOptions`` (checked before the prompt is read).
+    ``topk=`` is accepted for ``top_k=``, as ``predict_next`` accepts it, with a warning."""
+    top_k = _renamed_top_k(top_k, topk)
     options = decoding.DecodingOptions(
         strategy=strategy,
         max_tokens=max_tokens,

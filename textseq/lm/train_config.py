@@ -29,10 +29,13 @@ class TrainConfig:
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)  # train, valid, test by line
     seed: int = 0  # dropout masks and window shuffling
     threads: int | None = None  # BLAS and Numba threads; None = leave as is
-    # with 2+ threads, run them as two tasks (``textseq.lm.overlap``), BLAS on one thread in
-    # each: faster while another program keeps a core busy, a little slower on an idle
-    # machine (``benchmarks/lm_step_profile.py --share-threads`` measures both)
+    # with 2+ threads, always run them as two tasks (``textseq.lm.overlap``), BLAS on one
+    # thread in each (``benchmarks/lm_step_profile.py --share-threads`` measures it)
     share_threads: bool = False
+    # with 2+ threads (and not share_threads), time BLAS's own threads, one thread, and two
+    # tasks as the windows run, and use the fastest (``threads.FastestWay``); False: BLAS's
+    # own threads throughout (``benchmarks/lm_threads_under_load.py`` measures both)
+    adapt_threads: bool = True
 
     def validate(self) -> TrainConfig:
         if self.mode not in ("stream", "window"):

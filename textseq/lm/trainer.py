@@ -14,10 +14,14 @@ a checkpoint (``textseq.lm.checkpoint``) from which ``resume`` continues bit for
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import dataclasses
 import functools
 import math
+import os
 import time
+import warnings
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -51,6 +55,24 @@ from textseq.modelfolder import ModelFolder
 
 class NonFiniteLossError(TextseqError):
     """The training loss or gradient became NaN or infinite."""
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """BLAS and Numba on one thread each (no thread waits on another)."""
+    with threads.single_thread_blas(), threads.numba_threads(1):
+        yield
+
+
+def _bar_figures(train_loss: float, tokens_per_s: float) -> dict[str, str]:
+    """The progress bar's figures, named and formatted as the epoch table names them: the
+    running mean training loss, its perplexity, and tokens per second so far. At the last
+    window they are the epoch's ``train_loss``, ``train_ppl`` and ``tokens_per_s``."""
+    return {
+        "train loss": f"{train_loss:.4f}",
+        "train ppl": f"{perplexity(train_loss):.2f}",
+        "tokens/s": f"{tokens_per_s:,.0f}",
+    }
 
 
 class Trainer:
@@ -105,9 +127,8 @@ class Trainer:
         if start >= tc.epochs or hist.stopped == EARLY_STOPPING:
             return
         for epoch in range(start + 1, tc.epochs + 1):
-            t0 = time.perf_counter()
             train_loss, tokens = self.train_epoch(data.train, epoch)
-            seconds = time.perf_counter() - t0
+            seconds = self.epoch_seconds_  # the time the bar's last tokens/s was taken over
             valid = evaluate(self.model_, data.valid, tc, data.valid_units)
             rec = EpochRecord(
                 epoch=epoch,
@@ -146,20 +167,47 @@ class Trainer:
                 break
 
     def train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
-        """One pass over ``ids``; returns the mean training loss and the tokens read.
+        """One pass over ``ids``; returns the mean training loss and the tokens read, and
+        sets ``epoch_seconds_`` (the time the tokens took, the bar's last tokens/s).
 
-        With ``share_threads`` and two BLAS threads or more, the windows run as two tasks
-        (``textseq.lm.overlap``) with BLAS on one thread; otherwise on the model's own
-        ``loss`` and ``backward``."""
-        model = self.model_
-        if self.train.share_threads and threads.blas_threads() > 1:
-            loss = functools.partial(overlap.overlapped_loss, model)
-            backward = functools.partial(overlap.overlapped_backward, model)
-            with threads.single_thread_blas():
-                return self._train_windows(ids, epoch, loss, backward)
-        return self._train_windows(ids, epoch, model.loss, model.backward)
+        With BLAS on two threads or more the windows run one of three ways (``ways``):
+        ``share_threads`` always runs them as two tasks (``textseq.lm.overlap``);
+        otherwise ``adapt_threads`` times the ways as the windows run and takes the
+        fastest (``threads.FastestWay``), since BLAS's own threads, fastest on an idle
+        machine, wait on each other at every product and starve when another program keeps
+        the cores busy; without either, BLAS's own threads run every window."""
+        return self._train_windows(ids, epoch, self.ways())
 
-    def _train_windows(self, ids: np.ndarray, epoch: int, loss_fn, backward_fn):
+    def ways(self) -> dict[str, tuple]:
+        """The ways this trainer may run a window: name -> ``(loss, backward, context)``
+        (the context sets the threads of that way)."""
+        model, tc = self.model_, self.train
+        plain = (model.loss, model.backward, contextlib.nullcontext)
+        if threads.blas_threads() <= 1:
+            return {"plain": plain}
+        shared = (
+            functools.partial(overlap.overlapped_loss, model),
+            functools.partial(overlap.overlapped_backward, model),
+            threads.single_thread_blas,
+        )
+        if tc.share_threads:
+            return {"shared": shared}
+        if not tc.adapt_threads:
+            return {"blas": plain}
+        # one thread first: it never waits on another, so it is the safe reference
+        return {"one": (model.loss, model.backward, _one_thread), "shared": shared, "blas": plain}
+
+    def _gates(self, ways: dict[str, tuple]) -> dict:
+        """A cheap check before BLAS's own threads are tried: a few products of the output
+        layer's shape for one step, on those threads and on one (``threads.blas_waits``).
+        A window on threads that starve can take as long as dozens on one thread."""
+        if "blas" not in ways:
+            return {}
+        n, model = threads.blas_threads(), self.model_
+        shape = (self.train.batch_size, model.cells_[-1].hidden_size, model.vocab_size)
+        return {"blas": lambda: not threads.blas_waits(n, *shape)}
+
+    def _train_windows(self, ids: np.ndarray, epoch: int, ways: dict[str, tuple]):
         tc, model, opt = self.train, self.model_, self.optimizer_
         named = model.named_parameters()
         params = [p for _, p, _ in named]
@@ -173,14 +221,28 @@ class Trainer:
             total = math.ceil((len(ids) - tc.chunk_size) / tc.batch_size)
             batches = chunk_batches(ids, tc.chunk_size, tc.batch_size, self.rng_)
             last_only = True
+        fastest = getattr(self, "fastest_", None)
+        if fastest is None or set(fastest.ways) != set(ways):  # kept from epoch to epoch
+            fastest = self.fastest_ = threads.FastestWay(ways, gates=self._gates(ways))
+        used = self.ways_used_ = collections.Counter()
         state = model.initial_state(tc.batch_size)
         loss_sum, n_pred, tokens = 0.0, 0, 0
         t0 = time.perf_counter()
+        seconds = 1e-9
         bar = tqdm(
             total=total, desc=f"epoch {epoch}", unit=" win", disable=not self.progress, leave=False
         )
+        way, setting = None, contextlib.ExitStack()
         try:
             for step, (x, y) in enumerate(batches):
+                chosen = fastest.next()
+                if chosen != way:  # the threads of the way, set once per change
+                    setting.close()
+                    way = chosen
+                    loss_fn, backward_fn, threads_of = ways[way]
+                    setting.enter_context(threads_of())
+                used[way] += 1
+                w0 = time.perf_counter()
                 if last_only:
                     state = model.initial_state(x.shape[1])
                 loss, state = loss_fn(x, y, state, rng=drop_rng, last_only=last_only)
@@ -191,22 +253,21 @@ class Trainer:
                 if not math.isfinite(norm):
                     self._non_finite("gradient norm", norm, epoch, step)
                 opt.step(params, grads, clip_scale(norm, tc.clip or None))  # clip on the fly
+                fastest.took(time.perf_counter() - w0)
                 n = y.size
                 loss_sum += loss * n
                 n_pred += n
                 tokens += x.size
+                seconds = max(time.perf_counter() - t0, 1e-9)
                 if step % 10 == 0 or step == total - 1:
-                    avg = loss_sum / n_pred
-                    rate = tokens / max(time.perf_counter() - t0, 1e-9)
                     bar.set_postfix(
-                        loss=f"{avg:.3f}",
-                        ppl=f"{perplexity(avg):.1f}",
-                        tok_s=f"{rate:,.0f}",
-                        refresh=False,
+                        _bar_figures(loss_sum / n_pred, tokens / seconds), refresh=False
                     )
                 bar.update(1)
         finally:
+            setting.close()
             bar.close()
+        self.epoch_seconds_ = seconds
         return loss_sum / max(n_pred, 1), tokens
 
     def _non_finite(self, what: str, value: float, epoch: int, step: int):
@@ -261,6 +322,36 @@ class Trainer:
         self.history_ = hist
 
 
+def plain_sentences(corpus, tokenizer: str):
+    """``corpus`` tokenized line by line when it is a list of plain sentences (strings that
+    are not paths of existing files nor built-in corpus names, at least one holding a space);
+    otherwise ``corpus`` as it is. Says once (a warning) that the strings are read as
+    sentences, since a list of strings otherwise names files; a list of strings that are
+    neither raises ``InputError`` showing the shapes a corpus may take."""
+    from textseq.corpus import tokenize
+    from textseq.datasets.builtin import is_builtin_corpus
+
+    if not isinstance(corpus, (list, tuple)) or not corpus:
+        return corpus
+    if not all(isinstance(item, str) for item in corpus):
+        return corpus
+    missing = [item for item in corpus if not os.path.exists(item) and not is_builtin_corpus(item)]
+    if not any(any(c.isspace() for c in item.strip()) for item in missing):
+        if missing:  # neither files nor sentences: say what a corpus may be
+            raise InputError(
+                f"no such file or built-in corpus: {missing[0]!r}; a corpus is a path (or a "
+                "list of paths), a list of token lists such as [['the', 'king'], ['the', "
+                "'queen']], or a list of sentences such as ['The king.', 'The queen.']"
+            )
+        return corpus
+    warnings.warn(
+        f"treating {len(corpus):,} strings as sentences (tokenizer {tokenizer}); pass token "
+        "lists ([['the', 'king'], ...]) or file paths to say which you mean",
+        stacklevel=3,
+    )
+    return [tokenize(item, tokenizer) for item in corpus]
+
+
 def train_lm(
     corpus,
     config: LMConfig | None = None,
@@ -273,12 +364,15 @@ def train_lm(
     """Train a language model on ``corpus``; returns ``(model, history)``.
 
     ``corpus``: anything ``open_corpus`` takes (paths, built-in names, a ``Corpus``, lists
-    of token lists), or an ``LMData`` already split and encoded. ``out_dir``: the model
+    of token lists), a list of plain sentences (tokenized with the model's tokenizer, with a
+    warning saying so), or an ``LMData`` already split and encoded. ``out_dir``: the model
     folder, rewritten after every epoch. ``resume=True`` continues the run saved in
-    ``out_dir`` with its saved model and training settings (``train.epochs`` may be raised).
+    ``out_dir`` with its saved model and training settings: up to its own number of epochs
+    when ``train`` is None, else up to ``train.epochs`` (with ``train``'s threads).
     ``on_epoch(record)`` is called with each epoch's ``EpochRecord``.
     """
     config = config or LMConfig()
+    given = train
     train = dataclasses.replace(train or TrainConfig())
     vocab = subwords = None
     if resume:
@@ -286,12 +380,14 @@ def train_lm(
             raise OptionError("resume needs the model folder of the run to continue")
         saved = RNNLM.load(out_dir)
         state = checkpoint.read_state(ModelFolder(out_dir))
-        # the saved settings, but the number of epochs and the threads of this call
+        # the saved settings, but the number of epochs (when given) and the threads of
+        # this call
         train = dataclasses.replace(
             state.history.train,
-            epochs=train.epochs,
+            epochs=state.history.train.epochs if given is None else train.epochs,
             threads=train.threads,
             share_threads=train.share_threads,
+            adapt_threads=train.adapt_threads,
         )
         config, vocab = saved.config, saved.vocab_
         subwords = getattr(saved, "tokenizer_", None)
@@ -302,6 +398,7 @@ def train_lm(
     else:
         tokenizer = getattr(corpus, "tokenizer", None) or config.tokenizer
         config = dataclasses.replace(config, tokenizer=tokenizer)
+        corpus = plain_sentences(corpus, tokenizer)
         if config.subwords and subwords is None:
             subwords, corpus = train_lm_subwords(corpus, tokenizer, config.subwords, train)
         elif subwords is not None:

@@ -57,7 +57,11 @@ class Word2VecParams:
 
     vector_size: int = setting(100, "Vector size.", flag="--dim")
     window: int = setting(5, "Largest distance to a context word.")
-    min_count: int = setting(5, "Ignore words seen fewer times than this.")
+    min_count: int = setting(
+        5,
+        "Ignore words seen fewer times (5, as word2vec and gensim: rarer words get poor "
+        "vectors and cost time).",
+    )
     sg: int = setting(0, "Skip-gram (--sg) or CBOW (--cbow).", flag="--sg/--cbow")
     negative: int = setting(5, "Noise words per positive word.")
     ns_exponent: float = setting(
