@@ -189,15 +189,19 @@ class EncodedCorpus:
         self.source: object | None = None
         self.spool: SpooledIds | None = None
         self.plan: EpochPlan | None = None
+        self.sentences = 0  # sentences of the corpus, empty ones too (gensim's examples)
+        self.raw_words = 0  # its words before unknown words were dropped
 
     def holds(self, corpus: object) -> bool:
         """Whether these are the ids of ``corpus``."""
         return self.source is not None and corpus is self.source
 
-    def keep(self, corpus: object, spool: SpooledIds) -> None:
-        """Keep ``spool``, the ids of ``corpus``, in place of what was kept."""
+    def keep(self, corpus: object, spool: SpooledIds, raw_words: int = 0) -> None:
+        """Keep ``spool``, the ids of ``corpus`` (``raw_words`` words before unknown ones
+        were dropped), in place of what was kept."""
         self.close()
         self.source, self.spool = corpus, spool
+        self.sentences, self.raw_words = spool.num_sentences, int(raw_words)
 
     def planned(self) -> EpochPlan:
         """The plan over the kept ids, made on the first call."""
