@@ -1,10 +1,10 @@
 """The epoch loop of ``Word2Vec.train``: kernel calls over the planned blocks, the progress
 bar, the epoch reports and the callbacks.
 
-The bar's "eff words/s" is the ``TrainingReport``'s ``words_per_second`` so far: effective
-words (kept after subsampling) over the time since the ``train`` call began, encoding
-included; after the last epoch it is set from the report itself, so its last value is the
-figure the command line's summary prints.
+The bar's "effective words/s" is the ``TrainingReport``'s ``words_per_second`` so far:
+effective words (kept after subsampling) over the time since the ``train`` call began,
+encoding included; after each epoch it is set from the report itself, so its last value is
+the figure the command line's summary prints.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def run_epochs(
                 effective = int(chunk_eff[:hi].sum())
                 elapsed = time.perf_counter() - start
                 postfix = {"epoch": f"{epoch + 1}/{epochs}"}
-                postfix["eff words/s"] = _rate(done_before + effective, elapsed)
+                postfix["effective words/s"] = _rate(done_before + effective, elapsed)
                 if model.compute_loss:
                     postfix["loss"] = f"{chunk_loss[:hi].sum() / max(effective, 1):.4f}"
                 bar.set_postfix(postfix, refresh=False)
@@ -86,7 +86,7 @@ def run_epochs(
             )  # fmt: skip
             report.epochs.append(info)
             report.seconds = end - start
-            postfix["eff words/s"] = _rate(report.effective_words, report.seconds)
+            postfix["effective words/s"] = _rate(report.effective_words, report.seconds)
             bar.set_postfix(postfix, refresh=False)
             model.epochs_trained_ += 1
             model._wv = None  # the vectors moved: a callback must not see cached norms

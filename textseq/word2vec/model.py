@@ -259,6 +259,12 @@ class Word2Vec:
         return rows
 
     # ---- training -----------------------------------------------------------------------
+    @property
+    def thread_count(self) -> int:
+        """The threads ``train`` uses: ``workers`` (default: every core), at most as many
+        as Numba may use."""
+        return self._threads(warn=False)
+
     def _threads(self, warn: bool = True) -> int:
         wanted = self.workers if self.workers is not None else max_threads()
         if wanted > max_threads():
