@@ -70,6 +70,10 @@ def take_gensim_args(given: dict[str, Any], table: dict[str, tuple[Any, str]]) -
             raise OptionError(f"{name}={value!r}: {why}")
 
 
+_CONSTRUCTOR_ONLY = (
+    "Word2Vec() takes it only with the value that means what textseq always does "
+    "(docs/GENSIM.md) and keeps no attribute for it"
+)
 # gensim attributes textseq does not offer, by the class gensim has them on
 _MISSING: dict[str, dict[str, str]] = {
     "Word2Vec": {
@@ -92,6 +96,28 @@ _MISSING: dict[str, dict[str, str]] = {
         "scan_vocab": "use build_vocab(sentences), which counts and builds in one call",
         "prepare_vocab": "use build_vocab(sentences), which counts and builds in one call",
         "prepare_weights": "use build_vocab(sentences), which initialises the weights",
+        "init_weights": "use build_vocab(sentences), which initialises the weights",
+        "update_weights": "use build_vocab(sentences, update=True), which grows the weights",
+        "seeded_vector": "not offered: build_vocab draws every initial vector from `seed`",
+        "make_cum_table": "not needed: build_vocab makes the noise-word table (neg_table_)",
+        "create_binary_tree": "textseq trains no hierarchical softmax (hs=1)",
+        "add_null_word": "textseq pads no CBOW window with a null word",
+        "add_lifecycle_event": "textseq keeps no lifecycle log: a saved model's config.json "
+        "holds its settings and last report",
+        "lifecycle_events": "textseq keeps no lifecycle log: a saved model's config.json "
+        "holds its settings and last report",
+        "layer1_size": "use vector_size",
+        "random": "textseq keeps no generator on the model: every draw comes from `seed`",
+        "raw_vocab": "textseq keeps no raw counts: vocab_ holds the kept words and counts",
+        "effective_min_count": "not kept: the least count in the vocabulary is vocab_.counts.min()",
+        "train_count": "not kept: epochs_trained_ counts the epochs trained so far",
+        "min_alpha_yet_reached": "not kept: the last train() call ends at min_alpha",
+        "batch_words": _CONSTRUCTOR_ONLY,
+        "comment": _CONSTRUCTOR_ONLY,
+        "hashfxn": _CONSTRUCTOR_ONLY,
+        "null_word": _CONSTRUCTOR_ONLY,
+        "sorted_vocab": _CONSTRUCTOR_ONLY,
+        "shrink_windows": _CONSTRUCTOR_ONLY,
     },
     "KeyedVectors": {
         "vocab": "use key_to_index, index_to_key and get_vecattr(word, 'count'), as in gensim 4",
@@ -116,6 +142,11 @@ _MISSING: dict[str, dict[str, str]] = {
         "allocate_vecattrs": "not needed: 'count' is the one attribute (get_vecattr)",
         "unit_normalize_all": "not offered: use get_normed_vectors(), or "
         "KeyedVectors(words, kv.get_normed_vectors())",
+        "add_lifecycle_event": "textseq keeps no lifecycle log",
+        "expandos": "the one per-word attribute is the count: get_vecattr(word, 'count') or "
+        "the counts array",
+        "next_index": "not kept: a KeyedVectors is full, len(kv) rows",
+        "mapfile_path": "not kept: textseq's files are read whole",
     },
 }
 

@@ -44,7 +44,7 @@ from textseq.word2vec.model_files import load_model, save_model
 from textseq.word2vec.params import Word2VecParams, check_int, settings_as_attributes
 from textseq.word2vec.plan import EncodedCorpus, private_rows_per_thread, rows_with_room
 from textseq.word2vec.reports import TrainingReport
-from textseq.word2vec.vocab_update import fresh_vectors, merged_vocab, moved_rows
+from textseq.word2vec.vocab_update import fresh_vectors, update_vocab
 
 
 @settings_as_attributes
@@ -150,7 +150,7 @@ class Word2Vec:
             raise OptionError("build_vocab() needs a corpus (sentences or corpus_file)")
         warm_up()  # compile (or load) the kernels now, so no timed step pays for it
         if update:
-            return self._update_vocab(corpus)
+            return update_vocab(self, corpus)
         sentences = training_corpus(corpus, self.tokenizer)
         self._encoded.close()
         if self.max_vocab_size is None:
@@ -192,36 +192,6 @@ class Word2Vec:
         self._wv = None
         return self
 
-    def _update_vocab(self, corpus) -> Word2Vec:
-        """``build_vocab(corpus, update=True)``: see ``vocab_update``."""
-        if self.vocab_ is None:
-            raise OptionError(
-                "build_vocab(update=True) adds words to a model that has a vocabulary: "
-                "call build_vocab(sentences) first"
-            )
-        sentences = training_corpus(corpus, self.tokenizer)
-        self._encoded.close()
-        words, counts, raw = count_and_spool(sentences, self.progress)
-        with raw:
-            vocab, old_ids = merged_vocab(
-                self.vocab_, words, counts, self.min_count, raw.num_sentences
-            )
-            table = vocab_table(vocab.fresh_index(), words)
-            self._encoded.keep(corpus, remap_spool(raw, table), int(counts.sum()))
-            self.corpus_count, self.corpus_total_words = raw.num_sentences, int(counts.sum())
-        # new words' vectors: seeded by the run seed and the model's size and age
-        rng = np.random.default_rng([self.seed, len(self.vocab_), self.epochs_trained_])
-        fresh = fresh_vectors(rng, int(np.count_nonzero(old_ids < 0)), self.vector_size)
-        vectors = moved_rows(self.vectors_, old_ids, fresh)
-        syn1neg = moved_rows(self.syn1neg_, old_ids)
-        self._set_vocab(vocab)
-        self.vectors_, self.syn1neg_, self._out_rows = vectors, syn1neg, None
-        threads = self._threads(warn=False)
-        self._output_rows_with_room(threads, self._own_rows(threads))
-        self._corpus = corpus
-        self._wv = None
-        return self
-
     def _effective_min_count(self, counts: np.ndarray) -> int:
         """gensim's rule: ``max_final_vocab`` raises ``min_count`` just above the count of
         the first word that would not fit."""
@@ -259,6 +229,11 @@ class Word2Vec:
         return rows
 
     # ---- training -----------------------------------------------------------------------
+    @property
+    def syn1neg(self) -> np.ndarray | None:
+        """gensim's name for ``syn1neg_``, the output vectors."""
+        return self.syn1neg_
+
     @property
     def thread_count(self) -> int:
         """The threads ``train`` uses: ``workers`` (default: every core), at most as many

@@ -10,10 +10,14 @@ word's input and output vectors move to its new row, and new words get fresh inp
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from textseq.corpus import Vocab
-from textseq.corpus.spool import vocab_table
+from textseq.corpus.spool import count_and_spool, remap_spool, vocab_table
+from textseq.errors import OptionError
+from textseq.word2vec.corpus_input import training_corpus
 
 
 def merged_vocab(
@@ -55,3 +59,35 @@ def fresh_vectors(rng: np.random.Generator, rows: int, dim: int) -> np.ndarray:
     vectors -= np.float32(1.0)
     vectors /= np.float32(dim)
     return vectors
+
+
+def update_vocab(model: Any, corpus: object) -> Any:
+    """``model.build_vocab(corpus, update=True)`` (``model``: a ``Word2Vec``); returns
+    ``model``."""
+    if model.vocab_ is None:
+        raise OptionError(
+            "build_vocab(update=True) adds words to a model that has a vocabulary: "
+            "call build_vocab(sentences) first"
+        )
+    sentences = training_corpus(corpus, model.tokenizer)
+    model._encoded.close()
+    words, counts, raw = count_and_spool(sentences, model.progress)
+    with raw:
+        vocab, old_ids = merged_vocab(
+            model.vocab_, words, counts, model.min_count, raw.num_sentences
+        )
+        table = vocab_table(vocab.fresh_index(), words)
+        model._encoded.keep(corpus, remap_spool(raw, table), int(counts.sum()))
+        model.corpus_count, model.corpus_total_words = raw.num_sentences, int(counts.sum())
+    # new words' vectors: seeded by the run seed and the model's size and age
+    rng = np.random.default_rng([model.seed, len(model.vocab_), model.epochs_trained_])
+    fresh = fresh_vectors(rng, int(np.count_nonzero(old_ids < 0)), model.vector_size)
+    vectors = moved_rows(model.vectors_, old_ids, fresh)
+    syn1neg = moved_rows(model.syn1neg_, old_ids)
+    model._set_vocab(vocab)
+    model.vectors_, model.syn1neg_, model._out_rows = vectors, syn1neg, None
+    threads = model._threads(warn=False)
+    model._output_rows_with_room(threads, model._own_rows(threads))
+    model._corpus = corpus
+    model._wv = None
+    return model
