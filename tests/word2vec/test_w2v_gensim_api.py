@@ -247,3 +247,32 @@ def test_gensim_names_textseq_lacks_say_what_to_use():
         _ = model.wv.index2word
     with pytest.raises(AttributeError, match="has no attribute 'nothing_at_all'"):
         _ = model.wv.nothing_at_all
+
+
+def test_glove_files_without_a_header_load_as_in_gensim(tmp_path):
+    gensim = pytest.importorskip("gensim")
+    path = tmp_path / "glove.txt"
+    path.write_text("the 0.1 0.2 0.3\nof -1 0.5 2\nand 3 2 1\n")
+    ours = KeyedVectors.load_word2vec_format(path, no_header=True)
+    theirs = gensim.models.KeyedVectors.load_word2vec_format(str(path), no_header=True)
+    assert ours.index_to_key == theirs.index_to_key == ["the", "of", "and"]
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    with pytest.raises(ModelFileError, match="text files only"):
+        KeyedVectors.load_word2vec_format(path, binary=True, no_header=True)
+    with pytest.raises(OptionError, match="float32"):
+        KeyedVectors.load_word2vec_format(path, no_header=True, datatype=np.float16)
+
+
+def test_most_similar_clips_rows_as_gensim(lee):
+    pytest.importorskip("gensim")
+    wv = Word2Vec(epochs=1, **FAST).train(lee).wv
+    theirs = wv.to_gensim()
+    for kwargs in ({"clip_start": 10, "clip_end": 500}, {"clip_end": 300},
+                   {"clip_start": 50, "clip_end": 400, "restrict_vocab": 200}):  # fmt: skip
+        ours = wv.most_similar("police", topn=5, **kwargs)
+        want = theirs.most_similar("police", topn=5, **kwargs)
+        assert [w for w, _ in ours] == [w for w, _ in want], kwargs
+    with pytest.raises(OptionError, match="indexer"):
+        wv.most_similar("police", indexer=object())
+    with pytest.raises(OptionError, match="use_norm"):
+        wv.rank_by_centrality(["police", "fire"], use_norm=False)

@@ -244,19 +244,29 @@ class KeyedVectors(GensimQueries):
         negative: Any = None,
         topn: int | None = 10,
         restrict_vocab: int | None = None,
+        *,
+        clip_start: int = 0,
+        clip_end: int | None = None,
+        indexer: Any = None,
     ) -> list[tuple[str, float]] | np.ndarray:
         """Words closest (cosine) to the mean of the positive minus the negative words.
 
         ``positive``/``negative``: a word, a vector, or a list of words, vectors or
         ``(word, weight)`` pairs. Returns ``[(word, similarity), ...]`` best first, without
         the query words; with ``topn=None`` the similarity of every searched word instead.
+        gensim's ``clip_start`` / ``clip_end`` search rows ``clip_start:clip_end`` only
+        (``restrict_vocab``, when given, wins, as in gensim); its ``indexer`` is refused.
         """
+        if indexer is not None:
+            raise OptionError("indexer: approximate-neighbour indexers are not supported")
         if topn is not None and topn < 1:
             return []
         terms, rows = self._weighted_terms(positive, negative)
         if not terms:
             raise OptionError("most_similar needs at least one positive or negative word")
-        end = self._restrict(restrict_vocab)
+        start, end = 0, self._restrict(restrict_vocab)
+        if not restrict_vocab and (clip_start or clip_end):
+            start, end = self._clip(clip_start, clip_end)
         total = sum(abs(w) for _, w in terms)
         mean = np.zeros(self.vector_size, dtype=np.float64)
         for vec, weight in terms:
@@ -266,10 +276,18 @@ class KeyedVectors(GensimQueries):
         length = np.linalg.norm(mean)
         if length > 0:
             mean /= length
-        scores = self.unit_vectors[:end] @ mean.astype(np.float32)
+        scores = self.unit_vectors[start:end] @ mean.astype(np.float32)
         if topn is None:
             return scores
-        return self._top(scores, topn, rows)
+        return self._top(scores, topn, rows, offset=start)
+
+    def _clip(self, clip_start: Any, clip_end: Any) -> tuple[int, int]:
+        """gensim's row range ``clip_start:clip_end`` (``None``: to the end), checked."""
+        end = len(self) if clip_end is None else clip_end
+        for name, value in (("clip_start", clip_start), ("clip_end", end)):
+            if not isinstance(value, Integral) or not 0 <= value <= len(self):
+                raise OptionError(f"{name} must be a row number in 0..{len(self)}, got {value!r}")
+        return int(clip_start), int(end)
 
     def most_similar_cosmul(
         self,
@@ -356,8 +374,13 @@ class KeyedVectors(GensimQueries):
             return 0.0
         return float(m1 @ m2 / (n1 * n2))
 
-    def rank_by_centrality(self, words: Sequence[str]) -> list[tuple[float, str]]:
-        """``(similarity to the centroid, word)`` for each word, most central first."""
+    def rank_by_centrality(
+        self, words: Sequence[str], use_norm: bool = True
+    ) -> list[tuple[float, str]]:
+        """``(similarity to the centroid, word)`` for each word, most central first, on unit
+        vectors (gensim's ``use_norm=False`` is refused)."""
+        if not use_norm:
+            raise OptionError("use_norm=False is not supported: the ranking uses unit vectors")
         words = _as_items(words, "words")
         if not words:
             raise OptionError("give at least one word")

@@ -172,12 +172,16 @@ class GensimQueries:
         unicode_errors: str = "strict",
         fvocab: str | os.PathLike | None = None,
         progress: bool = True,
+        datatype: Any = np.float32,
+        no_header: bool = False,
     ) -> Any:
         """Read a C word2vec text or binary file (format auto-detected by default; see
         ``formats.read_word2vec_format``)."""
+        if np.dtype(datatype) != np.float32:
+            raise OptionError(f"datatype={datatype!r}: textseq keeps vectors as float32")
         words, vectors, counts = read_word2vec_format(
             path, binary=binary, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-            fvocab=fvocab, progress=progress,
+            fvocab=fvocab, progress=progress, no_header=no_header,
         )  # fmt: skip
         return cls(words, vectors, counts)
 
