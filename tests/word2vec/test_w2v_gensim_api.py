@@ -276,3 +276,31 @@ def test_most_similar_clips_rows_as_gensim(lee):
         wv.most_similar("police", indexer=object())
     with pytest.raises(OptionError, match="use_norm"):
         wv.rank_by_centrality(["police", "fire"], use_norm=False)
+
+
+def test_build_vocab_from_freq_then_train(lee):
+    counts = {}
+    for tokens in lee:
+        for word in tokens:
+            counts[word] = counts.get(word, 0) + 1
+    model = Word2Vec(epochs=1, **FAST)
+    model.build_vocab_from_freq(counts, corpus_count=len(lee))
+    built = Word2Vec(epochs=1, **FAST).build_vocab(lee)
+    assert model.wv.index_to_key == built.wv.index_to_key
+    assert model.corpus_count == len(lee)
+    np.testing.assert_array_equal(model.vectors_, built.vectors_)
+    with pytest.raises(OptionError, match="pass a corpus to train"):
+        model.train()
+    model.train(lee, total_examples=model.corpus_count)
+    assert model.epochs_trained_ == 1
+    with pytest.raises(OptionError, match="update=True"):
+        model.build_vocab_from_freq(counts, update=True)
+
+
+def test_setting_a_known_words_vector(lee):
+    wv = Word2Vec(epochs=1, **FAST).train(lee).wv
+    wv["the"] = np.ones(16)
+    np.testing.assert_array_equal(wv["the"], np.ones(16, np.float32))
+    assert wv.get_vector("the", norm=True) == pytest.approx(np.full(16, 0.25))
+    with pytest.raises(OptionError, match="'zzzqx' has no row"):
+        wv["zzzqx"] = np.ones(16)

@@ -87,7 +87,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "syn1": "textseq trains no hierarchical softmax (hs=1); the output vectors are syn1neg",
         "cum_table": "the noise-word table is model.neg_table_ (counts ** ns_exponent, as ids)",
         "score": "score() needs hierarchical softmax (hs=1), which textseq does not implement",
-        "build_vocab_from_freq": "build the vocabulary from a corpus: build_vocab(sentences)",
         "estimate_memory": "not offered: the weights take 2 x words x vector_size x 4 bytes",
         "reset_from": "not offered: copy the settings with Word2Vec(**model.get_params())",
         "init_sims": "not needed: model.wv.get_normed_vectors() gives the unit vectors",

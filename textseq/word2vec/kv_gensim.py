@@ -41,6 +41,20 @@ class GensimQueries:
         """Set the corpus count of ``key`` (``attr="count"``)."""
         self._counts_or_error(attr)[self.get_index(key)] = int(val)
 
+    def __setitem__(self, keys: str | Sequence[str], weights: Any) -> None:
+        """``kv[word] = vector`` (or lists of both): replace the vectors of known words, as
+        gensim does; a new word is refused, since a ``KeyedVectors`` keeps its size."""
+        words = [keys] if isinstance(keys, str) else list(keys)
+        new = [w for w in words if w not in self]
+        if new:
+            raise OptionError(
+                f"{new[0]!r} has no row: a KeyedVectors keeps its words; make a new one with "
+                "KeyedVectors(words, vectors, counts)"
+            )
+        values = np.asarray(weights, dtype=np.float32).reshape(len(words), self.vector_size)
+        self.vectors[[self.get_index(w) for w in words]] = values
+        self.clear_cache()
+
     def has_index_for(self, key: Any) -> bool:
         """Whether ``key`` has a row (the same as ``key in kv`` here)."""
         return key in self

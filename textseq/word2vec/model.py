@@ -178,6 +178,10 @@ class Word2Vec:
         # the counting pass's dict lies freed in glibc's heap, under later objects that keep
         # it from shrinking: hand it back before the weights are allocated
         release_free_heap()
+        return self._start_weights(vocab, corpus)
+
+    def _start_weights(self, vocab: Vocab, corpus) -> Word2Vec:
+        """Take ``vocab`` (counted from ``corpus``) and make fresh weights for it."""
         self._set_vocab(vocab)
         # gensim 4's scheme, uniform in [-1, 1) / vector_size (the C tool's range is half
         # that), which scores as gensim does; made in place, with no second or third copy
@@ -191,6 +195,28 @@ class Word2Vec:
         self._corpus = corpus
         self._wv = None
         return self
+
+    def build_vocab_from_freq(
+        self, word_freq: dict[str, int], corpus_count: int | None = None, **gensim_args: Any
+    ) -> Word2Vec:
+        """The vocabulary from word counts instead of a corpus, as gensim's method of that
+        name (``min_count`` / ``max_final_vocab`` apply); ``train`` then needs a corpus.
+        ``corpus_count`` sets that attribute (sentences are not counted here)."""
+        update = gensim_args.pop("update", False)
+        take_gensim_args(gensim_args, BUILD_VOCAB_ARGS)
+        _no_more_args("build_vocab_from_freq", gensim_args)
+        if update:
+            raise OptionError("build_vocab_from_freq(update=True): use build_vocab(sentences, "
+                              "update=True), which counts the new corpus")  # fmt: skip
+        counts = np.fromiter(word_freq.values(), np.int64, len(word_freq))
+        if len(counts) == 0:
+            raise VocabError("word_freq is empty: no words to build a vocabulary from")
+        min_count = self._effective_min_count(counts)
+        vocab = Vocab.from_counts(word_freq, min_count=min_count, unk_token=None, eos_token=None)
+        warm_up()
+        self._encoded.close()
+        self.corpus_count, self.corpus_total_words = int(corpus_count or 0), int(counts.sum())
+        return self._start_weights(vocab, None)
 
     def _effective_min_count(self, counts: np.ndarray) -> int:
         """gensim's rule: ``max_final_vocab`` raises ``min_count`` just above the count of
@@ -304,7 +330,10 @@ class Word2Vec:
         if corpus is None:
             corpus = self._corpus
             if corpus is None:
-                raise OptionError("this model was loaded from disk: pass a corpus to train()")
+                raise OptionError(
+                    "pass a corpus to train(): this model has a vocabulary but no corpus "
+                    "(it was loaded, or built from word counts)"
+                )
         threads = self._threads()
         report = TrainingReport(
             threads=threads, vocab_size=len(self.vocab_), corpus_words=0,
@@ -316,7 +345,7 @@ class Word2Vec:
             sentences = Counted(training_corpus(corpus, self.tokenizer))
             ids = spool_encode(sentences, self.vocab_.fresh_index(), self.progress)
             self._encoded.keep(corpus, ids, sentences.words)
-        self._check_totals(total_examples, total_words)
+        self._encoded.check_totals(total_examples, total_words)
         plan = self._encoded.planned()
         report.corpus_words = plan.num_words
         report.encode_seconds = time.perf_counter() - start
@@ -329,21 +358,6 @@ class Word2Vec:
         with numba_threads(threads):
             run_epochs(self, plan, weights, own_count, report, int(epochs), start)
         return self
-
-    def _check_totals(self, total_examples: int | None, total_words: int | None) -> None:
-        """Warn when gensim's totals differ from what the corpus holds."""
-        held = self._encoded
-        for name, given, counted, what in (
-            ("total_examples", total_examples, held.sentences, "sentences"),
-            ("total_words", total_words, held.raw_words, "words"),
-        ):
-            if given is not None and given != counted:
-                warnings.warn(
-                    f"{name}={given:,} but the corpus has {counted:,} {what}; textseq counts "
-                    f"the corpus itself, so training goes on unchanged (gensim plans its "
-                    f"learning rate with {name}: check what you passed)",
-                    stacklevel=3,
-                )
 
     def get_latest_training_loss(self) -> float:
         """The loss summed over the epochs of the last (or current) ``train`` call, as

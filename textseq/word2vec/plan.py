@@ -15,6 +15,8 @@ chunks, read back from the spool, so the progress bar moves while the calls stay
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from textseq.corpus.spool import SpooledIds
@@ -202,6 +204,21 @@ class EncodedCorpus:
         self.close()
         self.source, self.spool = corpus, spool
         self.sentences, self.raw_words = spool.num_sentences, int(raw_words)
+
+    def check_totals(self, total_examples: int | None, total_words: int | None) -> None:
+        """Warn when gensim's totals (``train``'s arguments) differ from what the corpus
+        holds: its sentences and its words before unknown ones were dropped."""
+        for name, given, counted, what in (
+            ("total_examples", total_examples, self.sentences, "sentences"),
+            ("total_words", total_words, self.raw_words, "words"),
+        ):
+            if given is not None and given != counted:
+                warnings.warn(
+                    f"{name}={given:,} but the corpus has {counted:,} {what}; textseq counts "
+                    f"the corpus itself, so training goes on unchanged (gensim plans its "
+                    f"learning rate with {name}: check what you passed)",
+                    stacklevel=4,
+                )
 
     def planned(self) -> EpochPlan:
         """The plan over the kept ids, made on the first call."""
