@@ -304,3 +304,15 @@ def test_setting_a_known_words_vector(lee):
     assert wv.get_vector("the", norm=True) == pytest.approx(np.full(16, 0.25))
     with pytest.raises(OptionError, match="'zzzqx' has no row"):
         wv["zzzqx"] = np.ones(16)
+
+
+def test_gensim_3_names_and_typos_say_what_to_write():
+    with pytest.raises(TypeError, match="'size'; gensim 4 .* vector_size"):
+        Word2Vec(size=50)
+    with pytest.raises(TypeError, match="'iter'; gensim 4 .* epochs"):
+        Word2Vec(iter=5)
+    with pytest.raises(TypeError, match="did you mean window"):
+        Word2Vec(windw=3)
+    model = Word2Vec(vector_size=4, min_count=1, progress=False).build_vocab([["a", "b"]])
+    with pytest.raises(TypeError, match="did you mean epochs"):
+        model.train([["a", "b"]], epoch=2)

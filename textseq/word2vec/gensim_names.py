@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from textseq.errors import OptionError
+from textseq.spelling import SpellingIndex
 
 # gensim's Word2Vec arguments that textseq's settings do not hold:
 # name -> (the accepted value, or None when any value is accepted, why another is refused)
@@ -55,6 +56,21 @@ BUILD_VOCAB_ARGS: dict[str, tuple[Any, str]] = {
     "keep_raw_vocab": (False, "textseq keeps no raw vocabulary (keep_raw_vocab=False)"),
     "trim_rule": CONSTRUCTOR_ARGS["trim_rule"],
 }
+
+
+# gensim 3's names of settings gensim 4 renamed
+RENAMED = {"size": "vector_size", "iter": "epochs"}
+
+
+def unknown_keyword(method: str, name: str, known: list[str]) -> TypeError:
+    """Python's ``TypeError`` for a keyword ``method`` does not take, with gensim 4's name
+    for a gensim 3 one, or the known names spelled most like it."""
+    if name in RENAMED:
+        hint = f"; gensim 4 (and textseq) call it {RENAMED[name]}"
+    else:
+        near = SpellingIndex(known).suggest(name, 2)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    return TypeError(f"{method}() got an unexpected keyword argument {name!r}{hint}")
 
 
 def take_gensim_args(given: dict[str, Any], table: dict[str, tuple[Any, str]]) -> None:

@@ -32,6 +32,7 @@ from textseq.word2vec.gensim_names import (
     TRAIN_ARGS,
     missing_attribute,
     take_gensim_args,
+    unknown_keyword,
 )
 from textseq.word2vec.kernel_inputs import (
     kernel_mode,
@@ -41,7 +42,7 @@ from textseq.word2vec.kernel_inputs import (
 )
 from textseq.word2vec.keyedvectors import KeyedVectors
 from textseq.word2vec.model_files import load_model, save_model
-from textseq.word2vec.params import Word2VecParams, check_int, settings_as_attributes
+from textseq.word2vec.params import NAMES, Word2VecParams, check_int, settings_as_attributes
 from textseq.word2vec.plan import EncodedCorpus, private_rows_per_thread, rows_with_room
 from textseq.word2vec.reports import TrainingReport
 from textseq.word2vec.vocab_update import fresh_vectors, update_vocab
@@ -92,6 +93,9 @@ class Word2Vec:
         **settings: Any,
     ):
         take_gensim_args(settings, CONSTRUCTOR_ARGS)
+        for name in settings:
+            if name not in NAMES:
+                raise unknown_keyword("Word2Vec", name, [*NAMES, "corpus_file", "callbacks"])
         self.params = Word2VecParams(**settings)
         self.progress = progress
         self.callbacks = callbacks
@@ -437,4 +441,8 @@ class Word2Vec:
 def _no_more_args(method: str, rest: dict[str, Any]) -> None:
     """Python's ``TypeError`` for a keyword neither textseq nor gensim takes."""
     if rest:
-        raise TypeError(f"{method}() got an unexpected keyword argument {next(iter(rest))!r}")
+        raise unknown_keyword(method, next(iter(rest)), list(TRAIN_KEYWORDS))
+
+
+TRAIN_KEYWORDS = ("corpus_iterable", "corpus_file", "total_examples", "total_words", "epochs",
+                  "start_alpha", "end_alpha", "compute_loss", "callbacks", "update")  # fmt: skip
