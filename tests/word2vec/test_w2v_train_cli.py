@@ -116,7 +116,7 @@ def test_ctrl_c_before_the_first_epoch_ends_writes_nothing(monkeypatch, cli, tmp
     out = tmp_path / "v.bin"
     result = cli("train-w2v", "lee", "-o", out, "--epochs", "2", "--dim", "8", "--quiet")
     assert result.code == 130
-    assert "no epoch finished, nothing was written" in result.err
+    assert "before the first of 2 epochs finished: nothing was written" in result.err
     assert list(tmp_path.iterdir()) == []
 
 

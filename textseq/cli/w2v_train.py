@@ -236,7 +236,7 @@ def _interrupted(model, finished: int, output: Path, text: bool, save_model: Pat
     planned = model.epochs
     if finished <= 0:
         typer.echo(
-            f"interrupted during epoch 1 of {planned}: no epoch finished, nothing was written",
+            f"interrupted before the first of {planned} epochs finished: nothing was written",
             err=True,
         )
         return
