@@ -2,30 +2,31 @@
 
 Runs ``textseq train-w2v`` with its default threads (every core), with ``--threads 1``, with
 ``--threads N`` (N = the cores), and with its default threads but OpenMP's spinning waits
-(``OMP_WAIT_POLICY=ACTIVE``: what train-w2v did before it asked for sleeping waits, see
-``textseq.word2vec.kernel_inputs.passive_thread_waits``), under each load:
+(``OMP_WAIT_POLICY=ACTIVE``, the setting ``textseq.word2vec.kernel_inputs.
+passive_thread_waits`` replaces), under each load:
 
 - ``idle``: nothing else started by this script;
 - ``busy``: one busy-loop process per core (pure Python ``while True``);
 - ``torch``: a PyTorch job on every core whose OpenMP threads keep the default wait policy:
   it runs small element-wise operations in a loop, so between two parallel regions its
-  threads spin, waiting for the next one (what made train-lm's default collapse). Skipped
-  when PyTorch is not installed (``pip install torch``, the benchmark extra).
+  threads spin, waiting for the next one. Skipped when PyTorch is not installed
+  (the ``bench`` extra).
 
-Within a round every load is started once and the three settings run under it one after
+Within a round every load is started once and the four settings run under it one after
 the other, in an order that rotates from round to round; rounds repeat and the table gives
 medians of the effective words/s each run prints (the figure of its summary line), with the
 load average at each run. The check: under each load, the default is within 1.5x of the best
 setting (the issue's aim).
 
 Writes ``benchmarks/results/w2v_threads_under_load.md`` (``--tiny``, the end-to-end check of
-this script: ``w2v_threads_under_load_tiny.md``; ``--out`` any other name). Run when the
-machine is quiet::
+this script: ``w2v_threads_under_load_tiny.md``; any other reduced run:
+``w2v_threads_under_load_reduced.md``; ``--out`` any other name). Run when the machine is
+quiet::
 
     .venv/bin/python benchmarks/w2v_threads_under_load.py
 
 A full run (the english recipe corpus if prepared, else lee with more epochs; 3 rounds x
-3 loads x 3 settings) takes about as long as 27 train-w2v runs of a few seconds each.
+3 loads x 4 settings) is 36 train-w2v runs, each of 5 epochs over the corpus.
 """
 
 from __future__ import annotations
@@ -148,7 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         corpus = args.corpus or (str(english) if english.exists() else "lee")
         epochs = args.epochs or (40 if corpus == "lee" else 5)
         dim, rounds = args.dim, args.rounds
-        out = RESULTS / "w2v_threads_under_load.md"
+        full = (args.corpus, args.epochs, dim, rounds, args.loads) == (
+            None, None, 100, 3, ",".join(LOADS)
+        )  # fmt: skip
+        out = RESULTS / (
+            "w2v_threads_under_load.md" if full else "w2v_threads_under_load_reduced.md"
+        )
     out = Path(args.out) if args.out else out
     loads = [x for x in args.loads.split(",") if x]
     unknown = set(loads) - set(LOADS)

@@ -84,7 +84,7 @@ def load_model(cls: type, path: str | os.PathLike, overrides: dict[str, Any]) ->
     model.vectors_ = np.ascontiguousarray(arrays["vectors"])
     model.syn1neg_ = np.ascontiguousarray(arrays["syn1neg"])
     model.epochs_trained_ = int(config.get("epochs_trained", 0))
-    # a folder written before the totals were kept: no sentence count, the kept words' total
+    # a config without the totals: no sentence count, and the kept words' total
     model.corpus_count = int(config.get("corpus_count", 0))
     model.corpus_total_words = int(config.get("corpus_total_words", vocab.counts.sum()))
     return model
