@@ -80,7 +80,10 @@ class Word2Vec:
     >>> model = Word2Vec(min_count=2, epochs=3, progress=False).train("lee")  # doctest: +SKIP
     """
 
-    hs = 0  # gensim's hierarchical-softmax switch: textseq trains negative sampling only
+    @property
+    def hs(self) -> int:
+        """gensim's hierarchical-softmax switch: 0, textseq trains negative sampling only."""
+        return 0
 
     def __init__(
         self,
