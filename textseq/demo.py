@@ -149,8 +149,8 @@ def run_demo(
     report = w2v.report_
     threads = f"{report.threads} thread" + "s" * (report.threads != 1)
     echo(
-        f"trained {report.effective_words:,} words in {report.seconds:.1f} s "
-        f"({report.words_per_second:,.0f} words/s, {threads})"
+        f"trained on {report.raw_words:,} words ({report.effective_words:,} after subsampling) "
+        f"in {report.seconds:.1f} s ({report.words_per_second:,.0f} effective words/s, {threads})"
     )
     kv = w2v.wv
     for word in queries.words:

@@ -1,5 +1,7 @@
 """The kernels' inputs made from a model: subsampling thresholds, noise table, settings."""
 
+import os
+
 import numpy as np
 
 from textseq.word2vec import kernels
@@ -48,3 +50,16 @@ def test_modes_and_settings_have_the_types_the_warm_up_compiled_for():
         "workers": int, "own_count": int, "sync_words": int,
     }  # fmt: skip
     assert settings.window == 3 and settings.alpha == 1.0 and settings.sync_words == SYNC_WORDS
+
+
+def test_openmp_threads_wait_passively_unless_the_user_chose(monkeypatch):
+    """A thread spinning at a kernel call's end starves the one still working when other
+    programs share the cores: word2vec asks OpenMP for sleeping waits, before its first call."""
+    from textseq.word2vec.kernel_inputs import passive_thread_waits
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    passive_thread_waits()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    passive_thread_waits()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -307,12 +307,14 @@ def test_the_warm_up_compiles_every_kernel_for_the_types_training_uses():
 
 def test_train_takes_gensims_usual_arguments():
     """``train(sentences, total_examples=..., epochs=...)`` runs as in gensim: ``epochs``
-    sets this call's passes (and its learning-rate schedule), the totals are only checked."""
+    sets this call's passes (and its learning-rate schedule), the totals are only checked
+    (a wrong one warns)."""
     kwargs = dict(min_count=5, workers=1, seed=5, progress=False)
     two = Word2Vec(epochs=2, **kwargs).train("lee")
     model = Word2Vec(epochs=7, **kwargs)
     model.build_vocab("lee")
-    model.train("lee", total_examples=model.vocab_.stats.sentences, epochs=2, total_words=10)
+    with pytest.warns(UserWarning, match="total_words=10 but the corpus has 60,005 words"):
+        model.train("lee", total_examples=model.corpus_count, epochs=2, total_words=10)
     assert len(model.report_.epochs) == 2 and model.epochs_trained_ == 2
     np.testing.assert_array_equal(model.vectors_, two.vectors_)
     assert model.epochs == 7  # the call's count does not replace the setting

@@ -183,19 +183,30 @@ def train_command(
     ctx: typer.Context = None,
     settings: dict | None = None,
 ) -> None:
-    """Train word vectors (skip-gram or CBOW with negative sampling) and write them."""
+    """Train word vectors (skip-gram or CBOW with negative sampling) and write them.
+
+    Ctrl-C stops the run: the vectors after the last finished epoch are written (and the
+    model folder, with --save-model), each file whole or not at all; before the first
+    epoch ends, nothing is written."""
     from textseq.word2vec.model import Word2Vec
+    from textseq.word2vec.snapshot import LastEpoch
 
     if from_model is None:
         spec = tokenizer_spec(tokenizer, ja_form, ja_punct)
         model = Word2Vec(progress=progress, tokenizer=spec, **settings)
     else:
         model = _continued_model(ctx, from_model, settings, progress)
+    _note_seed(ctx, model)
     sentences = corpus_from_cli(corpus, model.tokenizer, glob, encoding, errors)
-    model.train(sentences)
-    model.wv.save_word2vec_format(output, binary=not text)
-    if save_model is not None:
-        model.save(save_model)
+    snapshot = LastEpoch(output_vectors=save_model is not None)
+    model.callbacks = [*model.callbacks, snapshot]
+    epochs_before = model.epochs_trained_
+    try:
+        model.train(sentences)
+    except KeyboardInterrupt:
+        _interrupted(model, snapshot.restore(model) - epochs_before, output, text, save_model)
+        raise typer.Exit(130) from None
+    _write(model, output, text, save_model)
     r = model.report_
     kind = _kind(model.sg, model.shared_negatives)
     typer.echo(
@@ -207,7 +218,8 @@ def train_command(
     )
     typer.echo(
         f"time {r.seconds:.2f} s ({r.encode_seconds:.2f} s encoding), "
-        f"{r.words_per_second:,.0f} effective words/s; compile/cache load {r.compile_seconds:.2f} s"
+        f"{r.words_per_second:,.0f} effective words/s (after subsampling, per second of the "
+        f"whole time); compile/cache load {r.compile_seconds:.2f} s"
     )
     if model.compute_loss and r.epochs:
         typer.echo(f"loss per word: first epoch {r.epochs[0].mean_loss:.4f}, "
@@ -215,6 +227,44 @@ def train_command(
     typer.echo(f"vectors written to {output} ({'text' if text else 'binary'})")
     if save_model is not None:
         typer.echo(f"model saved to {save_model}/")
+
+
+def _write(model, output: Path, text: bool, save_model: Path | None) -> None:
+    """The vectors file and, when asked, the model folder (each written atomically)."""
+    model.wv.save_word2vec_format(output, binary=not text, progress=model.progress)
+    if save_model is not None:
+        model.save(save_model)
+
+
+def _interrupted(model, finished: int, output: Path, text: bool, save_model: Path | None):
+    """After Ctrl-C: write what the last finished epoch left (``finished`` epochs of this
+    run), or say that nothing was written."""
+    planned = model.epochs
+    if finished <= 0:
+        typer.echo(
+            f"interrupted before the first of {planned} epochs finished: nothing was written",
+            err=True,
+        )
+        return
+    _write(model, output, text, save_model)
+    also = f" and the model to {save_model}/" if save_model is not None else ""
+    typer.echo(
+        f"interrupted after {finished} of {planned} epochs: wrote the vectors of epoch "
+        f"{finished} to {output}{also} (each file whole: written aside, then renamed)",
+        err=True,
+    )
+
+
+def _note_seed(ctx: typer.Context, model) -> None:
+    """Say once that a seed given with several threads does not reproduce a run."""
+    given = getattr(ctx.get_parameter_source("seed"), "name", None) == "COMMANDLINE"
+    threads = model.thread_count
+    if given and threads > 1:
+        typer.echo(
+            f"note: --seed reproduces a run only with --threads 1; {threads} threads update "
+            "shared weights in an order that differs from run to run",
+            err=True,
+        )
 
 
 def _continued_model(ctx: typer.Context, folder: Path, settings: dict, progress: bool):

@@ -182,6 +182,26 @@ def _read_header(buf, path: Path) -> tuple[int, int, int]:
     return words, dim, end + 1
 
 
+def _headerless(buf, path: Path) -> tuple[int, int, int]:
+    """(lines, dimension, 0) of a text file without a header line (GloVe's files): the
+    dimension from the first line, one vector per line up to the last non-blank one."""
+    if len(buf) == 0:
+        raise ModelFileError(f"vectors file {path} is empty")
+    end = buf.find(b"\n")
+    dim = len(buf[: end if end != -1 else len(buf)].split()) - 1
+    if dim < 1:
+        raise ModelFileError(f"{path}, line 1: no values after the word")
+    last = len(buf)
+    while last > 0 and buf[last - 1 : last] in (b"\n", b"\r", b" ", b"\t"):
+        last -= 1
+    step = 1 << 24
+    breaks = sum(
+        int(np.count_nonzero(np.frombuffer(buf, np.uint8, min(step, last - i), i) == 10))
+        for i in range(0, last, step)
+    )
+    return breaks + 1, dim, 0
+
+
 def _parse_text_record(line: bytes, dim: int) -> tuple[bytes, np.ndarray] | str:
     """(word bytes, vector) of one text line, or a description of what is wrong with it."""
     line = line.rstrip()
@@ -266,8 +286,9 @@ def _decode_word(raw: bytes, path: Path, where: str, encoding: str, errors: str)
 
 def _read_text(buf, path, start, count, dim, vectors, words, encoding, errors, bar) -> int:
     pos, size = start, len(buf)
+    first = 2 if start > 0 else 1  # the line number of the first vector (after a header)
     for i in range(count):
-        line_no = i + 2
+        line_no = i + first
         if pos >= size:
             raise ModelFileError(
                 f"{path}: the header announces {count} vectors but the file ends after {i}"
@@ -349,19 +370,24 @@ def read_word2vec_format(
     unicode_errors: str = "strict",
     fvocab: str | os.PathLike | None = None,
     progress: bool = True,
+    no_header: bool = False,
 ) -> VectorFile:
     """Read a C word2vec text or binary file: its words, vectors and (with ``fvocab``) counts.
 
     ``binary=None`` detects the format from the first record. ``limit`` reads only the first
     N vectors. A word seen twice keeps its first vector (with a warning), as in gensim.
     Counts are not part of the format: they are ``None`` unless ``fvocab`` (the C tool's
-    ``word count`` vocabulary file) is given.
+    ``word count`` vocabulary file) is given. ``no_header=True`` reads a text file without
+    the ``count dimension`` line (GloVe's), as gensim does.
     """
     path = Path(path)
     if limit is not None and limit < 0:
         raise ModelFileError(f"limit must be 0 or more, got {limit}")
+    if no_header and binary:
+        raise ModelFileError("no_header=True reads text files only (binary=False)")
     with _open_bytes(path) as buf:
-        total, dim, start = _read_header(buf, path)
+        total, dim, start = _headerless(buf, path) if no_header else _read_header(buf, path)
+        binary = False if no_header else binary
         count = total if limit is None else min(total, limit)
         if binary is None:
             binary = count > 0 and _looks_binary(buf, start, dim, records=min(count, 2))

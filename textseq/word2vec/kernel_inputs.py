@@ -4,6 +4,7 @@ always with the same types; and the warm-up that compiles the kernels for those 
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -61,12 +62,24 @@ def kernel_settings(
     )  # fmt: skip
 
 
+def passive_thread_waits() -> None:
+    """Make Numba's OpenMP threads sleep, not spin, while they wait for work, unless the
+    user chose (``OMP_WAIT_POLICY``). A thread that finishes its share of a kernel call spins
+    at the call's end by default; on cores that other programs share, the spinning takes the
+    time the thread still working needs, and two threads end up slower than one. Each call
+    trains at least ``plan.CALL_WORDS`` words, so waking a sleeping thread costs nothing
+    measurable. It acts only before the first parallel kernel call of the process, when
+    OpenMP reads its settings; this is that moment for word2vec (``warm_up``)."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def warm_up() -> float:
     """Call every kernel once on a tiny input so the compile (or the load from Numba's cache)
     is timed apart; returns its seconds (the same figure on every later call). The inputs
     have the types training uses, so training compiles nothing more."""
     global _compile_seconds
     if _compile_seconds is None:
+        passive_thread_waits()
         start = time.perf_counter()
         ids = np.array([0, 1, 2, 1], np.int32)
         segs = np.array([0, 4], np.int64)

@@ -26,8 +26,8 @@ import numpy as np
 from textseq.errors import OptionError, UnknownWordError
 from textseq.spelling import SpellingIndex
 from textseq.word2vec import evaluation
-from textseq.word2vec.formats import read_word2vec_format, write_word2vec_format
-from textseq.word2vec.gensim_vectors import from_gensim, to_gensim
+from textseq.word2vec.gensim_names import missing_attribute
+from textseq.word2vec.kv_gensim import GensimQueries
 
 Query = str | np.ndarray | tuple
 
@@ -51,13 +51,14 @@ def _as_items(value: Any, name: str) -> list:
     raise OptionError(f"{name}: expected words or vectors, got {type(value).__name__}")
 
 
-class KeyedVectors:
+class KeyedVectors(GensimQueries):
     """Words and their vectors, with similarity queries, evaluation and word2vec files.
 
     ``index_to_key[i]`` is the word of row ``vectors[i]``; ``counts[i]`` its corpus count
     (``None`` when unknown, e.g. after loading a word2vec file). The matrix is kept as given
     when it already is a C-contiguous float32 array (no copy), so modifying it in place
-    afterwards requires ``clear_cache()``.
+    afterwards requires ``clear_cache()``. gensim's other methods come from
+    ``GensimQueries``; those it lacks raise an ``AttributeError`` saying what to use.
     """
 
     def __init__(
@@ -117,6 +118,10 @@ class KeyedVectors:
     def __repr__(self) -> str:
         return f"KeyedVectors({len(self)} words, vector_size={self.vector_size})"
 
+    def __getattr__(self, name: str) -> Any:
+        # only for names not found otherwise: gensim's that textseq lacks say what to use
+        raise missing_attribute(self, name)
+
     def __getitem__(self, word_or_words: str | Sequence[str]) -> np.ndarray:
         """The vector of a word (1-D), or of a list of words (2-D, one row per word)."""
         if isinstance(word_or_words, str):
@@ -124,11 +129,14 @@ class KeyedVectors:
         indexes = [self.get_index(w) for w in word_or_words]
         return self.vectors[indexes].copy()
 
-    def get_index(self, word: str) -> int:
-        """Row of ``word``; an unknown word raises ``UnknownWordError`` with suggestions."""
+    def get_index(self, word: str, default: int | None = None) -> int:
+        """Row of ``word``; an unknown word gives ``default`` when one is given, else raises
+        ``UnknownWordError`` with suggestions."""
         try:
             return self.key_to_index[word]
         except (KeyError, TypeError):
+            if default is not None:
+                return default
             if not isinstance(word, str):
                 raise TypeError(f"words are str, got {type(word).__name__}: {word!r}") from None
             raise UnknownWordError(word, self.suggest(word)) from None
@@ -236,19 +244,29 @@ class KeyedVectors:
         negative: Any = None,
         topn: int | None = 10,
         restrict_vocab: int | None = None,
+        *,
+        clip_start: int = 0,
+        clip_end: int | None = None,
+        indexer: Any = None,
     ) -> list[tuple[str, float]] | np.ndarray:
         """Words closest (cosine) to the mean of the positive minus the negative words.
 
         ``positive``/``negative``: a word, a vector, or a list of words, vectors or
         ``(word, weight)`` pairs. Returns ``[(word, similarity), ...]`` best first, without
         the query words; with ``topn=None`` the similarity of every searched word instead.
+        gensim's ``clip_start`` / ``clip_end`` search rows ``clip_start:clip_end`` only
+        (``restrict_vocab``, when given, wins, as in gensim); its ``indexer`` is refused.
         """
+        if indexer is not None:
+            raise OptionError("indexer: approximate-neighbour indexers are not supported")
         if topn is not None and topn < 1:
             return []
         terms, rows = self._weighted_terms(positive, negative)
         if not terms:
             raise OptionError("most_similar needs at least one positive or negative word")
-        end = self._restrict(restrict_vocab)
+        start, end = 0, self._restrict(restrict_vocab)
+        if not restrict_vocab and (clip_start or clip_end):
+            start, end = self._clip(clip_start, clip_end)
         total = sum(abs(w) for _, w in terms)
         mean = np.zeros(self.vector_size, dtype=np.float64)
         for vec, weight in terms:
@@ -258,10 +276,18 @@ class KeyedVectors:
         length = np.linalg.norm(mean)
         if length > 0:
             mean /= length
-        scores = self.unit_vectors[:end] @ mean.astype(np.float32)
+        scores = self.unit_vectors[start:end] @ mean.astype(np.float32)
         if topn is None:
             return scores
-        return self._top(scores, topn, rows)
+        return self._top(scores, topn, rows, offset=start)
+
+    def _clip(self, clip_start: Any, clip_end: Any) -> tuple[int, int]:
+        """gensim's row range ``clip_start:clip_end`` (``None``: to the end), checked."""
+        end = len(self) if clip_end is None else clip_end
+        for name, value in (("clip_start", clip_start), ("clip_end", end)):
+            if not isinstance(value, Integral) or not 0 <= value <= len(self):
+                raise OptionError(f"{name} must be a row number in 0..{len(self)}, got {value!r}")
+        return int(clip_start), int(end)
 
     def most_similar_cosmul(
         self,
@@ -348,8 +374,13 @@ class KeyedVectors:
             return 0.0
         return float(m1 @ m2 / (n1 * n2))
 
-    def rank_by_centrality(self, words: Sequence[str]) -> list[tuple[float, str]]:
-        """``(similarity to the centroid, word)`` for each word, most central first."""
+    def rank_by_centrality(
+        self, words: Sequence[str], use_norm: bool = True
+    ) -> list[tuple[float, str]]:
+        """``(similarity to the centroid, word)`` for each word, most central first, on unit
+        vectors (gensim's ``use_norm=False`` is refused)."""
+        if not use_norm:
+            raise OptionError("use_norm=False is not supported: the ranking uses unit vectors")
         words = _as_items(words, "words")
         if not words:
             raise OptionError("give at least one word")
@@ -392,50 +423,6 @@ class KeyedVectors:
             self, path_or_name, restrict_vocab, case_insensitive, dummy4unknown=dummy4unknown,
             delimiter=delimiter,
         )  # fmt: skip
-
-    # ---- files and gensim ----------------------------------------------------------------
-    def save_word2vec_format(
-        self,
-        path: str | os.PathLike,
-        binary: bool = False,
-        fvocab: str | os.PathLike | None = None,
-        encoding: str = "utf-8",
-        progress: bool = True,
-    ) -> None:
-        """Write the C word2vec text or binary format (see ``formats``), most frequent
-        words first when the counts are known."""
-        write_word2vec_format(
-            path, self.index_to_key, self.vectors, self.counts, binary=binary, fvocab=fvocab,
-            encoding=encoding, progress=progress,
-        )  # fmt: skip
-
-    @classmethod
-    def load_word2vec_format(
-        cls,
-        path: str | os.PathLike,
-        binary: bool | None = None,
-        limit: int | None = None,
-        encoding: str = "utf-8",
-        unicode_errors: str = "strict",
-        fvocab: str | os.PathLike | None = None,
-        progress: bool = True,
-    ) -> KeyedVectors:
-        """Read a C word2vec text or binary file (format auto-detected by default; see
-        ``formats.read_word2vec_format``)."""
-        words, vectors, counts = read_word2vec_format(
-            path, binary=binary, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-            fvocab=fvocab, progress=progress,
-        )  # fmt: skip
-        return cls(words, vectors, counts)
-
-    def to_gensim(self):
-        """The same words, vectors and counts as a ``gensim.models.KeyedVectors``."""
-        return to_gensim(self.index_to_key, self.vectors, self.counts)
-
-    @classmethod
-    def from_gensim(cls, kv) -> KeyedVectors:
-        """Copy the words, vectors and (when present) counts of a gensim ``KeyedVectors``."""
-        return cls(*from_gensim(kv))
 
 
 # the package's functions for the two file methods, as gensim's users know them

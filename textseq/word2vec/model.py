@@ -16,31 +16,36 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from textseq.corpus import Vocab, open_corpus
+from textseq.corpus import Vocab
 from textseq.corpus.counting import count_words
 from textseq.corpus.spool import count_and_spool, remap_spool, spool_encode, vocab_table
-from textseq.errors import ModelFileError, OptionError, VocabError
-from textseq.files import load_npz, save_json, save_npz
+from textseq.errors import OptionError, VocabError
 from textseq.libc import release_free_heap
-from textseq.modelfolder import ModelFolder
 from textseq.threads import max_threads, numba_threads
 from textseq.word2vec import kernels
+from textseq.word2vec.corpus_input import Counted, LineSentences, training_corpus
+from textseq.word2vec.epochs import run_epochs
+from textseq.word2vec.gensim_names import (
+    BUILD_VOCAB_ARGS,
+    CONSTRUCTOR_ARGS,
+    TRAIN_ARGS,
+    missing_attribute,
+    take_gensim_args,
+    unknown_keyword,
+)
 from textseq.word2vec.kernel_inputs import (
     kernel_mode,
-    kernel_settings,
     noise_table,
     sample_thresholds,
     warm_up,
 )
 from textseq.word2vec.keyedvectors import KeyedVectors
+from textseq.word2vec.model_files import load_model, save_model
 from textseq.word2vec.params import NAMES, Word2VecParams, check_int, settings_as_attributes
-from textseq.word2vec.plan import EncodedCorpus, EpochPlan, private_rows_per_thread, rows_with_room
-from textseq.word2vec.reports import EpochReport, TrainingReport
-
-FORMAT = "textseq-word2vec"
-FORMAT_VERSION = 1
+from textseq.word2vec.plan import EncodedCorpus, private_rows_per_thread, rows_with_room
+from textseq.word2vec.reports import TrainingReport
+from textseq.word2vec.vocab_update import fresh_vectors, update_vocab
 
 
 @settings_as_attributes
@@ -49,13 +54,14 @@ class Word2Vec:
 
     The settings are the fields of ``Word2VecParams`` (gensim's names and defaults), given
     as keywords and kept in ``params``; each reads and writes as an attribute too
-    (``model.window``), as in gensim. ``progress``, ``callbacks`` (called as
-    ``callback(model, epoch_report)`` or ``callback.on_epoch_end(model, epoch_report)``)
-    and ``tokenizer`` (how a corpus given by path is read) belong to this object only.
-    Learned state, ``None`` until ``build_vocab`` or ``load``: ``vocab_`` (a ``Vocab``),
-    ``vectors_`` (input vectors, the word vectors), ``syn1neg_`` (output vectors),
-    ``report_`` (the last ``TrainingReport``), ``epochs_trained_``; ``wv`` gives the query
-    object.
+    (``model.window``), as in gensim. ``progress``, ``callbacks`` (functions
+    ``callback(model, epoch_report)`` or gensim's ``CallbackAny2Vec`` objects: see
+    ``callbacks``) and ``tokenizer`` (how a corpus given by path, or as plain sentences, is
+    tokenized) belong to this object only. Learned state, ``None`` until ``build_vocab`` or
+    ``load``: ``vocab_`` (a ``Vocab``), ``vectors_`` (input vectors, the word vectors),
+    ``syn1neg_`` (output vectors), ``report_`` (the last ``TrainingReport``),
+    ``epochs_trained_``; ``corpus_count`` and ``corpus_total_words`` as in gensim; ``wv``
+    gives the query object.
 
     ``shared_negatives`` (skip-gram only, on by default): each centre word draws one set of
     ``negative`` noise words for its whole window, and the output rows it touches are written
@@ -65,22 +71,34 @@ class Word2Vec:
     shared form scores as gensim does over seeds (``benchmarks/results/``) and is faster,
     above all on two threads, which then write the rows they share several times less often.
 
-    As in gensim, a corpus given to the constructor (``Word2Vec(sentences, min_count=1)``)
-    is trained on at once; without one, the constructor only stores the settings, and
-    ``build_vocab`` / ``train`` do the work. The settings are keyword-only.
+    As in gensim, a corpus given to the constructor (``Word2Vec(sentences, min_count=1)``,
+    or ``corpus_file=`` a file of space-separated tokens) is trained on at once; without one,
+    the constructor only stores the settings, and ``build_vocab`` / ``train`` do the work.
+    The settings are keyword-only. gensim's other arguments are taken as ``gensim_names``
+    says (``hs=0`` accepted, ``hs=1`` refused by name); ``docs/GENSIM.md`` lists every call.
 
     >>> model = Word2Vec(min_count=2, epochs=3, progress=False).train("lee")  # doctest: +SKIP
     """
+
+    @property
+    def hs(self) -> int:
+        """gensim's hierarchical-softmax switch: 0, textseq trains negative sampling only."""
+        return 0
 
     def __init__(
         self,
         sentences=None,
         *,
+        corpus_file: str | os.PathLike | None = None,
         progress: bool = True,
         callbacks: Iterable[Callable] = (),
         tokenizer: str = "unicode",
         **settings: Any,
     ):
+        take_gensim_args(settings, CONSTRUCTOR_ARGS)
+        for name in settings:
+            if name not in NAMES:
+                raise unknown_keyword("Word2Vec", name, [*NAMES, "corpus_file", "callbacks"])
         self.params = Word2VecParams(**settings)
         self.progress = progress
         self.callbacks = callbacks
@@ -92,19 +110,55 @@ class Word2Vec:
         self.neg_table_: np.ndarray | None = None
         self.report_: TrainingReport | None = None
         self.epochs_trained_ = 0
+        self.corpus_count = 0  # sentences of the corpus build_vocab counted (as gensim's)
+        self.corpus_total_words = 0  # and its words, rare ones too (as gensim's)
         self._corpus = None  # the corpus build_vocab counted: train's default
         self._encoded = EncodedCorpus()  # its ids (or another corpus's), kept between calls
         self._out_rows: np.ndarray | None = None  # output rows + room for private rows
         self._wv: KeyedVectors | None = None  # the query view, made again when vectors move
-        if sentences is not None:
-            self.train(sentences)
+        if sentences is not None or corpus_file is not None:
+            self.train(sentences, corpus_file=corpus_file)
+
+    def __getattr__(self, name: str) -> Any:
+        # only for names not found otherwise: gensim's that textseq lacks say what to use
+        raise missing_attribute(self, name)
+
+    def _corpus_arg(self, corpus, corpus_iterable, corpus_file):
+        """The one corpus of a call, given as ``corpus``, gensim's ``corpus_iterable`` or
+        ``corpus_file`` (``None`` when none is given)."""
+        given = [c for c in (corpus, corpus_iterable, corpus_file) if c is not None]
+        if len(given) > 1:
+            raise OptionError("give one corpus: sentences (corpus_iterable) or corpus_file")
+        if corpus_file is None:
+            return given[0] if given else None
+        known = self._corpus
+        if isinstance(known, LineSentences) and os.fspath(known.path) == os.fspath(corpus_file):
+            return known  # the file build_vocab read: its ids are kept
+        return LineSentences(corpus_file)
 
     # ---- vocabulary and weights ---------------------------------------------------------
-    def build_vocab(self, corpus) -> Word2Vec:
+    def build_vocab(
+        self,
+        corpus=None,
+        corpus_file: str | os.PathLike | None = None,
+        update: bool = False,
+        *,
+        corpus_iterable=None,
+        **gensim_args: Any,
+    ) -> Word2Vec:
         """Count the corpus, apply ``min_count`` / ``max_final_vocab`` / ``max_vocab_size``,
-        build the sampling tables and initialise the weights (gensim's scheme, seeded)."""
+        build the sampling tables and initialise the weights (gensim's scheme, seeded).
+        ``update=True`` adds the new words of ``corpus`` to a trained model instead
+        (``vocab_update``). Sets ``corpus_count`` and ``corpus_total_words``."""
+        take_gensim_args(gensim_args, BUILD_VOCAB_ARGS)
+        _no_more_args("build_vocab", gensim_args)
+        corpus = self._corpus_arg(corpus, corpus_iterable, corpus_file)
+        if corpus is None:
+            raise OptionError("build_vocab() needs a corpus (sentences or corpus_file)")
         warm_up()  # compile (or load) the kernels now, so no timed step pays for it
-        sentences = open_corpus(corpus, tokenizer=self.tokenizer)
+        if update:
+            return update_vocab(self, corpus)
+        sentences = training_corpus(corpus, self.tokenizer)
         self._encoded.close()
         if self.max_vocab_size is None:
             words, counts, raw = count_and_spool(sentences, self.progress)
@@ -117,10 +171,12 @@ class Word2Vec:
                     sentences=raw.num_sentences,
                 )  # fmt: skip
                 table = vocab_table(vocab.fresh_index(), words)  # -1: dropped
-                self._encoded.keep(corpus, remap_spool(raw, table))
+                self._encoded.keep(corpus, remap_spool(raw, table), int(counts.sum()))
+                self.corpus_count, self.corpus_total_words = raw.num_sentences, int(counts.sum())
             del words, counts  # every distinct word: free them before the weights exist
         else:
             counts, n_sentences = count_words(sentences, self.max_vocab_size)
+            self.corpus_count, self.corpus_total_words = n_sentences, sum(counts.values())
             min_count = self._effective_min_count(np.fromiter(counts.values(), np.int64))
             vocab = Vocab.from_counts(
                 counts, min_count=min_count, unk_token=None, eos_token=None, sentences=n_sentences
@@ -129,15 +185,15 @@ class Word2Vec:
         # the counting pass's dict lies freed in glibc's heap, under later objects that keep
         # it from shrinking: hand it back before the weights are allocated
         release_free_heap()
+        return self._start_weights(vocab, corpus)
+
+    def _start_weights(self, vocab: Vocab, corpus) -> Word2Vec:
+        """Take ``vocab`` (counted from ``corpus``) and make fresh weights for it."""
         self._set_vocab(vocab)
-        rng = np.random.default_rng(self.seed)
-        shape = (len(vocab), self.vector_size)
         # gensim 4's scheme, uniform in [-1, 1) / vector_size (the C tool's range is half
         # that), which scores as gensim does; made in place, with no second or third copy
-        self.vectors_ = rng.random(shape, dtype=np.float32)
-        self.vectors_ *= np.float32(2.0)
-        self.vectors_ -= np.float32(1.0)
-        self.vectors_ /= np.float32(self.vector_size)
+        rng = np.random.default_rng(self.seed)
+        self.vectors_ = fresh_vectors(rng, len(vocab), self.vector_size)
         # zeros, with room for the threads' copies of the frequent words' rows (train warns)
         self.syn1neg_ = self._out_rows = None
         threads = self._threads(warn=False)
@@ -146,6 +202,28 @@ class Word2Vec:
         self._corpus = corpus
         self._wv = None
         return self
+
+    def build_vocab_from_freq(
+        self, word_freq: dict[str, int], corpus_count: int | None = None, **gensim_args: Any
+    ) -> Word2Vec:
+        """The vocabulary from word counts instead of a corpus, as gensim's method of that
+        name (``min_count`` / ``max_final_vocab`` apply); ``train`` then needs a corpus.
+        ``corpus_count`` sets that attribute (sentences are not counted here)."""
+        update = gensim_args.pop("update", False)
+        take_gensim_args(gensim_args, BUILD_VOCAB_ARGS)
+        _no_more_args("build_vocab_from_freq", gensim_args)
+        if update:
+            raise OptionError("build_vocab_from_freq(update=True): use build_vocab(sentences, "
+                              "update=True), which counts the new corpus")  # fmt: skip
+        counts = np.fromiter(word_freq.values(), np.int64, len(word_freq))
+        if len(counts) == 0:
+            raise VocabError("word_freq is empty: no words to build a vocabulary from")
+        min_count = self._effective_min_count(counts)
+        vocab = Vocab.from_counts(word_freq, min_count=min_count, unk_token=None, eos_token=None)
+        warm_up()
+        self._encoded.close()
+        self.corpus_count, self.corpus_total_words = int(corpus_count or 0), int(counts.sum())
+        return self._start_weights(vocab, None)
 
     def _effective_min_count(self, counts: np.ndarray) -> int:
         """gensim's rule: ``max_final_vocab`` raises ``min_count`` just above the count of
@@ -184,6 +262,17 @@ class Word2Vec:
         return rows
 
     # ---- training -----------------------------------------------------------------------
+    @property
+    def syn1neg(self) -> np.ndarray | None:
+        """gensim's name for ``syn1neg_``, the output vectors."""
+        return self.syn1neg_
+
+    @property
+    def thread_count(self) -> int:
+        """The threads ``train`` uses: ``workers`` (default: every core), at most as many
+        as Numba may use."""
+        return self._threads(warn=False)
+
     def _threads(self, warn: bool = True) -> int:
         wanted = self.workers if self.workers is not None else max_threads()
         if wanted > max_threads():
@@ -200,24 +289,47 @@ class Word2Vec:
         self,
         corpus=None,
         *,
-        epochs: int | None = None,
+        corpus_iterable=None,
+        corpus_file: str | os.PathLike | None = None,
         total_examples: int | None = None,
         total_words: int | None = None,
+        epochs: int | None = None,
+        start_alpha: float | None = None,
+        end_alpha: float | None = None,
+        compute_loss: bool | None = None,
+        callbacks: Iterable[Callable] | None = None,
+        **gensim_args: Any,
     ) -> Word2Vec:
-        """Train ``epochs`` passes (default: the model's ``epochs``) over ``corpus`` (default:
-        the one given to ``build_vocab``; the vocabulary is built first when there is none).
-        Returns ``self``; the report is in ``report_``. The learning rate falls linearly from
-        ``alpha`` to ``min_alpha`` over this call's words, as gensim's ``train``.
+        """Train ``epochs`` passes (default: the model's ``epochs``) over ``corpus`` (gensim:
+        ``corpus_iterable`` or ``corpus_file``; default: the corpus given to ``build_vocab``,
+        which is built first when there is none). Returns ``self``; the report is in
+        ``report_``. The learning rate falls linearly from ``alpha`` to ``min_alpha`` over
+        this call's words, as gensim's ``train``; ``start_alpha`` / ``end_alpha`` replace
+        those two settings, ``compute_loss`` and ``callbacks`` the model's (as in gensim,
+        but left as they are when not given).
 
-        ``total_examples`` / ``total_words`` are accepted so that gensim's usual call,
+        ``total_examples`` / ``total_words`` are taken so that gensim's usual call,
         ``train(sentences, total_examples=model.corpus_count, epochs=model.epochs)``, runs
-        unchanged. gensim needs them to plan its learning rate; textseq counts the corpus
-        exactly while it encodes it, so it only checks them."""
+        unchanged. gensim plans its learning rate with them; textseq counts the corpus
+        exactly while it encodes it, so they change nothing, and a total that differs from
+        the corpus's sentences (or words) gives a warning, as gensim's log does."""
+        take_gensim_args(gensim_args, TRAIN_ARGS)
+        _no_more_args("train", gensim_args)
         for name, value in (("total_examples", total_examples), ("total_words", total_words)):
             if value is not None:
                 check_int(name, value, low=0)
         epochs = self.epochs if epochs is None else epochs
         check_int("epochs", epochs)
+        if start_alpha is not None or end_alpha is not None:
+            self.params = self.params.replace(
+                alpha=self.alpha if start_alpha is None else start_alpha,
+                min_alpha=self.min_alpha if end_alpha is None else end_alpha,
+            )
+        if compute_loss is not None:
+            self.compute_loss = bool(compute_loss)
+        if callbacks is not None:
+            self.callbacks = callbacks
+        corpus = self._corpus_arg(corpus, corpus_iterable, corpus_file)
         if self.vocab_ is None:
             if corpus is None:
                 raise OptionError("train() needs a corpus when no vocabulary was built")
@@ -225,7 +337,10 @@ class Word2Vec:
         if corpus is None:
             corpus = self._corpus
             if corpus is None:
-                raise OptionError("this model was loaded from disk: pass a corpus to train()")
+                raise OptionError(
+                    "pass a corpus to train(): this model has a vocabulary but no corpus "
+                    "(it was loaded, or built from word counts)"
+                )
         threads = self._threads()
         report = TrainingReport(
             threads=threads, vocab_size=len(self.vocab_), corpus_words=0,
@@ -234,9 +349,10 @@ class Word2Vec:
         start = time.perf_counter()
         if not self._encoded.holds(corpus):
             self._encoded.close()
-            sentences = open_corpus(corpus, tokenizer=self.tokenizer)
+            sentences = Counted(training_corpus(corpus, self.tokenizer))
             ids = spool_encode(sentences, self.vocab_.fresh_index(), self.progress)
-            self._encoded.keep(corpus, ids)
+            self._encoded.keep(corpus, ids, sentences.words)
+        self._encoded.check_totals(total_examples, total_words)
         plan = self._encoded.planned()
         report.corpus_words = plan.num_words
         report.encode_seconds = time.perf_counter() - start
@@ -244,69 +360,18 @@ class Word2Vec:
             raise VocabError("no word of the corpus is in the vocabulary: nothing to train")
         self.report_ = report
         self._wv = None
+        own_count = self._own_rows(threads)
+        weights = kernels.Weights(self.vectors_, self._output_rows_with_room(threads, own_count))
         with numba_threads(threads):
-            self._run_epochs(plan, report, int(epochs))
-        report.seconds = time.perf_counter() - start
+            run_epochs(self, plan, weights, own_count, report, int(epochs), start)
         return self
 
-    def _run_epochs(self, plan: EpochPlan, report: TrainingReport, epochs: int) -> None:
-        blocks = plan.calls(report.threads)
-        ids_buffer, seg_buffer = plan.buffers(blocks)
-        corpus_words = plan.num_words
-        total_words = corpus_words * epochs
-        # per chunk, rewritten each epoch; the epoch's loss is their exact sum (math.fsum),
-        # so how the chunks are cut into calls cannot change its bits
-        chunk_loss = np.zeros(plan.num_chunks, np.float64)
-        chunk_eff = np.zeros(plan.num_chunks, np.int64)
-        callbacks = list(self.callbacks or ())
-        own_count = self._own_rows(report.threads)
-        weights = kernels.Weights(
-            self.vectors_, self._output_rows_with_room(report.threads, own_count)
-        )
-        bar = tqdm(
-            total=total_words, unit=" words", unit_scale=True, disable=not self.progress,
-            desc="word2vec", dynamic_ncols=True,
-        )  # fmt: skip
-        with bar:
-            for epoch in range(epochs):
-                epoch_start = time.perf_counter()
-                # read each epoch: a callback may change a setting (or the tables) between two
-                tables = kernels.Tables(self.keep_threshold_, self.neg_table_)
-                settings = kernel_settings(self.params, total_words, report.threads, own_count)
-                # the chunks' generators are seeded by the model's epoch count, not this
-                # call's: a second train() call (or one after load) draws fresh subsamples,
-                # windows and noise words instead of replaying the first call's
-                seed_epoch = self.epochs_trained_
-                for lo, hi in blocks:
-                    ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
-                    block = kernels.Block(
-                        ids, seg, chunks, 0, hi - lo, chunk_base=lo, epoch=seed_epoch,
-                        words_done=epoch * corpus_words + word_lo,
-                    )  # fmt: skip
-                    kernels.train_chunks(
-                        weights, tables, settings, block, chunk_loss[lo:hi], chunk_eff[lo:hi]
-                    )
-                    effective = int(chunk_eff[:hi].sum())
-                    elapsed = time.perf_counter() - epoch_start
-                    postfix = {"epoch": f"{epoch + 1}/{epochs}"}
-                    postfix["eff words/s"] = f"{effective / max(elapsed, 1e-9):,.0f}"
-                    if self.compute_loss:
-                        postfix["loss"] = f"{chunk_loss[:hi].sum() / max(effective, 1):.4f}"
-                    bar.set_postfix(postfix, refresh=False)
-                    bar.update(len(ids))
-                info = EpochReport(
-                    epoch=self.epochs_trained_ + 1, raw_words=corpus_words,
-                    effective_words=int(chunk_eff.sum()),
-                    seconds=time.perf_counter() - epoch_start, loss=math.fsum(chunk_loss),
-                )  # fmt: skip
-                report.epochs.append(info)
-                self.epochs_trained_ += 1
-                self._wv = None  # the vectors moved: a callback must not see cached norms
-                for callback in callbacks:
-                    if hasattr(callback, "on_epoch_end"):
-                        callback.on_epoch_end(self, info)
-                    else:
-                        callback(self, info)
+    def get_latest_training_loss(self) -> float:
+        """The loss summed over the epochs of the last (or current) ``train`` call, as
+        gensim's method of that name; 0.0 before training or with ``compute_loss=False``."""
+        if self.report_ is None:
+            return 0.0
+        return math.fsum(e.loss for e in self.report_.epochs)
 
     # ---- queries ------------------------------------------------------------------------
     @property
@@ -358,68 +423,29 @@ class Word2Vec:
         return self.params.to_dict()
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the model folder (``ModelFolder``: config, vocabulary, weights) atomically."""
+        """Write the model folder (``model_files``: config, vocabulary and weights, no
+        pickle) atomically."""
         self._require_trained()
-        with ModelFolder(path).writing() as folder:
-            config = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "params": self.get_params(),
-                "tokenizer": self.tokenizer,
-                "vocab_size": len(self.vocab_),
-                "epochs_trained": int(self.epochs_trained_),
-            }
-            if self.report_ is not None:
-                config["last_report"] = self.report_.to_dict()
-            save_json(folder.config, config)
-            self.vocab_.save(folder.vocab)
-            save_npz(folder.weights, {"vectors": self.vectors_, "syn1neg": self.syn1neg_})
+        save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, **overrides) -> Word2Vec:
         """Read a model folder written by ``save``; ``overrides`` replace saved settings
-        (e.g. ``workers`` or ``progress``). Everything is checked against everything else."""
-        folder = ModelFolder(path)
-        config = folder.read_config(FORMAT, FORMAT_VERSION, "word2vec model")
-        params = dict(config.get("params") or {})
-        unknown = set(params) - set(NAMES)
-        if unknown:
-            raise ModelFileError(f"{folder.config} has unknown settings {sorted(unknown)}")
-        params.update(overrides)
-        try:
-            model = cls(tokenizer=config.get("tokenizer", "unicode"), **params)
-        except OptionError as exc:
-            raise ModelFileError(f"{folder.config}: {exc}") from None
-        try:
-            vocab = Vocab.load(folder.vocab)
-        except VocabError as exc:
-            raise ModelFileError(f"{folder.path}: {exc}") from None
-        if vocab.num_specials:
-            raise ModelFileError(f"{folder.vocab} has special tokens; word2vec uses none")
-        arrays = load_npz(
-            folder.weights, expected={"vectors": ("f", 2), "syn1neg": ("f", 2)},
-            what="model weights",
-        )  # fmt: skip
-        shape = (len(vocab), model.vector_size)
-        for name in ("vectors", "syn1neg"):
-            arr = arrays[name]
-            if arr.shape != shape or arr.dtype != np.float32:
-                raise ModelFileError(
-                    f"{folder.weights}: {name} has shape {arr.shape} and dtype {arr.dtype}, "
-                    f"expected {shape} float32 (vocabulary size x vector_size)"
-                )
-        if config.get("vocab_size") != len(vocab):
-            raise ModelFileError(
-                f"{folder.path}: config says {config.get('vocab_size')} words, "
-                f"{folder.vocab.name} has {len(vocab)}"
-            )
-        model._set_vocab(vocab)
-        model.vectors_ = np.ascontiguousarray(arrays["vectors"])
-        model.syn1neg_ = np.ascontiguousarray(arrays["syn1neg"])
-        model.epochs_trained_ = int(config.get("epochs_trained", 0))
-        return model
+        (e.g. ``workers`` or ``progress``). Everything is checked against everything else.
+        gensim's pickled ``save`` files are refused with what to do instead."""
+        return load_model(cls, path, overrides)
 
     def __repr__(self) -> str:
         state = f"{len(self.vocab_)} words" if self.vocab_ is not None else "untrained"
         kind = "skip-gram" if self.sg else "CBOW"
         return f"Word2Vec({kind}, vector_size={self.vector_size}, {state})"
+
+
+def _no_more_args(method: str, rest: dict[str, Any]) -> None:
+    """Python's ``TypeError`` for a keyword neither textseq nor gensim takes."""
+    if rest:
+        raise unknown_keyword(method, next(iter(rest)), list(TRAIN_KEYWORDS))
+
+
+TRAIN_KEYWORDS = ("corpus_iterable", "corpus_file", "total_examples", "total_words", "epochs",
+                  "start_alpha", "end_alpha", "compute_loss", "callbacks", "update")  # fmt: skip

@@ -72,7 +72,12 @@ class Word2VecParams:
     min_alpha: float = setting(0.0001, "Final learning rate.", run=True)
     epochs: int = setting(5, "Passes over the corpus.", run=True)
     cbow_mean: int = setting(1, "CBOW: mean or sum of the context.", flag="--cbow-mean/--cbow-sum")
-    seed: int = setting(1, "Seed of every random choice.", run=True)
+    seed: int = setting(
+        1,
+        "Seed of every random choice. A run repeats bit for bit with one thread only: "
+        "several threads update shared weights in an order that varies.",
+        run=True,
+    )
     workers: int | None = setting(
         None, "Threads to use (default: all cores).", flag="--threads", run=True
     )

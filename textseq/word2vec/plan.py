@@ -15,6 +15,8 @@ chunks, read back from the spool, so the progress bar moves while the calls stay
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from textseq.corpus.spool import SpooledIds
@@ -189,15 +191,34 @@ class EncodedCorpus:
         self.source: object | None = None
         self.spool: SpooledIds | None = None
         self.plan: EpochPlan | None = None
+        self.sentences = 0  # sentences of the corpus, empty ones too (gensim's examples)
+        self.raw_words = 0  # its words before unknown words were dropped
 
     def holds(self, corpus: object) -> bool:
         """Whether these are the ids of ``corpus``."""
         return self.source is not None and corpus is self.source
 
-    def keep(self, corpus: object, spool: SpooledIds) -> None:
-        """Keep ``spool``, the ids of ``corpus``, in place of what was kept."""
+    def keep(self, corpus: object, spool: SpooledIds, raw_words: int = 0) -> None:
+        """Keep ``spool``, the ids of ``corpus`` (``raw_words`` words before unknown ones
+        were dropped), in place of what was kept."""
         self.close()
         self.source, self.spool = corpus, spool
+        self.sentences, self.raw_words = spool.num_sentences, int(raw_words)
+
+    def check_totals(self, total_examples: int | None, total_words: int | None) -> None:
+        """Warn when gensim's totals (``train``'s arguments) differ from what the corpus
+        holds: its sentences and its words before unknown ones were dropped."""
+        for name, given, counted, what in (
+            ("total_examples", total_examples, self.sentences, "sentences"),
+            ("total_words", total_words, self.raw_words, "words"),
+        ):
+            if given is not None and given != counted:
+                warnings.warn(
+                    f"{name}={given:,} but the corpus has {counted:,} {what}; textseq counts "
+                    f"the corpus itself, so training goes on unchanged (gensim plans its "
+                    f"learning rate with {name}: check what you passed)",
+                    stacklevel=4,
+                )
 
     def planned(self) -> EpochPlan:
         """The plan over the kept ids, made on the first call."""

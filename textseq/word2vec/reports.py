@@ -26,7 +26,8 @@ class EpochReport:
 
 @dataclass
 class TrainingReport:
-    """Timing and loss of one ``train`` call. ``seconds`` covers encoding and every epoch;
+    """Timing and loss of one ``train`` call. ``seconds`` runs from the call's start to the
+    end of its last finished epoch (encoding included; set after each epoch);
     ``compile_seconds`` is the first kernel call of the process (JIT compile, or loading
     Numba's cache), measured on a tiny input before training and not counted in ``seconds``."""
 
