@@ -1,0 +1,123 @@
+"""The encoder: recurrent layers over a padded batch of sequences, optionally bidirectional.
+
+A general sequence layer: real-valued inputs ``x (S, B, D)`` (time-major) and the length of
+each sequence ``lengths (B,)``; the source's embedding lives in the model, so the same
+encoder reads vectors (``tests/seq2seq``'s sin -> cos exercise). Each layer runs one cell
+forward in time and, when bidirectional, a second cell over each sequence reversed *within
+its length*, so padding always comes after the real steps of both directions:
+
+    x[:, b] = a b c d _ _      forward cell reads  a b c d _ _
+                               backward cell reads d c b a _ _   (then put back in place)
+    memory[t] = [h_fwd[t] ; h_bwd[t]]   (S, B, 2H)
+    final     = [h_fwd at len-1 ; h_bwd at len-1 of the reversed order]   (B, 2H)
+
+Steps after a sequence's end read padding and produce states nobody reads (attention gives
+them zero weight, the finals are taken at ``len - 1``), so their gradients are zero and a
+padded batch trains exactly as its sequences would one at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from textseq.lm.cells import Cell, make_cell
+
+
+def reversal_index(lengths: np.ndarray, steps: int) -> np.ndarray:
+    """``(S, B)`` time index that reverses each column within its length and keeps the
+    padding in place; applying it twice is the identity."""
+    t = np.arange(steps)[:, None]
+    lengths = np.asarray(lengths)[None, :]
+    return np.where(t < lengths, lengths - 1 - t, t)
+
+
+class Encoder:
+    """``layers`` recurrent layers of ``hidden`` units per direction.
+
+    Parameters live in the cells (``forward_cells``, ``backward_cells``); ``named_cells``
+    lists them with their names."""
+
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        hidden: int,
+        layers: int,
+        bidirectional: bool,
+        rng: np.random.Generator,
+        dtype=np.float32,
+    ):
+        self.hidden = int(hidden)
+        self.bidirectional = bool(bidirectional)
+        self.directions = 2 if bidirectional else 1
+        self.forward_cells: list[Cell] = []
+        self.backward_cells: list[Cell] = []
+        size = input_size
+        for _ in range(layers):
+            self.forward_cells.append(make_cell(cell, size, hidden, rng, dtype))
+            if bidirectional:
+                self.backward_cells.append(make_cell(cell, size, hidden, rng, dtype))
+            size = hidden * self.directions
+        self._cache: dict | None = None
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden * self.directions
+
+    def named_cells(self) -> list[tuple[str, Cell]]:
+        out = []
+        for i, cell in enumerate(self.forward_cells):
+            out.append((f"encoder{i}.fwd", cell))
+            if self.bidirectional:
+                out.append((f"encoder{i}.bwd", self.backward_cells[i]))
+        return out
+
+    def forward(self, x: np.ndarray, lengths: np.ndarray, store: bool = True):
+        """``x (S, B, D)``, ``lengths (B,)`` (each >= 1) -> the top layer's states
+        ``(S, B, H*dirs)`` and each layer's final states ``[(B, H*dirs), ...]``."""
+        S, B, _ = x.shape
+        lengths = np.asarray(lengths, dtype=np.int64)
+        cols = np.arange(B)
+        last = lengths - 1
+        rev = reversal_index(lengths, S) if self.bidirectional else None
+        finals = []
+        for i, fcell in enumerate(self.forward_cells):
+            hs, _ = fcell.forward(x, fcell.initial_state(B), store=store)
+            if not self.bidirectional:
+                finals.append(hs[last, cols])
+                x = hs
+                continue
+            bcell = self.backward_cells[i]
+            hr, _ = bcell.forward(x[rev, cols], bcell.initial_state(B), store=store)
+            finals.append(np.concatenate([hs[last, cols], hr[last, cols]], axis=1))
+            x = np.concatenate([hs, hr[rev, cols]], axis=2)
+        if store:
+            self._cache = {"lengths": lengths, "rev": rev, "shape": (S, B)}
+        return x, finals
+
+    def backward(self, dmemory: np.ndarray, dfinals: list[np.ndarray | None]) -> np.ndarray:
+        """From ``dloss/dmemory (S, B, H*dirs)`` and ``dloss/dfinals`` (None: zero) to
+        ``dloss/dx (S, B, D)``; fills the cells' gradients."""
+        ca = self._cache
+        (_, B), lengths, rev = ca["shape"], ca["lengths"], ca["rev"]
+        cols = np.arange(B)
+        last = lengths - 1
+        H = self.hidden
+        dx = dmemory
+        for i in range(len(self.forward_cells) - 1, -1, -1):
+            dfin = dfinals[i]
+            if not self.bidirectional:
+                dh = np.array(dx, copy=True)
+                if dfin is not None:
+                    dh[last, cols] += dfin
+                dx, _ = self.forward_cells[i].backward(dh)
+                continue
+            dh_f = np.ascontiguousarray(dx[:, :, :H])
+            dh_r = dx[:, :, H:][rev, cols]  # into the backward cell's (reversed) time
+            if dfin is not None:
+                dh_f[last, cols] += dfin[:, :H]
+                dh_r[last, cols] += dfin[:, H:]
+            dx_f, _ = self.forward_cells[i].backward(dh_f)
+            dx_r, _ = self.backward_cells[i].backward(dh_r)
+            dx = dx_f + dx_r[rev, cols]
+        return dx
