@@ -24,11 +24,18 @@ import dataclasses
 import numpy as np
 
 from textseq.corpus import Vocab
+from textseq.errors import ModelFileError, OptionError, TextseqError
+from textseq.files import PathLike, load_npz, save_json, save_npz
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
+from textseq.modelfolder import ModelFolder
+from textseq.seq2seq import translate as _translate
 from textseq.seq2seq.config import Seq2SeqConfig
 from textseq.seq2seq.decoder import Decoder
 from textseq.seq2seq.encoder import Encoder
 from textseq.seq2seq.history import Seq2SeqHistory
+
+FORMAT = "textseq-seq2seq"
+FORMAT_VERSION = 1
 
 
 class Bridge:
@@ -123,12 +130,74 @@ class Seq2Seq:
     def get_weights(self) -> dict[str, np.ndarray]:
         return {name: p.copy() for name, p, _ in self.named_parameters()}
 
-    def set_weights(self, weights: dict[str, np.ndarray]) -> None:
-        from textseq.seq2seq.storage import check_weights
-
-        check_weights(self, weights, "weights")
-        for name, p, _ in self.named_parameters():
+    def set_weights(self, weights: dict[str, np.ndarray], where: str = "weights") -> None:
+        """Copy arrays into the parameters; names, shapes and dtypes must match exactly."""
+        expected = {name: p for name, p, _ in self.named_parameters()}
+        problems = [f"{where} hold unexpected arrays {sorted(set(weights) - set(expected))}"]
+        problems = problems if set(weights) - set(expected) else []
+        for name, p in expected.items():
+            w = weights.get(name)
+            if w is None:
+                problems.append(f"{where} lack array {name!r}")
+            elif w.shape != p.shape or w.dtype != p.dtype:
+                problems.append(
+                    f"{where}: {name!r} is {w.dtype} {w.shape}, expected {p.dtype} {p.shape}"
+                )
+        if problems:
+            raise ModelFileError("; ".join(problems))
+        for name, p in expected.items():
             p[...] = weights[name]
+
+    # ---- files --------------------------------------------------------------------------
+    def write_files(self, folder: ModelFolder | PathLike, weights=None) -> None:
+        """Write config, both vocabularies, ``weights`` (or the model's own) and the history
+        into ``folder``."""
+        folder = folder if isinstance(folder, ModelFolder) else ModelFolder(folder)
+        meta = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "source_vocab_size": len(self.source_vocab_),
+            "target_vocab_size": len(self.target_vocab_),
+            "model": dataclasses.asdict(self.config),
+        }
+        save_json(folder.config, meta)
+        self.source_vocab_.save(folder.source_vocab)
+        self.target_vocab_.save(folder.target_vocab)
+        save_npz(folder.weights, self.get_weights() if weights is None else weights)
+        if not self.history_.is_empty:
+            self.history_.write(folder)
+
+    def save(self, path: PathLike) -> Seq2Seq:
+        """Save as a model folder, atomically (an old folder is replaced whole)."""
+        with ModelFolder(path).writing() as tmp:
+            self.write_files(tmp)
+        return self
+
+    @classmethod
+    def load(cls, path: PathLike) -> Seq2Seq:
+        """Load a model folder, checking format, settings, vocabularies and every array."""
+        folder = ModelFolder(path)
+        meta = folder.read_config(FORMAT, FORMAT_VERSION, "sequence-to-sequence model")
+        try:
+            config = Seq2SeqConfig.from_dict(meta["model"]).validate()
+        except (KeyError, TypeError, OptionError, ModelFileError) as exc:
+            raise ModelFileError(f"{folder.config} has invalid settings: {exc}") from None
+        vocabs = []
+        for side, file in (("source", folder.source_vocab), ("target", folder.target_vocab)):
+            try:
+                vocab = Vocab.load(file)
+            except TextseqError as exc:
+                raise ModelFileError(f"cannot read the {side} vocabulary: {exc}") from None
+            if len(vocab) != meta.get(f"{side}_vocab_size"):
+                raise ModelFileError(
+                    f"vocabulary size mismatch in {folder.path}: {file.name} has {len(vocab)} "
+                    f"entries, {folder.config.name} says {meta.get(f'{side}_vocab_size')}"
+                )
+            vocabs.append(vocab)
+        model = cls(config).init(*vocabs)
+        model.set_weights(load_npz(folder.weights, what="model weights"), str(folder.weights))
+        model.history_ = Seq2SeqHistory.read(folder)
+        return model
 
     # ---- training -----------------------------------------------------------------------
     def _initial_states(self, finals, store):
@@ -221,3 +290,6 @@ class Seq2Seq:
         """ids ``(B,)`` -> logits ``(B, V)`` of the next target token and the new state."""
         logits, state, _ = self.step_with_attention(ids, state)
         return logits, state
+
+    # ---- translation (textseq.seq2seq.translate's functions as methods) ---------------------
+    translate = _translate.translate
