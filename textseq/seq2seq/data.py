@@ -16,6 +16,7 @@ a few slices of arrays::
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,36 +36,27 @@ Pair = tuple[str, str]
 
 
 def read_pairs(path, encoding: str = "utf-8") -> list[Pair]:
-    """The ``(source, target)`` strings of a pairs file (``-``: standard input)."""
+    """The ``(source, target)`` strings of a pairs file (``-``: standard input). Lines are
+    decoded one by one, so an undecodable byte is reported with its line."""
     import sys
 
-    name = "standard input" if str(path) == "-" else str(path)
-    if str(path) != "-" and not Path(path).is_file():
+    stdin = str(path) == "-"
+    name = "standard input" if stdin else str(path)
+    if not stdin and not Path(path).is_file():
         raise InputError(f"pairs file {name} does not exist or is not a file")
-    handle = sys.stdin if str(path) == "-" else open(path, encoding=encoding, newline="")
     pairs: list[Pair] = []
-    number = 0
-    try:
-        with handle if handle is not sys.stdin else _no_close(handle):
-            for number, line in enumerate(handle, start=1):
-                pairs.append(_parse_line(line, name, number))
-    except UnicodeDecodeError:
-        raise InputError(f"{name} line {number + 1}: not {encoding} text") from None
-    pairs = [p for p in pairs if p is not None]
+    with contextlib.nullcontext(sys.stdin.buffer) if stdin else open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputError(f"{name} line {number}: not {encoding} text") from None
+            pair = _parse_line(line, name, number)
+            if pair is not None:
+                pairs.append(pair)
     if not pairs:
         raise InputError(f"pairs file {name} holds no pairs")
     return pairs
-
-
-class _no_close:
-    def __init__(self, handle):
-        self.handle = handle
-
-    def __enter__(self):
-        return self.handle
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _parse_line(line: str, name: str, number: int):
