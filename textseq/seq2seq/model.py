@@ -64,6 +64,14 @@ class Bridge:
         return dz @ self.params["W"]
 
 
+def _embedding(rows: int, dim: int, rng, dtype) -> Embedding:
+    """An embedding table drawn from N(0, 1) (PyTorch's start): short character sequences
+    learn several times faster from it than from the language model's +-0.1."""
+    emb = Embedding(rows, dim, rng, dtype)
+    emb.params["W"][...] = rng.standard_normal((rows, dim))
+    return emb
+
+
 def pad_batch(seqs, pad: int = 0, dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of ids -> ``(B, max length)`` padded with ``pad``, and their lengths."""
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
@@ -89,12 +97,12 @@ class Seq2Seq:
         dtype = np.dtype(cfg.dtype)
         rng = np.random.default_rng(cfg.seed)
         self.source_vocab_, self.target_vocab_ = source_vocab, target_vocab
-        self.src_embedding_ = Embedding(len(source_vocab), cfg.embed, rng, dtype)
+        self.src_embedding_ = _embedding(len(source_vocab), cfg.embed, rng, dtype)
         self.encoder_ = Encoder(
             cfg.cell, cfg.embed, cfg.hidden, cfg.layers, cfg.bidirectional, rng, dtype
         )
         self.bridges_ = [Bridge(cfg.memory_size, cfg.hidden, rng, dtype) for _ in range(cfg.layers)]
-        self.tgt_embedding_ = Embedding(len(target_vocab), cfg.embed, rng, dtype)
+        self.tgt_embedding_ = _embedding(len(target_vocab), cfg.embed, rng, dtype)
         self.decoder_ = Decoder(
             cfg.cell, cfg.embed, cfg.hidden, cfg.layers, cfg.memory_size, cfg.attention, rng, dtype
         )
