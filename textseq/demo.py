@@ -20,6 +20,7 @@ from textseq.plotting import (
     plot_embeddings,
     training_curves,
 )
+from textseq.seq2seq_demo import run_seq2seq_step
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ def run_demo(
     echo(f"  argmax : {PROMPT} {argmax.text}")
     echo(f"  sample : {PROMPT} {sample.text}")
     echo(f"  beam 5 : {PROMPT} {beam.text}")
+
+    files.update(run_seq2seq_step(out, quick, seed, echo, progress))
 
     echo("\n== 5. plots")
     if matplotlib_available():

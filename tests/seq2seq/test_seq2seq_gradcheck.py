@@ -97,15 +97,17 @@ def test_bidirectional_finals_read_each_sequence_alone():
 
 
 @pytest.mark.parametrize("kind", ["dot", "general", "additive"])
-def test_attention_backward_with_mask(kind):
+@pytest.mark.parametrize("S", [4, 2])  # general: projected on the query side, then the keys'
+def test_attention_backward_with_mask(kind, S):
     rng = np.random.default_rng(5)
-    B, T, S, H = 2, 3, 4, 3
+    B, T, H = 2, 3, 3
     Dm = H if kind == "dot" else 4
     att = make_attention(kind, H, Dm, rng, np.float64)
     randomise(att, rng)
     Q = rng.normal(size=(B, T, H))
     M = rng.normal(size=(B, S, Dm))
-    mask = np.array([[False] * 4, [False, False, True, True]])
+    mask = np.zeros((B, S), dtype=bool)
+    mask[1, S // 2 :] = True
     R = rng.normal(size=(B, T, Dm))
 
     def loss():
@@ -119,9 +121,11 @@ def test_attention_backward_with_mask(kind):
         assert_close(grads[k], loss, p, f"{kind}.{k}")
     assert_close(dQ, loss, Q, f"{kind} queries")
     assert_close(dM, loss, M, f"{kind} memory")
-    assert np.all(dM[1, 2:] == 0), "masked memory rows must get no gradient"
-    _, a = att.forward(Q, M, mask)
-    assert np.all(a[1, :, 2:] == 0) and np.allclose(a.sum(-1), 1)
+    assert np.all(dM[1, S // 2 :] == 0), "masked memory rows must get no gradient"
+    C, a = att.forward(Q, M, mask)
+    assert np.all(a[1, :, S // 2 :] == 0) and np.allclose(a.sum(-1), 1)
+    keyed, _ = att.forward(Q, M, mask, K=att.keys(M))  # the decoding path: same context
+    np.testing.assert_allclose(keyed, C, rtol=1e-12)
 
 
 @pytest.mark.parametrize("attention", ["none", "general", "additive"])

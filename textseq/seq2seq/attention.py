@@ -4,7 +4,8 @@ For queries ``Q (B, T, H)`` (the decoder's states) and a memory ``M (B, S, Dm)``
 encoder's states), with ``mask (B, S)`` true at padding::
 
     keys     K = M                      dot       (needs Dm == H)
-             K = M Wa^T                 general   Wa (H, Dm)
+             K = M Wa^T                 general   Wa (H, Dm)  (training: Q Wa instead,
+                                                  when the target is the shorter side)
              K = M W2^T + b             additive  W2 (A, Dm), b (A,)
     scores   Q K^T                      dot, general           (B, T, S)
              v . tanh(Q W1^T + K)       additive  W1 (A, H), v (A,)
@@ -98,6 +99,36 @@ class GeneralAttention(Attention):
         B, S, Dm = M.shape
         Wa = self.params["Wa"]
         return np.matmul(M.reshape(B * S, Dm), Wa.T).reshape(B, S, Wa.shape[0])
+
+    def forward(self, Q, M, mask=None, K=None, store=True):
+        """As ``Attention.forward``; without keys given and with fewer queries than memory
+        rows (training: targets shorter than sources), the product goes to the query side,
+        ``(Q Wa) M^T``: the same scores for less work."""
+        B, T, H = Q.shape
+        if K is not None or T >= M.shape[1]:
+            return super().forward(Q, M, mask, K, store)
+        Wa = self.params["Wa"]
+        QW = np.matmul(Q.reshape(B * T, H), Wa).reshape(B, T, -1)
+        a = masked_softmax(np.matmul(QW, M.transpose(0, 2, 1)), mask)
+        C = np.matmul(a, M)
+        if store:
+            self._cache = {"Q": Q, "M": M, "QW": QW, "a": a}
+        return C, a
+
+    def backward(self, dC):
+        ca = self._cache
+        if "QW" not in ca:
+            return super().backward(dC)
+        Q, M, QW, a = ca["Q"], ca["M"], ca["QW"], ca["a"]
+        B, T, H = Q.shape
+        dM = np.matmul(a.transpose(0, 2, 1), dC)
+        da = np.matmul(dC, M.transpose(0, 2, 1))
+        ds = a * (da - (da * a).sum(axis=-1, keepdims=True))
+        dQW = np.matmul(ds, M).reshape(B * T, -1)
+        dM += np.matmul(ds.transpose(0, 2, 1), QW)
+        Q2 = Q.reshape(B * T, H)
+        np.matmul(Q2.T, dQW, out=self.grads["Wa"])
+        return np.matmul(dQW, self.params["Wa"].T).reshape(B, T, H), dM
 
     def _keys_backward(self, dK, M):
         B, S, Dm = M.shape

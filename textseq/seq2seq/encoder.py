@@ -11,6 +11,10 @@ its length*, so padding always comes after the real steps of both directions:
     memory[t] = [h_fwd[t] ; h_bwd[t]]   (S, B, 2H)
     final     = [h_fwd at len-1 ; h_bwd at len-1 of the reversed order]   (B, 2H)
 
+With ``share_threads`` set, the two directions of a layer run at once, one on a worker
+thread (``textseq.threads.SharedChunks``); each computes its own arrays, so the result is the
+same bits either way.
+
 Steps after a sequence's end read padding and produce states nobody reads (attention gives
 them zero weight, the finals are taken at ``len - 1``), so their gradients are zero and a
 padded batch trains exactly as its sequences would one at a time.
@@ -18,8 +22,11 @@ padded batch trains exactly as its sequences would one at a time.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from textseq import threads
 from textseq.lm.cells import Cell, make_cell
 
 
@@ -59,6 +66,19 @@ class Encoder:
                 self.backward_cells.append(make_cell(cell, size, hidden, rng, dtype))
             size = hidden * self.directions
         self._cache: dict | None = None
+        self.share_threads = False
+
+    def _both(self, fwd, bwd):
+        """``(fwd(), bwd())``, at once on two threads when ``share_threads``."""
+        if not self.share_threads:
+            return fwd(), bwd()
+        out = [None, None]
+
+        def run(i):
+            out[i] = fwd() if i == 0 else bwd()
+
+        threads.SharedChunks(run, 2).finish()
+        return out[0], out[1]
 
     @property
     def output_size(self) -> int:
@@ -82,13 +102,16 @@ class Encoder:
         rev = reversal_index(lengths, S) if self.bidirectional else None
         finals = []
         for i, fcell in enumerate(self.forward_cells):
-            hs, _ = fcell.forward(x, fcell.initial_state(B), store=store)
             if not self.bidirectional:
+                hs, _ = fcell.forward(x, fcell.initial_state(B), store=store)
                 finals.append(hs[last, cols])
                 x = hs
                 continue
-            bcell = self.backward_cells[i]
-            hr, _ = bcell.forward(x[rev, cols], bcell.initial_state(B), store=store)
+            bcell, xf, xr = self.backward_cells[i], x, x[rev, cols]
+            (hs, _), (hr, _) = self._both(
+                partial(fcell.forward, xf, fcell.initial_state(B), store=store),
+                partial(bcell.forward, xr, bcell.initial_state(B), store=store),
+            )
             finals.append(np.concatenate([hs[last, cols], hr[last, cols]], axis=1))
             x = np.concatenate([hs, hr[rev, cols]], axis=2)
         if store:
@@ -117,7 +140,9 @@ class Encoder:
             if dfin is not None:
                 dh_f[last, cols] += dfin[:, :H]
                 dh_r[last, cols] += dfin[:, H:]
-            dx_f, _ = self.forward_cells[i].backward(dh_f)
-            dx_r, _ = self.backward_cells[i].backward(dh_r)
+            fcell, bcell = self.forward_cells[i], self.backward_cells[i]
+            (dx_f, _), (dx_r, _) = self._both(
+                partial(fcell.backward, dh_f), partial(bcell.backward, dh_r)
+            )
             dx = dx_f + dx_r[rev, cols]
         return dx

@@ -16,6 +16,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -91,6 +92,12 @@ class Seq2SeqTrainer:
         threads.set_threads(tc.threads)
         if len(data.train) < 1:
             raise InputError("the training part has no pairs: nothing to learn")
+        if self.out_dir is not None:  # before any training, not after the first epoch
+            out = Path(self.out_dir)
+            if not out.absolute().parent.is_dir():
+                raise InputError(f"cannot write {out}: folder {out.parent} does not exist")
+            if out.exists() and not out.is_dir():
+                raise InputError(f"cannot write model folder {out}: a file of that name exists")
         self.model_ = model
         self.optimizer_ = make_optimizer(tc.optimizer, tc.lr)
         self.rng_ = np.random.default_rng(tc.seed)
@@ -99,16 +106,23 @@ class Seq2SeqTrainer:
         if resume:
             self._resume(data)
         model.history_ = self.history_
+        # the products of one step are too small to split: BLAS runs on one thread, and a
+        # second thread runs the encoder's other direction instead
+        model.encoder_.share_threads = threads.blas_threads() > 1
         try:
-            self._run(data)
+            with threads.single_thread_blas():
+                self._run(data)
         except KeyboardInterrupt:
             self.history_.stopped = INTERRUPTED
             if self._best is not None:
                 model.set_weights(self._best)
             return self
+        finally:
+            model.encoder_.share_threads = False
         if self._best is not None:
             model.set_weights(self._best)
-        self.history_.test = self._evaluate(data.test)
+        with threads.single_thread_blas():
+            self.history_.test = self._evaluate(data.test)
         if self.history_.stopped is None:
             self.history_.stopped = COMPLETED
         self._save()
