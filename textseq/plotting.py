@@ -105,6 +105,17 @@ def training_curves(model_dir: PathLike) -> tuple[dict[str, list[float]], str]:
     of a word2vec model (the epochs of its last training report)."""
     folder = ModelFolder(model_dir)
     name = folder.path.name
+    if folder.source_vocab.is_file() and folder.history.is_file():  # sequence to sequence
+        from textseq.seq2seq.history import Seq2SeqHistory
+
+        history = Seq2SeqHistory.read(folder)
+        curves = {
+            "training loss": [e.train_loss for e in history.epochs],
+            "validation exact match": [
+                e.valid_exact for e in history.epochs if e.valid_exact is not None
+            ],
+        }
+        return curves, f"sequence to sequence: {name}"
     if folder.history.is_file():
         # imported here: the ``textseq.lm`` package loads the model's kernels, which a
         # command that only plots word vectors should not wait for

@@ -132,3 +132,11 @@ def test_errors_are_one_line(tmp_path, trained, capsys):
         assert main(args) == 1, args
         assert words in error_line(capsys), args
     assert not target.exists() and not (tmp_path / "s.tsv").exists()
+
+
+def test_plot_training_reads_a_seq2seq_folder(trained, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    _, _, out = trained
+    png = tmp_path / "curves.png"
+    assert main(["plot-training", str(out), "-o", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"

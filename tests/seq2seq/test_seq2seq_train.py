@@ -148,3 +148,14 @@ def test_two_threads_give_the_same_bits_as_one():
         runs.append(train_seq2seq("dates", config, train, progress=False, size=150)[0])
     for (name, a, _), (_, b, _) in zip(runs[0].named_parameters(), runs[1].named_parameters()):
         np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_sampling_is_seeded_and_attention_has_a_row_per_output():
+    train = Seq2SeqTrainConfig(epochs=1, batch_size=16, threads=1, max_valid=5)
+    model, _ = train_seq2seq("addition", SMALL, train, progress=False, size=100)
+    a = model.translate("12+34", strategy="sample", seed=5, temperature=1.5)
+    b = model.translate("12+34", strategy="sample", seed=5, temperature=1.5)
+    assert a.best.ids == b.best.ids
+    assert a.attention.shape == (len(a.best.ids), len("12+34"))
+    np.testing.assert_allclose(a.attention.sum(axis=1), 1.0, rtol=1e-5)
+    assert len(a.output_tokens) == len(a.best.ids)

@@ -44,6 +44,7 @@ class Translation:
     hypotheses: list[Hypothesis] = field(default_factory=list)
     attention: np.ndarray | None = None
     stop_reason: str = "eos"
+    eos_token: str = "<eos>"
 
     @property
     def best(self) -> Hypothesis:
@@ -57,10 +58,7 @@ class Translation:
     def output_tokens(self) -> list[str]:
         """The best hypothesis's tokens, with ``<eos>`` when it ended with it (the rows of
         ``attention``)."""
-        eos = self.best.finished
-        return self.best.tokens + ([self._eos] if eos else [])
-
-    _eos: str = "<eos>"
+        return self.best.tokens + ([self.eos_token] if self.best.finished else [])
 
 
 def encode_sources(model, texts: Sequence[str]):
@@ -117,10 +115,8 @@ def translate(
         words = vocab.decode(ids)
         out = detokenize(words, model.config.target_tokenizer)
         hyps.append(Hypothesis(out, words, list(h.ids), h.logprob, h.score, h.finished))
-    tr = Translation(tokens[0], hyps, stop_reason=result.stop_reason)
-    tr._eos = vocab.words[eos]
-    tr.attention = attention_weights(model, src, lengths, result.best.ids)
-    return tr
+    attention = attention_weights(model, src, lengths, result.best.ids)
+    return Translation(tokens[0], hyps, attention, result.stop_reason, vocab.words[eos])
 
 
 def detokenize(tokens, tokenizer: str) -> str:
