@@ -106,23 +106,16 @@ class Seq2SeqTrainer:
         if resume:
             self._resume(data)
         model.history_ = self.history_
-        # the products of one step are too small to split: BLAS runs on one thread, and a
-        # second thread runs the encoder's other direction instead
-        model.encoder_.share_threads = threads.blas_threads() > 1
         try:
-            with threads.single_thread_blas():
-                self._run(data)
+            self._run(data)
         except KeyboardInterrupt:
             self.history_.stopped = INTERRUPTED
             if self._best is not None:
                 model.set_weights(self._best)
             return self
-        finally:
-            model.encoder_.share_threads = False
         if self._best is not None:
             model.set_weights(self._best)
-        with threads.single_thread_blas():
-            self.history_.test = self._evaluate(data.test)
+        self.history_.test = self._evaluate(data.test)
         if self.history_.stopped is None:
             self.history_.stopped = COMPLETED
         self._save()
@@ -171,7 +164,19 @@ class Seq2SeqTrainer:
 
     def train_epoch(self, part: Part, epoch: int) -> tuple[float, int, float]:
         """One pass; returns the mean loss per target token, the target tokens and the
-        seconds it took (the figures the progress bar ends with)."""
+        seconds it took (the figures the progress bar ends with).
+
+        The products of one step are too small to split: BLAS runs on one thread, and with
+        two or more a second thread runs the encoder's other direction instead."""
+        encoder = self.model_.encoder_
+        encoder.share_threads = threads.blas_threads() > 1
+        try:
+            with threads.single_thread_blas():
+                return self._train_batches(part, epoch)
+        finally:
+            encoder.share_threads = False
+
+    def _train_batches(self, part: Part, epoch: int) -> tuple[float, int, float]:
         tc, model, opt = self.train, self.model_, self.optimizer_
         named = model.named_parameters()
         params = [p for _, p, _ in named]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from textseq import decoding
+from textseq import decoding, threads
 from textseq.corpus import get_tokenizer
 from textseq.errors import OptionError
 from textseq.seq2seq.history import Scores
@@ -167,6 +167,11 @@ def evaluate(model, part, batch_size: int = 256, max_exact: int | None = None, m
     """Teacher-forced mean loss, perplexity and token accuracy over ``part`` (a
     ``textseq.seq2seq.data.Part``), and the share of its first ``max_exact`` pairs (all when
     None) whose greedy decoding equals the target."""
+    with threads.single_thread_blas():  # one step's products are too small to split
+        return _evaluate(model, part, batch_size, max_exact, max_tokens)
+
+
+def _evaluate(model, part, batch_size, max_exact, max_tokens):
     n = len(part)
     if n == 0:
         return Scores(None, None, None, None, 0)
