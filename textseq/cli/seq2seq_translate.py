@@ -27,9 +27,11 @@ TRANSLATE_EPILOG = """Examples:
   textseq translate --model dates-model/ --evaluate test.tsv        (exact match on pairs)
 """
 
-PLOT_EPILOG = """Example:
+PLOT_EPILOG = """Examples:
 
   textseq plot-attention --model dates-model/ "september 27, 1994" -o attention.png
+
+  textseq plot-attention --model rev/ "a b c d e f" -o rev-attention.png
 """
 
 ModelOpt = Annotated[
@@ -165,7 +167,9 @@ def _evaluate(s2s, pairs: str, size: int, seed: int, batch_size: int, settings: 
 
 def plot_attention_command(
     model: ModelOpt,
-    text: Annotated[str, typer.Argument(help="The source text.", show_default=False)],
+    text: Annotated[
+        str, typer.Argument(help="The source text.", show_default=False, metavar="TEXT")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG to write.")] = Path(
         "attention.png"
     ),

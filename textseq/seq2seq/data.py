@@ -127,9 +127,6 @@ class Part:
         tgt_in[:, 1:] = np.maximum(tgt_out[:, :-1], 0)
         return src, src_len, tgt_in, tgt_out
 
-    def sources(self) -> list[np.ndarray]:
-        return [self.src[i, : self.src_len[i]] for i in range(len(self))]
-
     def targets(self) -> list[list[int]]:
         """Each target's ids without the final ``<eos>``."""
         return [self.tgt[i, : self.tgt_len[i] - 1].tolist() for i in range(len(self))]
