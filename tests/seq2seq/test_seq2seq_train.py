@@ -159,3 +159,36 @@ def test_sampling_is_seeded_and_attention_has_a_row_per_output():
     assert a.attention.shape == (len(a.best.ids), len("12+34"))
     np.testing.assert_allclose(a.attention.sum(axis=1), 1.0, rtol=1e-5)
     assert len(a.output_tokens) == len(a.best.ids)
+
+
+def test_ctrl_c_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    train = Seq2SeqTrainConfig(epochs=3, batch_size=16, threads=1, max_valid=5)
+    calls = []
+    original = Seq2Seq.loss
+
+    def loss(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 12:  # during the second epoch (9 batches an epoch)
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Seq2Seq, "loss", loss)
+    model, hist = train_seq2seq("addition", SMALL, train, tmp_path / "m", progress=False, size=160)
+    assert hist.stopped == "interrupted" and len(hist.epochs) == 1
+    saved = Seq2Seq.load(tmp_path / "m")
+    assert len(saved.history_.epochs) == 1
+    monkeypatch.setattr(Seq2Seq, "loss", original)
+    _, resumed = train_seq2seq(
+        "addition", SMALL, train, tmp_path / "m", progress=False, resume=True, size=160
+    )
+    assert [e.epoch for e in resumed.epochs] == [1, 2, 3] and resumed.stopped == "completed"
+
+
+def test_non_finite_loss_stops_with_a_message(tmp_path, monkeypatch):
+    from textseq.lm.trainer import NonFiniteLossError
+
+    monkeypatch.setattr(Seq2Seq, "loss", lambda self, *a, **k: float("nan"))
+    train = Seq2SeqTrainConfig(epochs=1, batch_size=16, threads=1)
+    with pytest.raises(NonFiniteLossError, match="epoch 1, batch 1"):
+        train_seq2seq("addition", SMALL, train, tmp_path / "m", progress=False, size=50)
+    assert not (tmp_path / "m").exists()
