@@ -140,3 +140,11 @@ def test_plot_training_reads_a_seq2seq_folder(trained, tmp_path, capsys):
     png = tmp_path / "curves.png"
     assert main(["plot-training", str(out), "-o", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_reads_pairs_from_stdin(tmp_path, monkeypatch, capsys):
+    text = "".join(f"{a}+{b}\t{a + b}\n" for a in range(12) for b in range(12))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    out = tmp_path / "m"
+    assert main(["train-seq2seq", "-", "-o", str(out), "--epochs", "1", *SMALL]) == 0
+    assert Seq2Seq.load(out).history_.data.train_pairs == round(0.9 * 144)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import SeedOpt
-from textseq.datasets.tasks import TASKS, make_task, write_pairs
+from textseq.datasets.tasks import DEFAULT_SIZE, TASKS, make_task, write_pairs
 
 MAKE_EPILOG = """Examples:
 
@@ -39,7 +39,7 @@ def make_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Pairs file to write.", show_default=False)
     ],
-    size: Annotated[int, typer.Option("--size", help="Pairs to make.")] = 10000,
+    size: Annotated[int, typer.Option("--size", help="Pairs to make.")] = DEFAULT_SIZE,
     seed: SeedOpt = 0,
     min_length: Annotated[
         int | None, typer.Option("--min-length", help="reverse: shortest sequence [default: 1].")

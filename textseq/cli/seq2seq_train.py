@@ -9,6 +9,7 @@ import typer
 
 from textseq.cli.common import SeedOpt, ThreadsOpt
 from textseq.cli.lm_train import parse_split
+from textseq.datasets.tasks import DEFAULT_SIZE
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS
 from textseq.modelfolder import ModelFolder
@@ -21,7 +22,8 @@ EPILOG = f"""Examples:
 
   textseq train-seq2seq dates -o dates-model/ --size 50000 --epochs 5
 
-  textseq datasets make reverse -o reverse.tsv --size 20000 --min-length 20 --max-length 40
+  textseq datasets make reverse -o reverse.tsv --min-length 20 --max-length 40
+
   textseq train-seq2seq reverse.tsv -o rev/ --tokenizer unicode --attention additive
 
   textseq train-seq2seq pairs.tsv -o m/ --source-tokenizer unicode --target-tokenizer char
@@ -43,7 +45,10 @@ def _fmt(x, spec):
 
 
 def train_seq2seq_command(
-    pairs: Annotated[str, typer.Argument(help="Pairs file, '-' for stdin, or a task name.")],
+    pairs: Annotated[
+        str,
+        typer.Argument(help="Pairs file, '-' for stdin, or a task name.", metavar="PAIRS"),
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
     ] = Path("seq2seq-model"),
@@ -77,7 +82,10 @@ def train_seq2seq_command(
         bool, typer.Option("--shared-vocab", help="One vocabulary for both sides.")
     ] = _ARCH.shared_vocab,
     size: Annotated[
-        int | None, typer.Option("--size", help="Pairs to make when PAIRS names a task.")
+        int | None,
+        typer.Option(
+            "--size", help=f"Pairs to make when PAIRS names a task [default: {DEFAULT_SIZE}]."
+        ),
     ] = None,
     epochs: Annotated[
         int, typer.Option("--epochs", help="Passes over the training part.")

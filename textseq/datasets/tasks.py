@@ -21,6 +21,8 @@ from textseq.errors import OptionError
 
 Pair = tuple[str, str]
 
+DEFAULT_SIZE = 20000  # pairs made when a task is named without a size
+
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()

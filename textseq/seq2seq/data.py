@@ -25,12 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from textseq.corpus import Vocab, get_tokenizer
-from textseq.datasets.tasks import is_task, make_task
+from textseq.datasets.tasks import DEFAULT_SIZE, is_task, make_task
 from textseq.errors import InputError
 from textseq.seq2seq.config import Seq2SeqConfig, Seq2SeqTrainConfig
 from textseq.seq2seq.history import DataSummary
-
-TASK_SIZE = 20000  # pairs made when a task is named without a size
 
 Pair = tuple[str, str]
 
@@ -79,7 +77,7 @@ def load_pairs(source, size: int | None = None, seed: int = 0) -> list[Pair]:
     if isinstance(source, (list, tuple)):
         return [(str(s), str(t)) for s, t in source]
     if is_task(source) and not Path(source).exists():
-        return make_task(source, size or TASK_SIZE, seed)
+        return make_task(source, size or DEFAULT_SIZE, seed)
     return read_pairs(source)
 
 
