@@ -14,11 +14,11 @@ EXAMPLES = ("September 27, 1994", "27 sep 94", "9/27/1994", "Tuesday, March 3, 2
 
 @dataclass(frozen=True)
 class Seq2SeqDemoSettings:
-    pairs: int = 10000
+    pairs: int = 8000
     embed: int = 32
     hidden: int = 64
-    epochs: int = 3
-    lr: float = 0.01
+    epochs: int = 2
+    lr: float = 0.005
 
     @classmethod
     def for_run(cls, quick: bool) -> Seq2SeqDemoSettings:
