@@ -148,3 +148,15 @@ def test_train_reads_pairs_from_stdin(tmp_path, monkeypatch, capsys):
     out = tmp_path / "m"
     assert main(["train-seq2seq", "-", "-o", str(out), "--epochs", "1", *SMALL]) == 0
     assert Seq2Seq.load(out).history_.data.train_pairs == round(0.9 * 144)
+
+
+def test_a_model_without_attention_translates_but_has_nothing_to_plot(tmp_path, capsys):
+    out = tmp_path / "plain"
+    args = ["train-seq2seq", "addition", "--size", "80", "-o", str(out), "--epochs", "1"]
+    assert main([*args, *SMALL, "--attention", "none", "--unidirectional"]) == 0
+    capsys.readouterr()
+    assert main(["translate", "-m", str(out), "1+2"]) == 0
+    assert capsys.readouterr().out.strip()
+    assert main(["plot-attention", "-m", str(out), "1+2", "-o", str(tmp_path / "a.png")]) == 1
+    assert "without attention" in error_line(capsys)
+    assert not (tmp_path / "a.png").exists()

@@ -248,3 +248,13 @@ def test_step_equals_teacher_forced_forward():
     for t in range(tgt_in.shape[1]):
         logits, state = model.step(tgt_in[:, t], state)
         np.testing.assert_allclose(logits, full[:, t], rtol=1e-12, atol=1e-12)
+
+
+def test_step_protocol_initial_state_and_beam_rows():
+    """``initial_state`` gives a state decoding can index by row, as a beam does."""
+    model = make_model("general", "lstm", layers=2)
+    state = model.initial_state(3)
+    assert all(s.shape[0] == 3 for s in state)
+    rows = np.array([2, 0])
+    logits, new = model.step(np.array([1, 2]), tuple(s[rows] for s in state))
+    assert logits.shape == (2, len(model.target_vocab_)) and all(s.shape[0] == 2 for s in new)
