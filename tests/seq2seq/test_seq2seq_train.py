@@ -192,3 +192,16 @@ def test_non_finite_loss_stops_with_a_message(tmp_path, monkeypatch):
     with pytest.raises(NonFiniteLossError, match="epoch 1, batch 1"):
         train_seq2seq("addition", SMALL, train, tmp_path / "m", progress=False, size=50)
     assert not (tmp_path / "m").exists()
+
+
+def test_translate_many_equals_one_at_a_time_and_warns_of_unknown_tokens():
+    from textseq.seq2seq.translate import translate_many
+
+    train = Seq2SeqTrainConfig(epochs=1, batch_size=16, threads=1, max_valid=5)
+    model, _ = train_seq2seq("addition", SMALL, train, progress=False, size=200)
+    texts = ["12+345", "999+1", "0+0", "7+70"]
+    assert translate_many(model, texts, 20, batch_size=3) == [
+        model.translate(t, max_tokens=20).text for t in texts
+    ]
+    with pytest.warns(UserWarning, match="read as <unk>: x"):
+        model.translate("12x+3")

@@ -110,7 +110,8 @@ def translate_command(
         int, typer.Option("--max-tokens", "-n", help="Most tokens per output.")
     ] = MAX_TOKENS,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Pairs decoded together by --evaluate.")
+        int,
+        typer.Option("--batch-size", min=1, help="Inputs (or pairs) decoded together by argmax."),
     ] = 256,
     seed: SeedOpt = 0,
 ) -> None:
@@ -133,6 +134,12 @@ def translate_command(
         return
     inputs = _read_inputs(texts, file)
     s2s = _load(model)
+    if strategy == "argmax":  # many inputs decoded together, the same choices
+        from textseq.seq2seq.translate import translate_many
+
+        for out in translate_many(s2s, inputs, max_tokens, batch_size):
+            typer.echo(out)
+        return
     for text in inputs:
         result = s2s.translate(text, **settings)
         if len(result.hypotheses) == 1:

@@ -11,6 +11,7 @@ the exact match of greedy decodings.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,14 +62,21 @@ class Translation:
         return self.best.tokens + ([self.eos_token] if self.best.finished else [])
 
 
-def encode_sources(model, texts: Sequence[str]):
-    """Padded ids ``(B, S)``, lengths and the token lists of source texts."""
+def encode_sources(model, texts: Sequence[str], warn: bool = True):
+    """Padded ids ``(B, S)``, lengths and the token lists of source texts; tokens outside
+    the source vocabulary become ``<unk>``, with one warning naming them."""
     tokenize = get_tokenizer(model.config.source_tokenizer)
     vocab = model.source_vocab_
     tokens = [tokenize(t) for t in texts]
     for i, tok in enumerate(tokens):
         if not tok:
             raise OptionError(f"input {i + 1} has no tokens to translate: {texts[i]!r}")
+    unknown = list(dict.fromkeys(t for tok in tokens for t in tok if t not in vocab))
+    if unknown and warn:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" * (len(unknown) > 10))
+        warnings.warn(
+            f"input tokens not in the source vocabulary, read as <unk>: {shown}", stacklevel=3
+        )
     lengths = np.array([len(t) for t in tokens], dtype=np.int64)
     src = np.zeros((len(tokens), int(lengths.max())), dtype=np.int64)
     for i, tok in enumerate(tokens):
@@ -117,6 +125,19 @@ def translate(
         hyps.append(Hypothesis(out, words, list(h.ids), h.logprob, h.score, h.finished))
     attention = attention_weights(model, src, lengths, result.best.ids)
     return Translation(tokens[0], hyps, attention, result.stop_reason, vocab.words[eos])
+
+
+def translate_many(model, texts: Sequence[str], max_tokens: int = MAX_TOKENS, batch_size=256):
+    """The argmax translations of many texts, decoded ``batch_size`` at a time (the same
+    choices as ``translate``'s argmax, without the attention weights)."""
+    out = []
+    tokenizer = model.config.target_tokenizer
+    for lo in range(0, len(texts), batch_size):
+        src, lengths, _ = encode_sources(model, texts[lo : lo + batch_size])
+        with threads.single_thread_blas():
+            ids = greedy_batch(model, src, lengths, max_tokens)
+        out += [detokenize(model.target_vocab_.decode(i), tokenizer) for i in ids]
+    return out
 
 
 def detokenize(tokens, tokenizer: str) -> str:
