@@ -1,5 +1,5 @@
-"""The demo's sequence-to-sequence step: human dates -> ISO dates in a few seconds, with the
-attention plot of one translation. ``textseq.demo`` calls :func:`run_seq2seq_step`."""
+"""The demo's sequence-to-sequence step: a small model learns human dates -> ISO dates, and
+the attention of one translation is plotted. ``textseq.demo`` calls :func:`run_seq2seq_step`."""
 
 from __future__ import annotations
 

@@ -65,8 +65,8 @@ class Bridge:
 
 
 def _embedding(rows: int, dim: int, rng, dtype) -> Embedding:
-    """An embedding table drawn from N(0, 1) (PyTorch's start): short character sequences
-    learn several times faster from it than from the language model's +-0.1."""
+    """An embedding table drawn from N(0, 1), as PyTorch starts one: inputs of a few
+    characters learn much faster from it than from the language model's +-0.1."""
     emb = Embedding(rows, dim, rng, dtype)
     emb.params["W"][...] = rng.standard_normal((rows, dim))
     return emb
