@@ -24,6 +24,7 @@ from textseq.plotting import (
     plot_embeddings,
     training_curves,
 )
+from textseq.seq2seq_demo import run_seq2seq_step
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,8 @@ def run_demo(
     echo(f"  argmax : {prompt} {argmax.text}")
     echo(f"  sample : {prompt} {sample.text}")
     echo(f"  beam 5 : {prompt} {beam.text}")
+
+    files.update(run_seq2seq_step(out, quick, seed, echo, progress))
 
     echo("\n== 5. plots")
     if matplotlib_available():

@@ -3,6 +3,8 @@
     MODEL/
       config.json        format, version, vocabulary size, settings
       vocab.tsv          the vocabulary (``textseq.corpus.Vocab``'s TSV)
+      source_vocab.tsv   sequence-to-sequence models: the source side's vocabulary
+      target_vocab.tsv   ... and the target side's
       weights.npz        named arrays, loaded without pickle
       history.json       training history (language models)
       subwords.model     the subword model, when the model reads subwords (SentencePiece's file)
@@ -40,6 +42,14 @@ class ModelFolder:
     @property
     def vocab(self) -> Path:
         return self.path / "vocab.tsv"
+
+    @property
+    def source_vocab(self) -> Path:
+        return self.path / "source_vocab.tsv"
+
+    @property
+    def target_vocab(self) -> Path:
+        return self.path / "target_vocab.tsv"
 
     @property
     def weights(self) -> Path:

@@ -105,6 +105,17 @@ def training_curves(model_dir: PathLike) -> tuple[dict[str, list[float]], str]:
     of a word2vec model (the epochs of its last training report)."""
     folder = ModelFolder(model_dir)
     name = folder.path.name
+    if folder.source_vocab.is_file() and folder.history.is_file():  # sequence to sequence
+        from textseq.seq2seq.history import Seq2SeqHistory
+
+        history = Seq2SeqHistory.read(folder)
+        curves = {
+            "training loss": [e.train_loss for e in history.epochs],
+            "validation exact match": [
+                e.valid_exact for e in history.epochs if e.valid_exact is not None
+            ],
+        }
+        return curves, f"sequence to sequence: {name}"
     if folder.history.is_file():
         # imported here: the ``textseq.lm`` package loads the model's kernels, which a
         # command that only plots word vectors should not wait for
@@ -132,3 +143,33 @@ def training_curves(model_dir: PathLike) -> tuple[dict[str, list[float]], str]:
     raise ModelFileError(
         f"{folder.path} is not a model folder (no {folder.history.name} or {folder.config.name})"
     )
+
+
+def plot_attention(
+    weights: np.ndarray,
+    source_tokens: Sequence[str],
+    output_tokens: Sequence[str],
+    path: str | os.PathLike,
+    title: str | None = None,
+) -> None:
+    """Heatmap of attention weights ``(len(output_tokens), len(source_tokens))``: source
+    tokens along the x axis, output tokens down the y axis, darker = more weight."""
+    weights = np.asarray(weights, dtype=float)
+    if weights.shape != (len(output_tokens), len(source_tokens)):
+        raise OptionError(
+            f"attention weights of shape {weights.shape} do not match {len(output_tokens)} "
+            f"output and {len(source_tokens)} source tokens"
+        )
+    plt = _pyplot()
+    rows, cols = weights.shape
+    fig, ax = plt.subplots(figsize=(1.5 + 0.35 * max(cols, 4), 1.2 + 0.35 * max(rows, 4)))
+    image = ax.imshow(weights, cmap="Greys", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(np.arange(cols), labels=list(source_tokens), rotation=90)
+    ax.set_yticks(np.arange(rows), labels=list(output_tokens))
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    ax.set_title(title or "attention")
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)

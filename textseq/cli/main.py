@@ -19,6 +19,9 @@ from textseq.cli import demo as demo_commands
 from textseq.cli import lm_generate as lm_generate_commands
 from textseq.cli import lm_train as lm_train_commands
 from textseq.cli import plot as plot_commands
+from textseq.cli import seq2seq_data as seq2seq_data_commands
+from textseq.cli import seq2seq_train as seq2seq_train_commands
+from textseq.cli import seq2seq_translate as seq2seq_translate_commands
 from textseq.cli import w2v_query as w2v_query_commands
 from textseq.cli import w2v_train as w2v_train_commands
 from textseq.errors import TextseqError
@@ -57,6 +60,9 @@ for module in (
     w2v_query_commands,
     lm_train_commands,
     lm_generate_commands,
+    seq2seq_data_commands,
+    seq2seq_train_commands,
+    seq2seq_translate_commands,
     plot_commands,
     demo_commands,
 ):

@@ -1,0 +1,208 @@
+"""``textseq train-seq2seq``: train an encoder-decoder with attention on a pairs file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from textseq.cli.common import SeedOpt, ThreadsOpt
+from textseq.cli.lm_train import parse_split
+from textseq.datasets.tasks import DEFAULT_SIZE
+from textseq.errors import OptionError
+from textseq.lm.config import CELL_KINDS
+from textseq.modelfolder import ModelFolder
+from textseq.seq2seq.config import ATTENTION_KINDS, Seq2SeqConfig, Seq2SeqTrainConfig
+
+_ARCH, _TRAIN = Seq2SeqConfig(), Seq2SeqTrainConfig()  # the defaults of every option below
+_LAYOUT = ModelFolder("")
+
+EPILOG = f"""Examples:
+
+  textseq train-seq2seq dates -o dates-model/ --size 50000 --epochs 5
+
+  textseq datasets make reverse -o reverse.tsv --min-length 20 --max-length 40
+
+  textseq train-seq2seq reverse.tsv -o rev/ --tokenizer unicode --attention additive
+
+  textseq train-seq2seq pairs.tsv -o m/ --source-tokenizer unicode --target-tokenizer char
+
+PAIRS is a UTF-8 file with one source<TAB>target pair per line, or the name of a generated
+task (dates, addition, reverse; --size pairs, seeded by --seed). The model folder holds
+{_LAYOUT.config}, {_LAYOUT.source_vocab}, {_LAYOUT.target_vocab}, {_LAYOUT.weights} (the best
+epoch: highest validation exact match), {_LAYOUT.history} and {_LAYOUT.checkpoint}/ (for
+--resume).
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train-seq2seq", epilog=EPILOG, no_args_is_help=True)(train_seq2seq_command)
+
+
+def _fmt(x, spec):
+    return "-" if x is None else format(x, spec)
+
+
+def train_seq2seq_command(
+    pairs: Annotated[
+        str,
+        typer.Argument(help="Pairs file, '-' for stdin, or a task name.", metavar="PAIRS"),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
+    ] = Path("seq2seq-model"),
+    cell: Annotated[str, typer.Option("--cell", help=", ".join(CELL_KINDS) + ".")] = _ARCH.cell,
+    bidirectional: Annotated[
+        bool,
+        typer.Option("--bidirectional/--unidirectional", help="Read the source both ways."),
+    ] = _ARCH.bidirectional,
+    attention: Annotated[
+        str, typer.Option("--attention", help=", ".join(ATTENTION_KINDS) + ".")
+    ] = _ARCH.attention,
+    embed: Annotated[int, typer.Option("--embed", help="Embedding size.")] = _ARCH.embed,
+    hidden: Annotated[int, typer.Option("--hidden", help="Hidden size.")] = _ARCH.hidden,
+    layers: Annotated[int, typer.Option("--layers", help="Recurrent layers.")] = _ARCH.layers,
+    dropout: Annotated[
+        float, typer.Option("--dropout", help="Dropout probability.")
+    ] = _ARCH.dropout,
+    tokenizer: Annotated[
+        str | None,
+        typer.Option(
+            "--tokenizer", help=f"Both sides' tokenizer [default: {_ARCH.source_tokenizer}]."
+        ),
+    ] = None,
+    source_tokenizer: Annotated[
+        str | None, typer.Option("--source-tokenizer", help="The source side's tokenizer.")
+    ] = None,
+    target_tokenizer: Annotated[
+        str | None, typer.Option("--target-tokenizer", help="The target side's tokenizer.")
+    ] = None,
+    shared_vocab: Annotated[
+        bool, typer.Option("--shared-vocab", help="One vocabulary for both sides.")
+    ] = _ARCH.shared_vocab,
+    size: Annotated[
+        int | None,
+        typer.Option(
+            "--size", help=f"Pairs to make when PAIRS names a task [default: {DEFAULT_SIZE}]."
+        ),
+    ] = None,
+    epochs: Annotated[
+        int, typer.Option("--epochs", help="Passes over the training part.")
+    ] = _TRAIN.epochs,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Pairs per batch.")
+    ] = _TRAIN.batch_size,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
+    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
+    clip: Annotated[
+        float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")
+    ] = _TRAIN.clip,
+    lr_decay: Annotated[
+        float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
+    ] = _TRAIN.lr_decay,
+    patience: Annotated[
+        int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
+    ] = _TRAIN.patience,
+    min_count: Annotated[
+        int, typer.Option("--min-count", help="Tokens seen fewer times become <unk>.")
+    ] = _TRAIN.min_count,
+    max_size: Annotated[
+        int | None, typer.Option("--max-size", help="Largest vocabulary, specials included.")
+    ] = _TRAIN.max_size,
+    split: Annotated[
+        str, typer.Option("--split", help="Train,validation,test shares, by pair.")
+    ] = ",".join(map(str, _TRAIN.split)),
+    max_valid: Annotated[
+        int | None,
+        typer.Option("--max-valid", help="Validation pairs decoded for exact match."),
+    ] = _TRAIN.max_valid,
+    threads: ThreadsOpt = _TRAIN.threads,
+    seed: SeedOpt = _TRAIN.seed,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Train a sequence-to-sequence model; print per-epoch validation exact match, token
+    accuracy and perplexity."""
+    from textseq.seq2seq.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
+    from textseq.seq2seq.trainer import train_seq2seq
+
+    config = Seq2SeqConfig(
+        cell=cell,
+        embed=embed,
+        hidden=hidden,
+        layers=layers,
+        bidirectional=bidirectional,
+        attention=attention,
+        dropout=dropout,
+        source_tokenizer=source_tokenizer or tokenizer or _ARCH.source_tokenizer,
+        target_tokenizer=target_tokenizer or tokenizer or _ARCH.target_tokenizer,
+        shared_vocab=shared_vocab,
+        seed=seed,
+    ).validate()
+    train = Seq2SeqTrainConfig(
+        batch_size=batch_size,
+        epochs=epochs,
+        lr=lr,
+        optimizer=optimizer,
+        clip=clip or None,
+        lr_decay=lr_decay,
+        patience=patience,
+        min_count=min_count,
+        max_size=max_size,
+        split=parse_split(split),
+        max_valid=max_valid,
+        seed=seed,
+        threads=threads,
+    ).validate()
+    if size is not None and size < 1:
+        raise OptionError(f"--size must be at least 1, got {size}")
+    if resume and not ModelFolder(output).has_checkpoint():
+        raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
+    if resume:
+        typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
+    typer.echo(
+        f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'tok acc':>7}  {'exact':>7}  "
+        f"{'tokens/s':>9}  {'seconds':>7}"
+    )
+
+    def show(rec: EpochRecord) -> None:
+        typer.echo(
+            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.3f')}  "
+            f"{_fmt(rec.valid_token_acc, '7.2%')}  {_fmt(rec.valid_exact, '7.2%')}  "
+            f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
+        )
+
+    model, history = train_seq2seq(
+        pairs,
+        config,
+        train,
+        out_dir=output,
+        progress=progress,
+        resume=resume,
+        on_epoch=show,
+        size=size,
+    )
+    if history.stopped == INTERRUPTED:
+        typer.echo(
+            f"interrupted: the checkpoint after epoch {len(history.epochs)} is kept in "
+            f"{output}; continue with --resume",
+            err=True,
+        )
+        raise typer.Exit(130)
+    if history.stopped == EARLY_STOPPING:
+        typer.echo(f"early stopping: no validation improvement for {patience} epochs")
+    test = history.test
+    typer.echo(
+        f"best epoch {history.best_epoch}: valid exact {_fmt(history.best_valid_exact, '.2%')}"
+        f"; test exact {_fmt(test.exact, '.2%')}, tokens {_fmt(test.token_acc, '.2%')}, "
+        f"ppl {_fmt(test.ppl, '.3f')}"
+    )
+    typer.echo(
+        f"model saved to {output} ({model.num_parameters():,} parameters, "
+        f"{len(model.source_vocab_):,} source and {len(model.target_vocab_):,} target tokens)"
+    )

@@ -1,0 +1,135 @@
+"""The settings of a sequence-to-sequence model: ``Seq2SeqConfig`` (the architecture, what
+rebuilds a model from its weights) and ``Seq2SeqTrainConfig`` (how it trains). Plain data, so
+the CLI reads its defaults without loading any kernel."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from textseq.corpus import get_tokenizer
+from textseq.errors import OptionError
+from textseq.lm.config import CELL_KINDS, known_settings
+
+ATTENTION_KINDS = ("none", "dot", "general", "additive")
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass
+class Seq2SeqConfig:
+    """Architecture of a ``Seq2Seq`` model.
+
+    The encoder has ``layers`` recurrent layers of ``hidden`` units per direction (two
+    directions with ``bidirectional``); the decoder has as many layers of ``hidden`` units,
+    each started from a learned projection of the matching encoder layer's final states.
+    ``attention``: ``none`` (the decoder sees the source only through its initial state),
+    ``dot`` and ``general`` (Luong's scores), ``additive`` (Bahdanau's score).
+    ``shared_vocab``: one vocabulary for both sides."""
+
+    cell: str = "gru"  # one of CELL_KINDS, for encoder and decoder
+    embed: int = 64
+    hidden: int = 128
+    layers: int = 1
+    bidirectional: bool = True
+    attention: str = "general"  # one of ATTENTION_KINDS
+    dropout: float = 0.0  # on both embeddings and before the output layer
+    source_tokenizer: str = "char"
+    target_tokenizer: str = "char"
+    shared_vocab: bool = False
+    seed: int = 0  # initialisation
+    dtype: str = "float32"  # float64 for gradient checks
+
+    @property
+    def memory_size(self) -> int:
+        """Size of one encoder state as attention reads it (both directions together)."""
+        return self.hidden * (2 if self.bidirectional else 1)
+
+    def validate(self) -> Seq2SeqConfig:
+        if self.cell not in CELL_KINDS:
+            raise OptionError(f"cell must be one of {', '.join(CELL_KINDS)}, got {self.cell!r}")
+        if self.attention not in ATTENTION_KINDS:
+            raise OptionError(
+                f"attention must be one of {', '.join(ATTENTION_KINDS)}, got {self.attention!r}"
+            )
+        for name in ("embed", "hidden", "layers"):
+            if int(getattr(self, name)) < 1:
+                raise OptionError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.attention == "dot" and self.bidirectional:
+            raise OptionError(
+                "dot attention compares decoder and encoder states of one size: with "
+                "--bidirectional the encoder's are twice as long; use general or additive"
+            )
+        if not 0.0 <= self.dropout < 1.0:
+            raise OptionError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.dtype not in ("float32", "float64"):
+            raise OptionError(f"dtype must be float32 or float64, got {self.dtype!r}")
+        get_tokenizer(self.source_tokenizer)
+        get_tokenizer(self.target_tokenizer)
+        return self
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Seq2SeqConfig:
+        return cls(**known_settings(cls, data, "model"))
+
+
+@dataclass
+class Seq2SeqTrainConfig:
+    """How to train a ``Seq2Seq`` model (the architecture is ``Seq2SeqConfig``)."""
+
+    batch_size: int = 64
+    eval_batch_size: int = 256
+    epochs: int = 10
+    lr: float = 2e-3
+    optimizer: str = "adam"  # adam | sgd
+    clip: float | None = 5.0  # global gradient norm; None or 0 = no clipping
+    lr_decay: float = 1.0  # lr *= lr_decay after an epoch without validation improvement
+    patience: int = 0  # stop after this many epochs without improvement; 0 = never
+    min_count: int = 1  # vocabularies: tokens seen fewer times become <unk>
+    max_size: int | None = None
+    split: tuple[float, float, float] = (0.9, 0.05, 0.05)  # train, valid, test by line
+    max_valid: int | None = 2000  # pairs of the validation part decoded for exact match
+    max_output: int = 64  # most tokens a greedy decoding emits in validation
+    seed: int = 0  # order of the pairs, dropout masks, the split
+    threads: int | None = None  # BLAS and Numba threads; None = leave as is
+
+    def validate(self) -> Seq2SeqTrainConfig:
+        for name in ("batch_size", "eval_batch_size", "epochs", "max_output"):
+            if int(getattr(self, name)) < 1:
+                raise OptionError(f"{name.replace('_', '-')} must be at least 1")
+        if not self.lr > 0:
+            raise OptionError(f"the learning rate must be positive, got {self.lr}")
+        if self.clip is not None and self.clip < 0:
+            raise OptionError(f"clip must be positive (or 0 for none), got {self.clip}")
+        if not 0 < self.lr_decay <= 1:
+            raise OptionError(f"lr-decay must be in (0, 1], got {self.lr_decay}")
+        if self.patience < 0:
+            raise OptionError(f"patience must be >= 0, got {self.patience}")
+        if self.optimizer not in OPTIMIZERS:
+            raise OptionError(f"optimizer must be adam or sgd, got {self.optimizer!r}")
+        if self.min_count < 1:
+            raise OptionError(f"min-count must be at least 1, got {self.min_count}")
+        if self.max_valid is not None and self.max_valid < 0:
+            raise OptionError(f"max-valid must be >= 0, got {self.max_valid}")
+        split = tuple(float(r) for r in self.split)
+        if len(split) != 3 or any(r < 0 for r in split) or abs(sum(split) - 1) > 1e-6:
+            raise OptionError(
+                f"split must be three non-negative shares summing to 1, got {list(self.split)}"
+            )
+        if split[0] == 0:
+            raise OptionError("the training share of the split must be positive")
+        self.split = split
+        if self.threads is not None and self.threads < 1:
+            raise OptionError(f"threads must be at least 1, got {self.threads}")
+        return self
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["split"] = list(d["split"])
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Seq2SeqTrainConfig:
+        values = known_settings(cls, data, "training")
+        if "split" in values:
+            values["split"] = tuple(values["split"])
+        return cls(**values)
