@@ -35,7 +35,9 @@ def register(app: typer.Typer) -> None:
 
 @datasets_app.command("make", epilog=MAKE_EPILOG, no_args_is_help=True)
 def make_command(
-    task: Annotated[str, typer.Argument(help=f"One of {', '.join(TASKS)}.", show_default=False)],
+    task: Annotated[
+        str, typer.Argument(help=f"One of {', '.join(TASKS)}.", show_default=False, metavar="TASK")
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Pairs file to write.", show_default=False)
     ],

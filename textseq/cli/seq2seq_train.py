@@ -49,9 +49,9 @@ def train_seq2seq_command(
         str,
         typer.Argument(help="Pairs file, '-' for stdin, or a task name.", metavar="PAIRS"),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Model folder to write.", show_default=False)
-    ] = Path("seq2seq-model"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model folder to write.")] = Path(
+        "seq2seq-model"
+    ),
     cell: Annotated[str, typer.Option("--cell", help=", ".join(CELL_KINDS) + ".")] = _ARCH.cell,
     bidirectional: Annotated[
         bool,

@@ -72,11 +72,12 @@ def _read_inputs(texts: list[str] | None, file: Path | None) -> list[str]:
 def translate_command(
     model: ModelOpt,
     texts: Annotated[
-        list[str] | None, typer.Argument(help="Texts to translate.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Texts to translate.", show_default=False, metavar="TEXT"),
     ] = None,
     file: Annotated[
         Path | None,
-        typer.Option("--file", "-f", help="Read inputs from a file, one per line ('-': stdin)."),
+        typer.Option("--file", help="Read inputs from a file, one per line ('-': stdin)."),
     ] = None,
     evaluate: Annotated[
         str | None,
@@ -107,7 +108,7 @@ def translate_command(
         int | None, typer.Option("--top-k", help="Sample from the k most likely tokens.")
     ] = _DEFAULTS.top_k,
     max_tokens: Annotated[
-        int, typer.Option("--max-tokens", "-n", help="Most tokens per output.")
+        int, typer.Option("--max-tokens", help="Most tokens per output.")
     ] = MAX_TOKENS,
     batch_size: Annotated[
         int,
@@ -181,7 +182,7 @@ def plot_attention_command(
         "attention.png"
     ),
     max_tokens: Annotated[
-        int, typer.Option("--max-tokens", "-n", help="Most tokens of the output.")
+        int, typer.Option("--max-tokens", help="Most tokens of the output.")
     ] = MAX_TOKENS,
 ) -> None:
     """Plot the attention weights of a translation: source tokens across, output down."""
