@@ -333,7 +333,7 @@ def test_the_cli_defaults_are_the_configs_defaults():
 
 def test_a_list_of_plain_sentences_is_tokenized_with_a_warning():
     sentences = ["The king and the queen lived in a castle.", "The king rode out."] * 20
-    with pytest.warns(UserWarning, match="treating 40 strings as sentences"):
+    with pytest.warns(UserWarning, match="40 plain strings: each is tokenized"):
         model, _ = train_lm(
             sentences,
             LMConfig(embed=8, hidden=8),

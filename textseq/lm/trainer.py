@@ -19,15 +19,14 @@ import contextlib
 import dataclasses
 import functools
 import math
-import os
 import time
-import warnings
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from textseq import threads
 from textseq.corpus import open_corpus
+from textseq.corpus.plain import plain_sentences
 from textseq.corpus.subwords import PieceSentences
 from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
 from textseq.lm import checkpoint, overlap
@@ -320,36 +319,6 @@ class Trainer:
             hist.stopped = None
         hist.test = None
         self.history_ = hist
-
-
-def plain_sentences(corpus, tokenizer: str):
-    """``corpus`` tokenized line by line when it is a list of plain sentences (strings that
-    are not paths of existing files nor built-in corpus names, at least one holding a space);
-    otherwise ``corpus`` as it is. Says once (a warning) that the strings are read as
-    sentences, since a list of strings otherwise names files; a list of strings that are
-    neither raises ``InputError`` showing the shapes a corpus may take."""
-    from textseq.corpus import tokenize
-    from textseq.datasets.builtin import is_builtin_corpus
-
-    if not isinstance(corpus, (list, tuple)) or not corpus:
-        return corpus
-    if not all(isinstance(item, str) for item in corpus):
-        return corpus
-    missing = [item for item in corpus if not os.path.exists(item) and not is_builtin_corpus(item)]
-    if not any(any(c.isspace() for c in item.strip()) for item in missing):
-        if missing:  # neither files nor sentences: say what a corpus may be
-            raise InputError(
-                f"no such file or built-in corpus: {missing[0]!r}; a corpus is a path (or a "
-                "list of paths), a list of token lists such as [['the', 'king'], ['the', "
-                "'queen']], or a list of sentences such as ['The king.', 'The queen.']"
-            )
-        return corpus
-    warnings.warn(
-        f"treating {len(corpus):,} strings as sentences (tokenizer {tokenizer}); pass token "
-        "lists ([['the', 'king'], ...]) or file paths to say which you mean",
-        stacklevel=3,
-    )
-    return [tokenize(item, tokenizer) for item in corpus]
 
 
 def train_lm(

@@ -13,17 +13,10 @@ lists), two shapes that users bring from gensim or from nowhere:
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Iterator
 
 from textseq.corpus import Corpus, open_corpus
-from textseq.errors import InputError
-
-SHAPES = (
-    "a corpus is a path (or a list of paths), a list of token lists such as "
-    "[['the', 'king'], ['the', 'queen']], or a list of sentences such as "
-    "['The king.', 'The queen.']"
-)
+from textseq.corpus.plain import plain_sentences
 
 
 class LineSentences:
@@ -44,29 +37,10 @@ class LineSentences:
         return f"LineSentences({str(self.path)!r})"
 
 
-def _is_sentence(text: str) -> bool:
-    """A string that holds words separated by spaces and names no file: a sentence."""
-    return len(text.split()) > 1 and not os.path.exists(text)
-
-
 def training_corpus(corpus: object, tokenizer: str) -> Iterable[list[str]]:
     """``corpus`` as token lists: ``open_corpus``'s shapes, plus a list of plain sentences
-    (tokenized with ``tokenizer``, with a warning). A list of strings that are neither
-    sentences nor files fails with one message showing the accepted shapes."""
-    if isinstance(corpus, (list, tuple)) and corpus and all(isinstance(s, str) for s in corpus):
-        if any(_is_sentence(s) for s in corpus):
-            warnings.warn(
-                f"the corpus is a list of {len(corpus):,} plain strings: each is tokenized as "
-                f"one sentence with the {tokenizer!r} tokenizer (pass token lists, such as "
-                "[['the', 'king'], ...], to choose the tokens yourself)",
-                stacklevel=3,
-            )
-            return Corpus.from_texts(corpus, tokenizer=tokenizer)
-        try:
-            return Corpus(list(corpus), tokenizer=tokenizer)
-        except InputError as exc:
-            raise InputError(f"{exc}; {SHAPES}") from None
-    return open_corpus(corpus, tokenizer=tokenizer)
+    (``textseq.corpus.plain``: tokenized with ``tokenizer``, with a warning)."""
+    return open_corpus(plain_sentences(corpus, tokenizer), tokenizer=tokenizer)
 
 
 class Counted:
