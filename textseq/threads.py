@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import warnings
 from collections.abc import Callable, Iterator
 
@@ -26,6 +27,17 @@ _SET_NAMES = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threa
 _GET_NAMES = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
               "openblas_get_num_threads64_", "openblas_get_num_threads")  # fmt: skip
 _blas_funcs: list | None = None
+
+
+def passive_thread_waits() -> None:
+    """Make Numba's OpenMP threads sleep, not spin, while they wait for work, unless the
+    user chose (``OMP_WAIT_POLICY``). A thread that finishes its share of a parallel kernel
+    call spins at the call's end by default; on cores that other programs share, the
+    spinning takes the time the thread still working needs, and two threads end up slower
+    than one. Textseq's parallel loops run only on large inputs, so waking a sleeping thread
+    costs little beside them. OpenMP reads the setting at the first parallel call of the
+    process: the CLI sets it on import, the engines before their first parallel call."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _blas() -> list:

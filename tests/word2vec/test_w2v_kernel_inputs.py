@@ -55,7 +55,7 @@ def test_modes_and_settings_have_the_types_the_warm_up_compiled_for():
 def test_openmp_threads_wait_passively_unless_the_user_chose(monkeypatch):
     """A thread spinning at a kernel call's end starves the one still working when other
     programs share the cores: word2vec asks OpenMP for sleeping waits, before its first call."""
-    from textseq.word2vec.kernel_inputs import passive_thread_waits
+    from textseq.threads import passive_thread_waits
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     passive_thread_waits()

@@ -6,13 +6,15 @@ its threads (a setting the user gave wins): ``OPENBLAS_THREAD_TIMEOUT=4`` and
 the other core for 2^28 cycles after each multi-threaded product, so the Numba kernels that
 run between products (the language model's softmax and Adam) find that core busy; with it,
 the thread sleeps after 2^4 cycles. The two-thread training figures with and
-without it are in the notes of benchmarks/results/lm_vs_torch.md. The second makes Numba's
-OpenMP threads sleep, not spin, while they wait for work: on cores that other programs share,
-a spinning thread takes the time that the thread still working needs. Numba's parallel loops
-run only on large arrays, so waking a thread costs little beside them.
+without it are in the notes of benchmarks/results/lm_vs_torch.md. The second
+(``textseq.threads.passive_thread_waits``) makes Numba's OpenMP threads sleep, not spin,
+while they wait for work.
 """
 
 import os
 
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from textseq.threads import passive_thread_waits  # noqa: E402  (after the BLAS default)
+
+passive_thread_waits()

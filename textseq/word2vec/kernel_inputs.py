@@ -4,12 +4,12 @@ always with the same types; and the warm-up that compiles the kernels for those 
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
 
 from textseq.corpus.spool_kernels import remap_block
+from textseq.threads import passive_thread_waits
 from textseq.word2vec import kernels
 from textseq.word2vec.params import Word2VecParams
 from textseq.word2vec.plan import SYNC_WORDS
@@ -60,17 +60,6 @@ def kernel_settings(
         compute_loss=bool(params.compute_loss), workers=int(threads), own_count=int(own_count),
         sync_words=SYNC_WORDS,
     )  # fmt: skip
-
-
-def passive_thread_waits() -> None:
-    """Make Numba's OpenMP threads sleep, not spin, while they wait for work, unless the
-    user chose (``OMP_WAIT_POLICY``). A thread that finishes its share of a kernel call spins
-    at the call's end by default; on cores that other programs share, the spinning takes the
-    time the thread still working needs, and two threads end up slower than one. Each call
-    trains at least ``plan.CALL_WORDS`` words, so waking a sleeping thread costs nothing
-    measurable. It acts only before the first parallel kernel call of the process, when
-    OpenMP reads its settings; this is that moment for word2vec (``warm_up``)."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def warm_up() -> float:
