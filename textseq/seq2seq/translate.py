@@ -121,7 +121,7 @@ def translate(
     for h in result.hypotheses:
         ids = h.ids[:-1] if h.finished else h.ids
         words = vocab.decode(ids)
-        out = detokenize(words, model.config.target_tokenizer)
+        out = get_tokenizer(model.config.target_tokenizer).detokenize(words)
         hyps.append(Hypothesis(out, words, list(h.ids), h.logprob, h.score, h.finished))
     attention = attention_weights(model, src, lengths, result.best.ids)
     return Translation(tokens[0], hyps, attention, result.stop_reason, vocab.words[eos])
@@ -131,18 +131,13 @@ def translate_many(model, texts: Sequence[str], max_tokens: int = MAX_TOKENS, ba
     """The argmax translations of many texts, decoded ``batch_size`` at a time (the same
     choices as ``translate``'s argmax, without the attention weights)."""
     out = []
-    tokenizer = model.config.target_tokenizer
+    detokenize = get_tokenizer(model.config.target_tokenizer).detokenize
     for lo in range(0, len(texts), batch_size):
         src, lengths, _ = encode_sources(model, texts[lo : lo + batch_size])
         with threads.single_thread_blas():
             ids = greedy_batch(model, src, lengths, max_tokens)
-        out += [detokenize(model.target_vocab_.decode(i), tokenizer) for i in ids]
+        out += [detokenize(model.target_vocab_.decode(i)) for i in ids]
     return out
-
-
-def detokenize(tokens, tokenizer: str) -> str:
-    """Tokens back to text: characters joined as they are, words with spaces."""
-    return ("" if tokenizer == "char" else " ").join(tokens)
 
 
 def attention_weights(model, src, lengths, out_ids) -> np.ndarray | None:
