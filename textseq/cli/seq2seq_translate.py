@@ -156,7 +156,8 @@ def _evaluate(s2s, pairs: str, size: int, seed: int, batch_size: int, settings: 
     from textseq.seq2seq.translate import evaluate
 
     raw = load_pairs(pairs, size, seed)
-    sources, targets = tokenize_pairs(raw, s2s.config, where=pairs)
+    tokenizers = (s2s.source_tokenizer_, s2s.target_tokenizer_)
+    sources, targets = tokenize_pairs(raw, s2s.config, pairs, tokenizers)
     part = encode_part(sources, targets, s2s.source_vocab_, s2s.target_vocab_)
     scores = evaluate(s2s, part, batch_size, None, settings["max_tokens"])
     exact = scores.exact
