@@ -168,3 +168,26 @@ def test_cli_bad_subwords_give_one_error_line(tmp_path, capsys, extra, message):
     errors = captured.err.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith("error:") and message in errors[0]
     assert captured.out == "" and not out.exists()
+
+
+def test_japanese_target_joins_without_spaces(tmp_path):
+    pytest.importorskip("fugashi")
+    pytest.importorskip("unidic_lite")
+    ja = ["吾輩は猫である", "名前はまだ無い", "猫は水が好きだ", "名前は吾輩である"]
+    en = ["i am a cat", "no name yet", "the cat likes water", "the name is me"]
+    config = Seq2SeqConfig(
+        source_tokenizer="unicode", target_tokenizer="ja", subwords=50, embed=8, hidden=8
+    )
+    model, _ = train_seq2seq(
+        list(zip(en, ja)) * 10, config, Seq2SeqTrainConfig(epochs=1), progress=False
+    )
+    model.save(tmp_path / "m")
+    loaded = Seq2Seq.load(tmp_path / "m")
+    tgt = loaded.target_tokenizer_
+    assert tgt.base.name == "ja" and loaded.source_tokenizer_.base.name == "unicode"
+    for sentence in ja:
+        pieces = tgt.tokenize(sentence)
+        assert pieces == model.target_tokenizer_.tokenize(sentence)
+        assert tgt.detokenize(pieces) == sentence
+    out = loaded.translate("the cat", max_tokens=8)
+    assert out.text == tgt.detokenize(out.best.tokens) and " " not in out.text

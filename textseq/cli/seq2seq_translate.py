@@ -25,6 +25,9 @@ TRANSLATE_EPILOG = """Examples:
   textseq translate --model dates-model/ "9/27/1994" --strategy beam --n-best 3
 
   textseq translate --model dates-model/ --evaluate test.tsv        (exact match on pairs)
+
+A model trained with --subwords reads its inputs with its own subword model and prints
+its outputs as text, pieces merged into words by the target side's tokenizer.
 """
 
 PLOT_EPILOG = """Examples:
