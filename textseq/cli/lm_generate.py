@@ -25,6 +25,10 @@ PREDICT_EPILOG = """Examples:
   textseq predict --model model/ --prompt "some of them looks like"
 
   textseq predict --model model/ --prompt "in the beginning" --top-k 5
+
+A model trained on subwords lists pieces as text: a piece that starts a word is shown as
+that word's start ("▁un" as "un"), one that continues the prompt's last word after "…"
+("able" as "…able"), and "▁" alone is the start of a word whose letters come next.
 """
 
 GENERATE_EPILOG = """Examples:
@@ -68,13 +72,19 @@ def predict_command(
     ] = TOPK,
     topk: Annotated[int | None, typer.Option("--topk", hidden=True)] = None,  # former name
 ) -> None:
-    """Show the most likely next words after a prompt, with their probabilities."""
+    """Show the most likely next words (or subwords) after a prompt, with their
+    probabilities."""
+    from textseq.corpus.subwords import token_text
+
     lm = _load(model)
     pairs = predict_next(lm, prompt, top_k=top_k if topk is None else topk)
-    width = max([len("word")] + [len(w) for w, _ in pairs])
-    typer.echo(f"{'rank':>4}  {'word':<{width}}  probability")
-    for rank, (word, prob) in enumerate(pairs, 1):
-        typer.echo(f"{rank:>4}  {word:<{width}}  {prob:.6f}")
+    tokenizer = lm.text_tokenizer
+    heading = "subword" if lm.config.subwords else "word"
+    shown = [(token_text(token, tokenizer), prob) for token, prob in pairs]
+    width = max([len(heading)] + [len(text) for text, _ in shown])
+    typer.echo(f"{'rank':>4}  {heading:<{width}}  probability")
+    for rank, (text, prob) in enumerate(shown, 1):
+        typer.echo(f"{rank:>4}  {text:<{width}}  {prob:.6f}")
 
 
 def generate_command(

@@ -17,6 +17,7 @@ from textseq.seq2seq.config import ATTENTION_KINDS, Seq2SeqConfig, Seq2SeqTrainC
 
 _ARCH, _TRAIN = Seq2SeqConfig(), Seq2SeqTrainConfig()  # the defaults of every option below
 _LAYOUT = ModelFolder("")
+SUBWORD_TOKENIZER = "unicode"  # the word tokenizer under --subwords unless one is named
 
 EPILOG = f"""Examples:
 
@@ -28,11 +29,15 @@ EPILOG = f"""Examples:
 
   textseq train-seq2seq pairs.tsv -o m/ --source-tokenizer unicode --target-tokenizer char
 
+  textseq train-seq2seq pairs.tsv -o sub/ --subwords 2000     (subword units, both sides)
+
 PAIRS is a UTF-8 file with one source<TAB>target pair per line, or the name of a generated
 task (dates, addition, reverse; --size pairs, seeded by --seed). The model folder holds
 {_LAYOUT.config}, {_LAYOUT.source_vocab}, {_LAYOUT.target_vocab}, {_LAYOUT.weights} (the best
-epoch: highest validation exact match), {_LAYOUT.history} and {_LAYOUT.checkpoint}/ (for
---resume).
+epoch: highest validation exact match), {_LAYOUT.history}, {_LAYOUT.checkpoint}/ (for
+--resume) and, with --subwords, {_LAYOUT.subwords}: one subword model shared by both sides,
+trained on the words of the training pairs; translate reads its inputs and joins its
+outputs with it.
 """
 
 
@@ -69,7 +74,9 @@ def train_seq2seq_command(
     tokenizer: Annotated[
         str | None,
         typer.Option(
-            "--tokenizer", help=f"Both sides' tokenizer [default: {_ARCH.source_tokenizer}]."
+            "--tokenizer",
+            help=f"Both sides' tokenizer [default: {_ARCH.source_tokenizer}; "
+            f"{SUBWORD_TOKENIZER} with --subwords].",
         ),
     ] = None,
     source_tokenizer: Annotated[
@@ -81,6 +88,15 @@ def train_seq2seq_command(
     shared_vocab: Annotated[
         bool, typer.Option("--shared-vocab", help="One vocabulary for both sides.")
     ] = _ARCH.shared_vocab,
+    subwords: Annotated[
+        int,
+        typer.Option(
+            "--subwords",
+            help="Train on subword units: one subword model of about N pieces, shared by "
+            "both sides, is trained on the training pairs' words and saved in the model "
+            "folder; each side keeps its own vocabulary of pieces (0: whole tokens).",
+        ),
+    ] = _ARCH.subwords,
     size: Annotated[
         int | None,
         typer.Option(
@@ -131,6 +147,7 @@ def train_seq2seq_command(
     from textseq.seq2seq.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
     from textseq.seq2seq.trainer import train_seq2seq
 
+    default_tokenizer = SUBWORD_TOKENIZER if subwords else _ARCH.source_tokenizer
     config = Seq2SeqConfig(
         cell=cell,
         embed=embed,
@@ -139,9 +156,10 @@ def train_seq2seq_command(
         bidirectional=bidirectional,
         attention=attention,
         dropout=dropout,
-        source_tokenizer=source_tokenizer or tokenizer or _ARCH.source_tokenizer,
-        target_tokenizer=target_tokenizer or tokenizer or _ARCH.target_tokenizer,
+        source_tokenizer=source_tokenizer or tokenizer or default_tokenizer,
+        target_tokenizer=target_tokenizer or tokenizer or default_tokenizer,
         shared_vocab=shared_vocab,
+        subwords=subwords,
         seed=seed,
     ).validate()
     train = Seq2SeqTrainConfig(
@@ -165,12 +183,16 @@ def train_seq2seq_command(
         raise OptionError(f"--resume: {output} holds no checkpoint of a run to continue")
     if resume:
         typer.echo(f"resuming the run in {output} with its saved settings (up to {epochs} epochs)")
-    typer.echo(
+    header = (
         f"{'epoch':>5}  {'train loss':>10}  {'valid ppl':>9}  {'tok acc':>7}  {'exact':>7}  "
         f"{'tokens/s':>9}  {'seconds':>7}"
     )
 
     def show(rec: EpochRecord) -> None:
+        nonlocal header
+        if header:  # printed with the first epoch: the data's errors come before any table
+            typer.echo(header)
+            header = ""
         typer.echo(
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.3f')}  "
             f"{_fmt(rec.valid_token_acc, '7.2%')}  {_fmt(rec.valid_exact, '7.2%')}  "
@@ -204,5 +226,6 @@ def train_seq2seq_command(
     )
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
-        f"{len(model.source_vocab_):,} source and {len(model.target_vocab_):,} target tokens)"
+        f"{len(model.source_vocab_):,} source and {len(model.target_vocab_):,} target "
+        f"{'subwords' if model.subwords_ is not None else 'tokens'})"
     )

@@ -25,6 +25,9 @@ TRANSLATE_EPILOG = """Examples:
   textseq translate --model dates-model/ "9/27/1994" --strategy beam --n-best 3
 
   textseq translate --model dates-model/ --evaluate test.tsv        (exact match on pairs)
+
+A model trained with --subwords reads its inputs with its own subword model and prints
+its outputs as text, pieces merged into words by the target side's tokenizer.
 """
 
 PLOT_EPILOG = """Examples:
@@ -156,7 +159,8 @@ def _evaluate(s2s, pairs: str, size: int, seed: int, batch_size: int, settings: 
     from textseq.seq2seq.translate import evaluate
 
     raw = load_pairs(pairs, size, seed)
-    sources, targets = tokenize_pairs(raw, s2s.config, where=pairs)
+    tokenizers = (s2s.source_tokenizer_, s2s.target_tokenizer_)
+    sources, targets = tokenize_pairs(raw, s2s.config, pairs, tokenizers)
     part = encode_part(sources, targets, s2s.source_vocab_, s2s.target_vocab_)
     scores = evaluate(s2s, part, batch_size, None, settings["max_tokens"])
     exact = scores.exact

@@ -26,6 +26,7 @@ from textseq.files import atomic_write
 MODEL_TYPES = ("unigram", "bpe")
 WORD_START = "\u2581"  # SentencePiece's mark of a piece that starts a word
 UNK = "<unk>"
+CONTINUES = "\u2026"  # shown before a piece that continues a word, when a piece stands alone
 MIN_VOCAB = 16
 MAX_TRAINING_LINES = 2_000_000  # lines SentencePiece samples for training, at most
 
@@ -76,6 +77,19 @@ class SubwordTokenizer:
         words = self._sp.DecodePieces([str(t) for t in tokens]).split()
         return self.base.detokenize(words)
 
+    def piece_text(self, piece: str) -> str:
+        """How one piece reads on its own (a list of candidates): one that starts a word is
+        its text (``▁で`` -> ``で``, ``▁un`` -> ``un``), one that continues a word follows
+        ``…`` (``able`` -> ``…able``), the bare start mark stays ``▁``; a string that is no
+        piece (``<eos>``) or the unknown piece is itself."""
+        if piece == UNK or self._sp.PieceToId(piece) == self._sp.unk_id():
+            return piece
+        if piece == WORD_START:
+            return piece
+        if piece.startswith(WORD_START):
+            return piece[len(WORD_START) :]
+        return CONTINUES + piece
+
     def measure(self, token: str) -> tuple[int, int]:
         starts = token.startswith(WORD_START)
         return int(starts), len(token.lstrip(WORD_START)) + (self._gap if starts else 0)
@@ -101,6 +115,14 @@ class SubwordTokenizer:
 
     def __repr__(self) -> str:
         return f"<tokenizer {self.name}, {self.vocab_size} pieces>"
+
+
+def token_text(token: str, tokenizer: Tokenizer | None = None) -> str:
+    """How a token of ``tokenizer`` reads on its own: a subword piece as
+    ``SubwordTokenizer.piece_text`` shows it; any other token is itself."""
+    if isinstance(tokenizer, SubwordTokenizer):
+        return tokenizer.piece_text(token)
+    return token
 
 
 def train_subwords(

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from textseq.corpus import get_tokenizer
+from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS, known_settings
 
@@ -24,7 +25,11 @@ class Seq2SeqConfig:
     each started from a learned projection of the matching encoder layer's final states.
     ``attention``: ``none`` (the decoder sees the source only through its initial state),
     ``dot`` and ``general`` (Luong's scores), ``additive`` (Bahdanau's score).
-    ``shared_vocab``: one vocabulary for both sides."""
+    ``shared_vocab``: one vocabulary for both sides.
+    ``subwords``: the tokens are subword units of one SentencePiece model of about this many
+    pieces, shared by both sides: trained on the words of the training pairs (source and
+    target, each side's words from its own tokenizer), saved in the model folder; each side's
+    vocabulary holds the pieces its side uses. 0: the tokenizers' tokens themselves."""
 
     cell: str = "gru"  # one of CELL_KINDS, for encoder and decoder
     embed: int = 64
@@ -36,6 +41,7 @@ class Seq2SeqConfig:
     source_tokenizer: str = "char"
     target_tokenizer: str = "char"
     shared_vocab: bool = False
+    subwords: int = 0  # target pieces of the shared subword model; 0 = no subwords
     seed: int = 0  # initialisation
     dtype: str = "float32"  # float64 for gradient checks
 
@@ -65,6 +71,15 @@ class Seq2SeqConfig:
             raise OptionError(f"dtype must be float32 or float64, got {self.dtype!r}")
         get_tokenizer(self.source_tokenizer)
         get_tokenizer(self.target_tokenizer)
+        if self.subwords and int(self.subwords) < MIN_SUBWORDS:
+            raise OptionError(f"subwords must be 0 (none) or at least {MIN_SUBWORDS}")
+        if self.subwords:
+            for side in ("source", "target"):
+                if getattr(self, f"{side}_tokenizer") == "char":
+                    raise OptionError(
+                        f"subwords split words: the {side} side's char tokenizer has none; "
+                        "read it with a word tokenizer (unicode, ascii, ja)"
+                    )
         return self
 
     @classmethod

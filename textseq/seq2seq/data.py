@@ -6,6 +6,10 @@ is an ``InputError`` naming the file and line. Where a pairs file is expected, t
 generated task (``textseq.datasets.tasks``: ``dates``, ``addition``, ``reverse``) makes its
 pairs instead.
 
+With subwords (``Seq2SeqConfig.subwords``), each side's text is read into words by its
+tokenizer and the words into pieces by one subword model shared by both sides, trained on
+the training part's words of both sides (``side_tokenizers``).
+
 Encoded parts keep every sequence in one padded ``int32`` matrix per side, so a batch is
 a few slices of arrays::
 
@@ -25,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from textseq.corpus import Vocab, get_tokenizer
+from textseq.corpus.subwords import SubwordTokenizer, train_subwords
 from textseq.datasets.tasks import DEFAULT_SIZE, is_task, make_task
 from textseq.errors import InputError
 from textseq.seq2seq.config import Seq2SeqConfig, Seq2SeqTrainConfig
@@ -81,10 +86,26 @@ def load_pairs(source, size: int | None = None, seed: int = 0) -> list[Pair]:
     return read_pairs(source)
 
 
-def tokenize_pairs(pairs: Iterable[Pair], config: Seq2SeqConfig, where: str = "pairs"):
-    """Token lists of both sides; a side without a token is an ``InputError``."""
-    src_tok = get_tokenizer(config.source_tokenizer)
-    tgt_tok = get_tokenizer(config.target_tokenizer)
+def side_tokenizers(config: Seq2SeqConfig, subwords: SubwordTokenizer | None = None):
+    """The source and target tokenizers: each side's word tokenizer, or, with ``subwords``,
+    that subword model over each side's word tokenizer."""
+    names = (config.source_tokenizer, config.target_tokenizer)
+    if subwords is None:
+        return tuple(get_tokenizer(n) for n in names)
+    return tuple(
+        subwords if subwords.base.name == get_tokenizer(n).name else _rebased(subwords, n)
+        for n in names
+    )
+
+
+def _rebased(subwords: SubwordTokenizer, base: str) -> SubwordTokenizer:
+    return SubwordTokenizer(subwords.model_bytes, base)
+
+
+def tokenize_pairs(pairs: Iterable[Pair], config: Seq2SeqConfig, where="pairs", tokenizers=None):
+    """Token lists of both sides, by ``tokenizers`` (a source and a target tokenizer; by
+    default the word tokenizers of ``config``); a side without a token is an ``InputError``."""
+    src_tok, tgt_tok = tokenizers or side_tokenizers(config)
     sources, targets = [], []
     for i, (s, t) in enumerate(pairs, start=1):
         a, b = src_tok(s), tgt_tok(t)
@@ -94,6 +115,14 @@ def tokenize_pairs(pairs: Iterable[Pair], config: Seq2SeqConfig, where: str = "p
         sources.append(a)
         targets.append(b)
     return sources, targets
+
+
+def train_pair_subwords(sources, targets, config: Seq2SeqConfig, seed: int = 0):
+    """The subword model shared by both sides, trained on the words of ``sources`` and
+    ``targets`` (the training part, read by each side's word tokenizer)."""
+    return train_subwords(
+        list(sources) + list(targets), config.subwords, config.source_tokenizer, seed=seed
+    )
 
 
 @dataclass
@@ -159,13 +188,14 @@ def build_vocabs(sources, targets, config: Seq2SeqConfig, train: Seq2SeqTrainCon
 
 @dataclass
 class PairData:
-    """Vocabularies and the three encoded parts."""
+    """Vocabularies, the three encoded parts and the subword model (None without)."""
 
     source_vocab: Vocab
     target_vocab: Vocab
     train: Part
     valid: Part
     test: Part
+    subwords: SubwordTokenizer | None = None
 
     def summary(self) -> DataSummary:
         return DataSummary(
@@ -193,17 +223,27 @@ def prepare_pairs(
     train: Seq2SeqTrainConfig,
     vocabs: tuple[Vocab, Vocab] | None = None,
     size: int | None = None,
+    subwords: SubwordTokenizer | None = None,
 ) -> PairData:
-    """Load (``load_pairs``), tokenize, split, build the vocabularies on the training part
-    (unless given, as on resume) and encode the three parts."""
+    """Load (``load_pairs``), tokenize, split, train the subword model on the training part
+    when ``config.subwords`` asks for one (unless given, as on resume), build the
+    vocabularies on the training part (unless given) and encode the three parts."""
     train.validate()
     raw = load_pairs(pairs, size, train.seed)
     where = str(pairs) if isinstance(pairs, str) else "pairs"
     sources, targets = tokenize_pairs(raw, config, where)
     tr, va, te = split_indices(len(raw), train.split, train.seed)
     pick = lambda seqs, idx: [seqs[i] for i in idx]  # noqa: E731
+    if config.subwords:
+        if subwords is None:
+            subwords = train_pair_subwords(pick(sources, tr), pick(targets, tr), config, train.seed)
+        src_sub, tgt_sub = side_tokenizers(config, subwords)
+        sources = [src_sub.encode_words(words) for words in sources]
+        targets = [tgt_sub.encode_words(words) for words in targets]
+    else:
+        subwords = None
     if vocabs is None:
         vocabs = build_vocabs(pick(sources, tr), pick(targets, tr), config, train)
     sv, tv = vocabs
     parts = [encode_part(pick(sources, i), pick(targets, i), sv, tv) for i in (tr, va, te)]
-    return PairData(sv, tv, *parts)
+    return PairData(sv, tv, *parts, subwords=subwords)

@@ -24,12 +24,14 @@ import dataclasses
 import numpy as np
 
 from textseq.corpus import Vocab
+from textseq.corpus.subwords import SubwordTokenizer
 from textseq.errors import ModelFileError, OptionError, TextseqError
 from textseq.files import PathLike, load_npz, save_json, save_npz
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 from textseq.modelfolder import ModelFolder
 from textseq.seq2seq import translate as _translate
 from textseq.seq2seq.config import Seq2SeqConfig
+from textseq.seq2seq.data import side_tokenizers
 from textseq.seq2seq.decoder import Decoder
 from textseq.seq2seq.encoder import Encoder
 from textseq.seq2seq.history import Seq2SeqHistory
@@ -83,17 +85,26 @@ def pad_batch(seqs, pad: int = 0, dtype=np.int64) -> tuple[np.ndarray, np.ndarra
 
 class Seq2Seq:
     """Encoder-decoder with attention; ``Seq2Seq(config).init(source_vocab, target_vocab)``
-    creates the weights (seeded by ``config.seed``). Learned state: ``source_vocab_``,
-    ``target_vocab_``, the layers (``src_embedding_``, ``encoder_``, ``bridges_``,
-    ``tgt_embedding_``, ``decoder_``, ``output_``) and ``history_``."""
+    creates the weights (seeded by ``config.seed``); ``subwords``: the subword model the
+    vocabularies are made of, when ``config.subwords``. Learned state: ``source_vocab_``,
+    ``target_vocab_``, ``subwords_`` (or None), ``source_tokenizer_`` and
+    ``target_tokenizer_`` (what reads each side's text and joins output tokens), the layers
+    (``src_embedding_``, ``encoder_``, ``bridges_``, ``tgt_embedding_``, ``decoder_``,
+    ``output_``) and ``history_``."""
 
     def __init__(self, config: Seq2SeqConfig | None = None, **overrides):
         self.config = dataclasses.replace(config or Seq2SeqConfig(), **overrides)
 
-    def init(self, source_vocab: Vocab, target_vocab: Vocab) -> Seq2Seq:
+    def init(
+        self, source_vocab: Vocab, target_vocab: Vocab, subwords: SubwordTokenizer | None = None
+    ) -> Seq2Seq:
         cfg = self.config.validate()
         if target_vocab.eos_id is None:
             raise ValueError("the target vocabulary needs an <eos> token")
+        if bool(cfg.subwords) != (subwords is not None):
+            raise ValueError("a subword model goes with config.subwords, and only with it")
+        self.subwords_ = subwords
+        self.source_tokenizer_, self.target_tokenizer_ = side_tokenizers(cfg, subwords)
         dtype = np.dtype(cfg.dtype)
         rng = np.random.default_rng(cfg.seed)
         self.source_vocab_, self.target_vocab_ = source_vocab, target_vocab
@@ -158,8 +169,8 @@ class Seq2Seq:
 
     # ---- files --------------------------------------------------------------------------
     def write_files(self, folder: ModelFolder | PathLike, weights=None) -> None:
-        """Write config, both vocabularies, ``weights`` (or the model's own) and the history
-        into ``folder``."""
+        """Write config, both vocabularies, ``weights`` (or the model's own), the subword model
+        (with subwords) and the history into ``folder``."""
         folder = folder if isinstance(folder, ModelFolder) else ModelFolder(folder)
         meta = {
             "format": FORMAT,
@@ -172,6 +183,8 @@ class Seq2Seq:
         self.source_vocab_.save(folder.source_vocab)
         self.target_vocab_.save(folder.target_vocab)
         save_npz(folder.weights, self.get_weights() if weights is None else weights)
+        if self.subwords_ is not None:
+            self.subwords_.save(folder.subwords)
         if not self.history_.is_empty:
             self.history_.write(folder)
 
@@ -202,7 +215,10 @@ class Seq2Seq:
                     f"entries, {folder.config.name} says {meta.get(f'{side}_vocab_size')}"
                 )
             vocabs.append(vocab)
-        model = cls(config).init(*vocabs)
+        subwords = None
+        if config.subwords:
+            subwords = SubwordTokenizer.load(folder.subwords, config.source_tokenizer)
+        model = cls(config).init(*vocabs, subwords)
         model.set_weights(load_npz(folder.weights, what="model weights"), str(folder.weights))
         model.history_ = Seq2SeqHistory.read(folder)
         return model

@@ -266,7 +266,7 @@ def train_seq2seq(
     ``train.epochs`` allowed)."""
     config = config or Seq2SeqConfig()
     train = dataclasses.replace(train or Seq2SeqTrainConfig())
-    vocabs = None
+    vocabs = subwords = None
     if resume:
         if out_dir is None:
             raise OptionError("resume needs the model folder of the run to continue")
@@ -274,10 +274,13 @@ def train_seq2seq(
         state = read_state(ModelFolder(out_dir))
         train = dataclasses.replace(state.history.train, epochs=train.epochs, threads=train.threads)
         config, vocabs = saved.config, (saved.source_vocab_, saved.target_vocab_)
+        subwords = saved.subwords_
     data = (
-        pairs if isinstance(pairs, PairData) else prepare_pairs(pairs, config, train, vocabs, size)
+        pairs
+        if isinstance(pairs, PairData)
+        else prepare_pairs(pairs, config, train, vocabs, size, subwords)
     )
-    model = Seq2Seq(config).init(data.source_vocab, data.target_vocab)
+    model = Seq2Seq(config).init(data.source_vocab, data.target_vocab, data.subwords)
     trainer = Seq2SeqTrainer(train, out_dir=out_dir, progress=progress)
     trainer.progress_callback = on_epoch
     trainer.fit(model, data, resume=resume)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from textseq import decoding, threads
-from textseq.corpus import get_tokenizer
 from textseq.errors import OptionError
 from textseq.seq2seq.history import Scores
 
@@ -63,9 +62,10 @@ class Translation:
 
 
 def encode_sources(model, texts: Sequence[str], warn: bool = True):
-    """Padded ids ``(B, S)``, lengths and the token lists of source texts; tokens outside
-    the source vocabulary become ``<unk>``, with one warning naming them."""
-    tokenize = get_tokenizer(model.config.source_tokenizer)
+    """Padded ids ``(B, S)``, lengths and the token lists of source texts, read by the
+    model's own source tokenizer (its subword model, with subwords); tokens outside the
+    source vocabulary become ``<unk>``, with one warning naming them."""
+    tokenize = model.source_tokenizer_
     vocab = model.source_vocab_
     tokens = [tokenize(t) for t in texts]
     for i, tok in enumerate(tokens):
@@ -121,7 +121,7 @@ def translate(
     for h in result.hypotheses:
         ids = h.ids[:-1] if h.finished else h.ids
         words = vocab.decode(ids)
-        out = get_tokenizer(model.config.target_tokenizer).detokenize(words)
+        out = model.target_tokenizer_.detokenize(words)
         hyps.append(Hypothesis(out, words, list(h.ids), h.logprob, h.score, h.finished))
     attention = attention_weights(model, src, lengths, result.best.ids)
     return Translation(tokens[0], hyps, attention, result.stop_reason, vocab.words[eos])
@@ -131,7 +131,7 @@ def translate_many(model, texts: Sequence[str], max_tokens: int = MAX_TOKENS, ba
     """The argmax translations of many texts, decoded ``batch_size`` at a time (the same
     choices as ``translate``'s argmax, without the attention weights)."""
     out = []
-    detokenize = get_tokenizer(model.config.target_tokenizer).detokenize
+    detokenize = model.target_tokenizer_.detokenize
     for lo in range(0, len(texts), batch_size):
         src, lengths, _ = encode_sources(model, texts[lo : lo + batch_size])
         with threads.single_thread_blas():
