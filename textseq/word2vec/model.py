@@ -107,7 +107,9 @@ class Word2Vec:
         sentences = open_corpus(corpus, tokenizer=self.tokenizer)
         self._encoded.close()
         if self.max_vocab_size is None:
-            words, counts, raw = count_and_spool(sentences, self.progress)
+            words, counts, raw = count_and_spool(
+                sentences, self.progress, processes=self._threads(warn=False)
+            )
             with raw:
                 if len(counts) == 0:
                     raise VocabError("the corpus is empty: no tokens were found")
@@ -235,7 +237,9 @@ class Word2Vec:
         if not self._encoded.holds(corpus):
             self._encoded.close()
             sentences = open_corpus(corpus, tokenizer=self.tokenizer)
-            ids = spool_encode(sentences, self.vocab_.fresh_index(), self.progress)
+            ids = spool_encode(
+                sentences, self.vocab_.fresh_index(), self.progress, processes=threads
+            )
             self._encoded.keep(corpus, ids)
         plan = self._encoded.planned()
         report.corpus_words = plan.num_words
