@@ -213,3 +213,15 @@ def test_an_empty_corpus_is_refused_as_today(tmp_path):
         spool_encode(corpus, {"a": 0}, processes=2)
     words, counts, spool = count_and_spool(corpus, processes=2)
     assert words == [] and len(counts) == 0 and spool.num_sentences == 0
+
+
+@pytest.mark.parametrize("min_count, max_size", [(1, None), (2, 10), (3, None)])
+def test_a_vocabulary_built_by_blocks_is_the_serial_one(files, monkeypatch, min_count, max_size):
+    from textseq.corpus import Vocab
+
+    monkeypatch.setattr(blocks_module, "BLOCK_BYTES", 50)
+    corpus = Corpus(files)
+    got = Vocab.build(corpus, min_count=min_count, max_size=max_size)
+    want = Vocab.build(Serial(corpus), min_count=min_count, max_size=max_size)
+    assert got.words == want.words and got.stats == want.stats
+    np.testing.assert_array_equal(got.counts, want.counts)

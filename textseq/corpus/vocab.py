@@ -98,6 +98,14 @@ class Vocab:
         progress: bool = False,
     ) -> Vocab:
         """Count the words of a corpus stream and keep those seen at least ``min_count`` times."""
+        from textseq.corpus.parallel import can_count_by_block, merged_counts
+
+        if can_count_by_block(sentences):  # by blocks on every core, without a dict of counts
+            merge = merged_counts(sentences, progress=progress)
+            return cls.from_count_array(
+                merge.words, merge.counts, min_count, max_size, unk_token, eos_token,
+                merge.sentences,
+            )  # fmt: skip
         counts, sentences_seen = count_words(sentences, progress=progress)
         return cls.from_counts(counts, min_count, max_size, unk_token, eos_token, sentences_seen)
 
