@@ -225,3 +225,35 @@ def test_a_vocabulary_built_by_blocks_is_the_serial_one(files, monkeypatch, min_
     want = Vocab.build(Serial(corpus), min_count=min_count, max_size=max_size)
     assert got.words == want.words and got.stats == want.stats
     np.testing.assert_array_equal(got.counts, want.counts)
+
+
+def test_the_processes_follow_the_threads_setting(monkeypatch):
+    import textseq.threads as threads
+    from textseq.corpus.parallel import default_processes
+
+    monkeypatch.setattr(threads, "_chosen", 3)
+    assert default_processes() == 3
+    monkeypatch.setattr(threads, "_chosen", None)
+    assert default_processes() >= 1
+
+
+def test_build_dict_takes_threads_and_writes_the_serial_vocabulary(
+    cli, files, tmp_path, monkeypatch
+):
+    import numba
+
+    import textseq.threads as threads
+    from textseq.corpus import Vocab
+
+    out = tmp_path / "v.tsv"
+    monkeypatch.setattr(threads, "_chosen", None)  # restored after: --threads sets it
+    numba_before, blas_before = numba.get_num_threads(), threads.blas_threads()
+    try:
+        result = cli("build-dict", *map(str, files), "-o", str(out), "--threads", "2")
+        assert threads.chosen_threads() == 2
+    finally:
+        numba.set_num_threads(numba_before)
+        threads.set_blas_threads(blas_before)
+    assert result.code == 0, result.out
+    want = Vocab.build(Serial(Corpus(files)))
+    assert Vocab.load(out).words == want.words
