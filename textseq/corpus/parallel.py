@@ -35,6 +35,7 @@ from textseq.corpus.blocks import (
     decodes_by_block,
     scans_unicode,
 )
+from textseq.corpus.reading import check_errors_mode
 from textseq.errors import InputError
 
 _task: BlockTask | None = None  # the forked workers' task (set before they start)
@@ -108,6 +109,7 @@ def block_words(
     global _task
     if block_bytes is None:
         block_bytes = blocks_module.BLOCK_BYTES
+    check_errors_mode(sentences.errors)  # as reading line by line does, before any read
     processes = default_processes() if processes is None else max(1, int(processes))
     tokenize = sentences._tokenize
     task = BlockTask(

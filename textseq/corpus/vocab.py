@@ -186,6 +186,8 @@ class Vocab:
         """
         if min_count < 1:
             raise OptionError(f"min_count must be at least 1, got {min_count}")
+        if unk_token is not None and unk_token == eos_token:
+            raise OptionError("the unknown and end-of-sentence tokens must differ")
         counts = np.asarray(counts, dtype=np.int64)
         names = np.array(words, dtype=object)
         specials = [t for t in (unk_token, eos_token) if t is not None]
