@@ -244,7 +244,11 @@ class BlockTask:
     def __post_init__(self):
         self._classes: _Classes | None = None
         if self.scan:
+            from textseq.corpus.token_kernels import scan_block
+
             self._classes = _Classes(tokenize_module._unicode_word_pattern())
+            # load the kernel here, once, before worker processes are forked from this one
+            scan_block(np.zeros(1, np.uint32), self._classes.table)
 
 
 def scans_unicode(tokenize) -> bool:
