@@ -12,6 +12,19 @@ standard error, so a gap can be read against the seed-to-seed spread.
     .venv/bin/python benchmarks/w2v_quality_seeds.py --sg --seeds 3
 
 Writes benchmarks/results/w2v_quality_seeds_<model>.md (and .json with every run).
+
+``--peers`` compares textseq with the C tool and gensim instead, each run as its own command
+(``w2v_vs_peers.py``'s commands, same settings: dim 100, window 5, negative 5, sample 1e-3,
+min_count 5, 5 epochs, the architecture's C-tool learning rate), over the seeds and each
+thread count of ``--threads``; per tool the mean and standard error of each score, and the
+difference to textseq with its standard error. The C tool takes no seed: on one thread its
+runs repeat exactly, on two they differ by the threads' timing. ``--max-lines`` trains on the
+corpus's first lines (a reduced run, written to a name that says so).
+
+    .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --seeds 5 --threads 1 2
+    .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --sg --seeds 5 --max-lines 100000
+
+Writes benchmarks/results/w2v_quality_seeds_peers_<model>[_<lines>lines].md (and .json).
 """
 
 from __future__ import annotations
@@ -101,18 +114,114 @@ def render(rows, meta) -> str:
     return "\n".join(lines) + "\n"
 
 
+PEERS = ("textseq", "c-tool", "gensim-corpus_file")
+SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
+          ("simlex", "SimLex-999", "{:.3f}"))  # fmt: skip
+
+
+def _mean_se(values: list[float]) -> tuple[float, float]:
+    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    return statistics.fmean(values), sd / len(values) ** 0.5
+
+
+def render_peers(runs: list[dict], meta: dict) -> str:
+    lines = [
+        f"# word2vec quality over seeds: textseq, the C tool, gensim ({meta['model']}, "
+        f"{meta['corpus']})",
+        "",
+        f"Command: `{meta['command']}`",
+        "",
+        f"Seeds {', '.join(map(str, meta['seeds']))}; same settings for all (dim 100, window 5, "
+        "negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.05 CBOW / 0.025 skip-gram); "
+        "each run a fresh command, tool order alternating by seed. The C tool takes no seed. "
+        f"Started {meta['date']}, {meta['minutes']:.1f} min.",
+        "",
+    ]
+    for threads in meta["threads"]:
+        lines += [f"## {threads} thread(s)", "",
+                  "| tool | " + " | ".join(f"{label} mean (se)" for _, label, _ in SCORES)
+                  + " | " + " | ".join(f"{label} - textseq (se)" for _, label, _ in SCORES)
+                  + " |", "|---|" + "---:|" * (2 * len(SCORES))]  # fmt: skip
+        base = [r for r in runs if r["threads"] == threads and r["tool"] == "textseq"]
+        for tool in meta["tools"]:
+            rs = [r for r in runs if r["threads"] == threads and r["tool"] == tool]
+            if not rs:
+                continue
+            cells, diffs = [], []
+            for key, _, fmt in SCORES:
+                mean, se = _mean_se([r[key] for r in rs])
+                cells.append(f"{fmt.format(mean)} ({fmt.format(se)})")
+                bmean, bse = _mean_se([r[key] for r in base])
+                diffs.append(f"{fmt.format(mean - bmean)} ({fmt.format((se**2 + bse**2) ** 0.5)})")
+            lines.append(f"| {tool} | " + " | ".join(cells) + " | " + " | ".join(diffs) + " |")
+        lines.append("")
+    lines.append("se: standard error of a mean over the seeds (sd / sqrt(n)); of a difference, "
+                 "sqrt(se_a^2 + se_b^2).")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def peers_main(args) -> int:
+    import tempfile
+
+    from w2v_vs_peers import run_one
+
+    source = args.corpus or str(ENGLISH)
+    arch = "sg" if args.sg else "cbow"
+    name = f"w2v_quality_seeds_peers_{arch}"
+    if args.max_lines:
+        name += f"_{args.max_lines}lines"
+    output = Path(args.output or RESULTS / f"{name}.md")
+    start = time.time()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="w2v-seeds-") as tmp:
+        work = Path(tmp)
+        path = work / "tokens.txt"
+        with open(path, "w", encoding="utf-8") as f:
+            for i, tokens in enumerate(Corpus(source)):
+                if args.max_lines and i >= args.max_lines:
+                    break
+                f.write(" ".join(tokens) + "\n")
+        for seed in range(1, args.seeds + 1):
+            order = PEERS if seed % 2 else PEERS[::-1]
+            for tool in order:
+                for threads in args.threads:
+                    runs.append(run_one(tool, arch, threads, path, work, seed, True))
+    meta = {
+        "model": "skip-gram" if args.sg else "CBOW", "threads": args.threads,
+        "corpus": Path(source).name + (f", first {args.max_lines:,} lines" if args.max_lines
+                                       else ""),
+        "seeds": list(range(1, args.seeds + 1)), "tools": list(PEERS),
+        "command": " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]]),
+        "date": time.strftime("%Y-%m-%d %H:%M"), "minutes": (time.time() - start) / 60,
+    }  # fmt: skip
+    text = render_peers(runs, meta)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    output.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    print(text)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peers", action="store_true",
+                        help="textseq vs the C tool vs gensim, as commands")  # fmt: skip
+    parser.add_argument("--max-lines", type=int, default=None,
+                        help="--peers: train on the corpus's first N lines")  # fmt: skip
     parser.add_argument("--sg", action="store_true", help="skip-gram (default: CBOW)")
     parser.add_argument("--per-pair-negatives", action="store_true",
                         help="textseq skip-gram: fresh negatives per pair")  # fmt: skip
     parser.add_argument("--seeds", type=int, default=5, help="seeds 1..N")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="thread counts (--peers: each; else the first)")  # fmt: skip
     parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
     parser.add_argument("--output", default=None, help="default: results/...seeds_<model>.md")
     args = parser.parse_args(argv)
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (a spread needs two draws)")
+    if args.peers:
+        return peers_main(args)
+    args.threads = args.threads[0]
     source = args.corpus or str(ENGLISH)
     if args.corpus is None and not ENGLISH.exists():
         parser.error("the english corpus is not built: textseq corpora build english")

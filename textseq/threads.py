@@ -114,11 +114,22 @@ def numba_threads(n: int) -> Iterator[None]:
         numba.set_num_threads(previous)
 
 
+_chosen: int | None = None  # the last count given to set_threads
+
+
+def chosen_threads() -> int | None:
+    """The count last given to :func:`set_threads` (``None``: never set), which the corpus
+    pass also takes as its number of processes."""
+    return _chosen
+
+
 def set_threads(n: int | None) -> None:
-    """Use ``n`` threads in OpenBLAS and in Numba from now on; ``None`` leaves both as they
-    are."""
+    """Use ``n`` threads in OpenBLAS and in Numba from now on (and ``n`` processes in the
+    corpus pass); ``None`` leaves them as they are."""
+    global _chosen
     if n is None:
         return
+    _chosen = int(n)
     import numba
 
     numba.set_num_threads(min(n, max_threads()))

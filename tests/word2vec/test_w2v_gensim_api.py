@@ -44,6 +44,18 @@ def test_corpus_totals_are_gensims(lee):
     )
 
 
+def test_totals_of_a_file_corpus_read_by_blocks_are_checked_as_in_memory(lee, tmp_path):
+    path = tmp_path / "lee.txt"
+    path.write_text("\n".join(" ".join(s) for s in lee) + "\n", encoding="utf-8")
+    model = Word2Vec(epochs=1, **FAST).build_vocab(str(path))
+    assert model.corpus_total_words == sum(len(s) for s in lee)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the file's words, rare ones included, are counted
+        model.train(str(path), total_words=model.corpus_total_words, epochs=1)
+    with pytest.warns(UserWarning, match="total_words=5 but the corpus has"):
+        model.train(str(path), total_words=5, epochs=1)
+
+
 @pytest.mark.parametrize("name, wrong", [("total_examples", 10), ("total_words", 5)])
 def test_a_wrong_total_warns_and_training_goes_on(lee, name, wrong):
     model = Word2Vec(epochs=1, **FAST).build_vocab(lee)

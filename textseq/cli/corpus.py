@@ -15,12 +15,14 @@ from textseq.cli.common import (
     GlobOpt,
     JaFormOpt,
     JaPunctOpt,
+    ThreadsOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
 from textseq.corpus import Vocab, encode_corpus, prepare_data
 from textseq.errors import OptionError
 from textseq.files import save_npz
+from textseq.threads import set_threads
 
 BUILD_DICT_EPILOG = """Examples:
 
@@ -102,8 +104,10 @@ def build_dict(
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
+    threads: ThreadsOpt = None,
 ) -> None:
     """Build a vocabulary from a corpus and save it as TSV (word<TAB>count)."""
+    set_threads(threads)  # the processes that count the corpus
     threshold = threshold_to_min_count(min_count, unk_threshold)
     sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors, ja_form, ja_punct)
     vocab = Vocab.build(
@@ -143,8 +147,10 @@ def prepare(
     glob: GlobOpt = "*.txt",
     encoding: EncodingOpt = "utf-8",
     errors: ErrorsOpt = "strict",
+    threads: ThreadsOpt = None,
 ) -> None:
     """Encode a corpus to ids and cut it into chunks of k words -> next word, split train/test."""
+    set_threads(threads)  # the processes that encode the corpus
     vocab = Vocab.load(vocab_path)
     sentences = corpus_from_cli(corpus, tokenizer, glob, encoding, errors, ja_form, ja_punct)
     encoded = encode_corpus(sentences, vocab, add_eos=add_eos, progress=True)

@@ -97,6 +97,12 @@ def _raw_lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, bytes]]:
         raise InputError(f"{name}: cannot read compressed data ({exc})") from None
 
 
+def check_errors_mode(errors: str) -> None:
+    """``OptionError`` unless ``errors`` is a decoding mode a corpus may be read with."""
+    if errors not in ERROR_MODES:
+        raise OptionError(f"unknown --errors mode {errors!r}; choose one of: strict, replace")
+
+
 def read_lines(
     source: str | Path,
     encoding: str = "utf-8",
@@ -108,8 +114,7 @@ def read_lines(
     ``stdin_cache`` keeps standard input after the first read so that a corpus read from a
     pipe can still be iterated several times.
     """
-    if errors not in ERROR_MODES:
-        raise OptionError(f"unknown --errors mode {errors!r}; choose one of: strict, replace")
+    check_errors_mode(errors)
     name = "<stdin>" if source == STDIN else os.fspath(source)
     if not _is_ascii_compatible(encoding):
         yield from _read_lines_wide(source, name, encoding, errors, stdin_cache)

@@ -37,6 +37,7 @@ class SpooledIds:
         self.dtype = np.dtype(dtype)
         self._size = 0
         self.offsets = np.zeros(1, np.int64)
+        self.raw_words = 0  # words read, before any were dropped (``spool_encode``)
 
     def __len__(self) -> int:
         return self._size
@@ -122,12 +123,58 @@ def _blocks(spool: SpooledIds):
         yield start, stop, spool.read(start, stop, buffer)
 
 
+def _spool_blocks(
+    sentences, lookup: Callable, progress: bool, desc: str, directory, processes
+) -> SpooledIds:
+    """The parallel form of ``_spool`` for a file ``Corpus``: blocks counted on every core
+    (``textseq.corpus.parallel``), each block's ids mapped by ``lookup(block)`` (a table
+    from the block's numbering; -1 drops the word), written in corpus order."""
+    from textseq.corpus.parallel import block_words
+
+    spool = SpooledIds(directory)
+    offsets = [np.zeros(1, np.int64)]
+    written = read = 0
+    with tqdm(desc=desc, unit=" tokens", unit_scale=True, disable=not progress) as bar:
+        for block in block_words(sentences, with_ids=True, processes=processes):
+            read += len(block.ids)
+            ids = lookup(block)[block.ids]
+            lengths = block.lengths
+            if len(ids) and ids.min() < 0:  # dropped words: sentences shrink
+                kept = np.zeros(len(ids) + 1, np.int64)
+                np.cumsum(ids >= 0, out=kept[1:])
+                ends = np.cumsum(lengths)
+                lengths = np.diff(kept[np.concatenate(([0], ends))])
+                ids = ids[ids >= 0]
+            spool.append(np.ascontiguousarray(ids, np.int32))
+            offsets.append(written + np.cumsum(lengths))
+            written += len(ids)
+            bar.update(block.tokens)
+    spool.offsets = np.concatenate(offsets)
+    spool.raw_words = read
+    return spool
+
+
 def count_and_spool(
-    sentences: Iterable[list[str]], progress: bool = False, directory: str | None = None
+    sentences: Iterable[list[str]],
+    progress: bool = False,
+    directory: str | None = None,
+    processes: int | None = None,
 ) -> tuple[list[str], np.ndarray, SpooledIds]:
     """Count and encode in one pass: every distinct word gets a provisional id in order of
     first appearance (a C-speed dict lookup per token). Returns (words, counts int64, spool);
-    ``remap_spool`` turns the provisional ids into a vocabulary's ids."""
+    ``remap_spool`` turns the provisional ids into a vocabulary's ids. A file ``Corpus`` is
+    read by blocks on ``processes`` processes (default: ``--threads``, else every core), with
+    the same result."""
+    from textseq.corpus.parallel import Merge, can_count_by_block
+
+    if can_count_by_block(sentences):
+        merge = Merge()
+        spool = _spool_blocks(
+            sentences, merge.add, progress, "counting words", directory, processes
+        )
+        words, counts = merge.words, merge.counts
+        del merge
+        return words, counts, spool
     words: list[str] = []
     index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     spool, offsets = _spool(sentences, index.__getitem__, progress, "counting words", directory)
@@ -173,13 +220,29 @@ def spool_encode(
     progress: bool = False,
     directory: str | None = None,
     unknown: int = -1,
+    processes: int | None = None,
 ) -> SpooledIds:
     """Encode with a word -> id mapping; words outside ``index`` get the id ``unknown``, and
-    ``-1`` (word2vec's and gensim's rule) drops them."""
+    ``-1`` (word2vec's and gensim's rule) drops them. A file ``Corpus`` is read by blocks on
+    ``processes`` processes (as ``count_and_spool``)."""
+    from textseq.corpus.parallel import can_count_by_block
+
+    if can_count_by_block(sentences):
+
+        def lookup(block):
+            get = index.get
+            return np.fromiter((get(w, unknown) for w in block.words), np.int32, len(block.words))
+
+        spool = _spool_blocks(sentences, lookup, progress, "encoding", directory, processes)
+        if spool.num_sentences == 0:
+            spool.close()
+            raise InputError("the corpus is empty: it has no sentences")
+        return spool
     raw, offsets = _spool(
         sentences, lambda w: index.get(w, unknown), progress, "encoding", directory
     )
     raw.offsets = np.frombuffer(offsets, dtype=np.int64).copy()
+    raw.raw_words = len(raw)
     if raw.num_sentences == 0:
         raw.close()
         raise InputError("the corpus is empty: it has no sentences")
@@ -188,7 +251,9 @@ def spool_encode(
     with raw:
         # unknown words are -1, which indexes the table's last entry: -1 again, so dropped
         table = np.append(np.arange(len(index), dtype=np.int32), np.int32(-1))
-        return remap_spool(raw, table, directory)
+        kept = remap_spool(raw, table, directory)
+    kept.raw_words = raw.raw_words
+    return kept
 
 
 def read_lines(spool: SpooledIds, start: int, stop: int, table: np.ndarray, eos: int) -> np.ndarray:

@@ -98,6 +98,14 @@ class Vocab:
         progress: bool = False,
     ) -> Vocab:
         """Count the words of a corpus stream and keep those seen at least ``min_count`` times."""
+        from textseq.corpus.parallel import can_count_by_block, merged_counts
+
+        if can_count_by_block(sentences):  # by blocks on every core, without a dict of counts
+            merge = merged_counts(sentences, progress=progress)
+            return cls.from_count_array(
+                merge.words, merge.counts, min_count, max_size, unk_token, eos_token,
+                merge.sentences,
+            )  # fmt: skip
         counts, sentences_seen = count_words(sentences, progress=progress)
         return cls.from_counts(counts, min_count, max_size, unk_token, eos_token, sentences_seen)
 
@@ -178,6 +186,8 @@ class Vocab:
         """
         if min_count < 1:
             raise OptionError(f"min_count must be at least 1, got {min_count}")
+        if unk_token is not None and unk_token == eos_token:
+            raise OptionError("the unknown and end-of-sentence tokens must differ")
         counts = np.asarray(counts, dtype=np.int64)
         names = np.array(words, dtype=object)
         specials = [t for t in (unk_token, eos_token) if t is not None]

@@ -41,16 +41,3 @@ def training_corpus(corpus: object, tokenizer: str) -> Iterable[list[str]]:
     """``corpus`` as token lists: ``open_corpus``'s shapes, plus a list of plain sentences
     (``textseq.corpus.plain``: tokenized with ``tokenizer``, with a warning)."""
     return open_corpus(plain_sentences(corpus, tokenizer), tokenizer=tokenizer)
-
-
-class Counted:
-    """Iterates ``sentences`` once, counting their words (``words``) on the way."""
-
-    def __init__(self, sentences: Iterable[list[str]]):
-        self.sentences = sentences
-        self.words = 0
-
-    def __iter__(self) -> Iterator[list[str]]:
-        for tokens in self.sentences:
-            self.words += len(tokens)
-            yield tokens

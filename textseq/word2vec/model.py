@@ -24,7 +24,7 @@ from textseq.errors import OptionError, VocabError
 from textseq.libc import release_free_heap
 from textseq.threads import max_threads, numba_threads
 from textseq.word2vec import kernels
-from textseq.word2vec.corpus_input import Counted, LineSentences, training_corpus
+from textseq.word2vec.corpus_input import LineSentences, training_corpus
 from textseq.word2vec.epochs import run_epochs
 from textseq.word2vec.gensim_names import (
     BUILD_VOCAB_ARGS,
@@ -161,7 +161,9 @@ class Word2Vec:
         sentences = training_corpus(corpus, self.tokenizer)
         self._encoded.close()
         if self.max_vocab_size is None:
-            words, counts, raw = count_and_spool(sentences, self.progress)
+            words, counts, raw = count_and_spool(
+                sentences, self.progress, processes=self._threads(warn=False)
+            )
             with raw:
                 if len(counts) == 0:
                     raise VocabError("the corpus is empty: no tokens were found")
@@ -349,9 +351,11 @@ class Word2Vec:
         start = time.perf_counter()
         if not self._encoded.holds(corpus):
             self._encoded.close()
-            sentences = Counted(training_corpus(corpus, self.tokenizer))
-            ids = spool_encode(sentences, self.vocab_.fresh_index(), self.progress)
-            self._encoded.keep(corpus, ids, sentences.words)
+            sentences = training_corpus(corpus, self.tokenizer)
+            ids = spool_encode(
+                sentences, self.vocab_.fresh_index(), self.progress, processes=threads
+            )
+            self._encoded.keep(corpus, ids, ids.raw_words)
         self._encoded.check_totals(total_examples, total_words)
         plan = self._encoded.planned()
         report.corpus_words = plan.num_words

@@ -52,8 +52,11 @@ def setting(
 @dataclass(frozen=True)
 class Word2VecParams:
     """The hyper-parameters of ``Word2Vec``, by gensim's names and with gensim's defaults
-    (``workers=None``: every core Numba may use). Checked when made: a bad value raises
-    ``OptionError`` naming the setting."""
+    (``workers=None``: every core Numba may use) but for the learning rate: ``alpha=None``
+    starts at the C tool's rate for the architecture (``DEFAULT_ALPHA``: 0.05 for CBOW, 0.025
+    for skip-gram), and ``alpha`` then reads as that number; an ``alpha`` given is kept as
+    is, whatever the architecture. Checked when made: a bad value raises ``OptionError``
+    naming the setting."""
 
     vector_size: int = setting(100, "Vector size.", flag="--dim")
     window: int = setting(5, "Largest distance to a context word.")
@@ -68,7 +71,9 @@ class Word2VecParams:
         0.75, "Exponent of the noise-word distribution (counts ** ns_exponent).", cli=False
     )
     sample: float = setting(1e-3, "Subsampling of frequent words (0 = off).")
-    alpha: float = setting(0.025, "Initial learning rate.", run=True)
+    alpha: float | None = setting(
+        None, "Initial learning rate [default: 0.05 for CBOW, 0.025 for skip-gram].", run=True
+    )
     min_alpha: float = setting(0.0001, "Final learning rate.", run=True)
     epochs: int = setting(5, "Passes over the corpus.", run=True)
     cbow_mean: int = setting(1, "CBOW: mean or sum of the context.", flag="--cbow-mean/--cbow-sum")
@@ -99,6 +104,9 @@ class Word2VecParams:
     )
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_alpha_given", self.alpha is not None)
+        if self.alpha is None and self.sg in DEFAULT_ALPHA:
+            object.__setattr__(self, "alpha", DEFAULT_ALPHA[self.sg])
         for name in ("vector_size", "window", "min_count", "epochs", "negative"):
             check_int(name, getattr(self, name))
         if self.sg not in (0, 1):
@@ -125,12 +133,19 @@ class Word2VecParams:
             raise OptionError(f"seed must be a non-negative integer, got {self.seed!r}")
 
     def replace(self, **changes: Any) -> Word2VecParams:
-        """A copy with ``changes``, checked."""
+        """A copy with ``changes``, checked; a learning rate that was the architecture's
+        default follows a change of architecture."""
+        if not self._alpha_given:
+            changes.setdefault("alpha", None)
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting by name (what a model folder's config stores)."""
         return asdict(self)
+
+
+DEFAULT_ALPHA = {0: 0.05, 1: 0.025}
+"""The starting learning rate when none is given, by ``sg`` (the C tool's and fastText's)."""
 
 
 def check_int(name: str, value: Any, low: int = 1) -> None:
