@@ -2,7 +2,7 @@
 
 Runs ``textseq train-w2v`` with its default threads (every core), with ``--threads 1``, with
 ``--threads N`` (N = the cores), and with its default threads but OpenMP's spinning waits
-(``OMP_WAIT_POLICY=ACTIVE``, the setting ``textseq.word2vec.kernel_inputs.
+(``OMP_WAIT_POLICY=ACTIVE``, the setting ``textseq.threads.
 passive_thread_waits`` replaces), under each load:
 
 - ``idle``: nothing else started by this script;

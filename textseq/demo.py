@@ -240,7 +240,7 @@ def run_demo(
 
     files.update(run_seq2seq_step(out, quick, seed, echo, progress))
 
-    echo("\n== 5. plots")
+    echo("\n== 6. plots")
     if matplotlib_available():
         skip = PLOT_SKIP if len(kv) > PLOT_SKIP + settings.plot_words else 0
         words = kv.index_to_key[skip : skip + settings.plot_words]

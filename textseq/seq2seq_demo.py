@@ -39,7 +39,7 @@ def run_seq2seq_step(
 
     s = Seq2SeqDemoSettings.for_run(quick)
     echo(
-        f"\n== sequence to sequence: {s.pairs:,} generated dates -> ISO, bidirectional GRU "
+        f"\n== 5. sequence to sequence: {s.pairs:,} generated dates -> ISO, bidirectional GRU "
         f"{s.hidden}, general attention, {s.epochs} epoch(s)"
     )
     files = {"seq2seq model": Path(out) / "seq2seq-model"}

@@ -231,7 +231,7 @@ class FastestWay:
     ``next()`` names the way for the coming step, ``took(seconds)`` reports its time. The
     first round tries the ways in the order given, so the safest way first."""
 
-    def __init__(self, ways, trial: int = 3, every: int = 100, most: int = 1600,
+    def __init__(self, ways, trial: int = 3, every: int = 400, most: int = 6400,
                  slower: float = 2.0, strikes: int = 3, gates=None,
                  most_skipped: int = 16, losing: float = 1.3):  # fmt: skip
         self.ways = tuple(ways)
