@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import shlex
+import sys
 import platform
 import statistics
 import time
@@ -168,8 +170,7 @@ def main(argv=None) -> None:
     report = [
         "# Japanese morphological analyzers side by side",
         "",
-        f"Command (run {started}): `python benchmarks/ja_tokenizers.py "
-        f"--lines {args.lines} --repeats {args.repeats}`",
+        f"Command (run {started}): `{shlex.join(['python', *sys.argv])}`",
         "",
         f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}. "
         f"Speed text: {source} ({n_chars:,} characters), each analyzer in turn, "
