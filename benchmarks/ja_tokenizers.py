@@ -23,10 +23,10 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
-import shlex
-import sys
 import platform
+import shlex
 import statistics
+import sys
 import time
 from pathlib import Path
 
