@@ -8,6 +8,34 @@ from dataclasses import dataclass
 from textseq.errors import OptionError
 from textseq.lm.config import known_settings
 
+OPTIMIZERS = ("adam", "sgd")
+
+
+def check_optimisation(config) -> None:
+    """The checks every trainer's settings share: learning rate and its decay, clipping,
+    patience, the optimizer, the train/validation/test ``split`` (normalised to a tuple of
+    floats in place) and ``threads``. Raises ``OptionError`` naming the option."""
+    if not config.lr > 0:
+        raise OptionError(f"the learning rate must be positive, got {config.lr}")
+    if config.clip is not None and config.clip < 0:
+        raise OptionError(f"clip must be positive (or 0 for none), got {config.clip}")
+    if not 0 < config.lr_decay <= 1:
+        raise OptionError(f"lr-decay must be in (0, 1], got {config.lr_decay}")
+    if config.patience < 0:
+        raise OptionError(f"patience must be >= 0, got {config.patience}")
+    if config.optimizer not in OPTIMIZERS:
+        raise OptionError(f"optimizer must be adam or sgd, got {config.optimizer!r}")
+    split = tuple(float(r) for r in config.split)
+    if len(split) != 3 or any(r < 0 for r in split) or abs(sum(split) - 1) > 1e-6:
+        raise OptionError(
+            f"split must be three non-negative shares summing to 1, got {list(config.split)}"
+        )
+    if split[0] == 0:
+        raise OptionError("the training share of the split must be positive")
+    config.split = split
+    if config.threads is not None and config.threads < 1:
+        raise OptionError(f"threads must be at least 1, got {config.threads}")
+
 
 @dataclass
 class TrainConfig:
@@ -43,26 +71,7 @@ class TrainConfig:
         for name in ("bptt", "chunk_size", "batch_size", "eval_batch_size", "epochs"):
             if int(getattr(self, name)) < 1:
                 raise OptionError(f"{name.replace('_', '-')} must be at least 1")
-        if not self.lr > 0:
-            raise OptionError(f"the learning rate must be positive, got {self.lr}")
-        if self.clip is not None and self.clip < 0:
-            raise OptionError(f"clip must be positive (or 0 for none), got {self.clip}")
-        if not 0 < self.lr_decay <= 1:
-            raise OptionError(f"lr-decay must be in (0, 1], got {self.lr_decay}")
-        if self.patience < 0:
-            raise OptionError(f"patience must be >= 0, got {self.patience}")
-        if self.optimizer not in ("adam", "sgd"):
-            raise OptionError(f"optimizer must be adam or sgd, got {self.optimizer!r}")
-        split = tuple(float(r) for r in self.split)
-        if len(split) != 3 or any(r < 0 for r in split) or abs(sum(split) - 1) > 1e-6:
-            raise OptionError(
-                f"split must be three non-negative shares summing to 1, got {list(self.split)}"
-            )
-        if split[0] == 0:
-            raise OptionError("the training share of the split must be positive")
-        self.split = split
-        if self.threads is not None and self.threads < 1:
-            raise OptionError(f"threads must be at least 1, got {self.threads}")
+        check_optimisation(self)
         return self
 
     def to_dict(self) -> dict:

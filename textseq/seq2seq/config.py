@@ -11,9 +11,9 @@ from textseq.corpus import get_tokenizer
 from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS, known_settings
+from textseq.lm.train_config import check_optimisation
 
 ATTENTION_KINDS = ("none", "dot", "general", "additive")
-OPTIMIZERS = ("adam", "sgd")
 
 
 @dataclass
@@ -111,30 +111,11 @@ class Seq2SeqTrainConfig:
         for name in ("batch_size", "eval_batch_size", "epochs", "max_output"):
             if int(getattr(self, name)) < 1:
                 raise OptionError(f"{name.replace('_', '-')} must be at least 1")
-        if not self.lr > 0:
-            raise OptionError(f"the learning rate must be positive, got {self.lr}")
-        if self.clip is not None and self.clip < 0:
-            raise OptionError(f"clip must be positive (or 0 for none), got {self.clip}")
-        if not 0 < self.lr_decay <= 1:
-            raise OptionError(f"lr-decay must be in (0, 1], got {self.lr_decay}")
-        if self.patience < 0:
-            raise OptionError(f"patience must be >= 0, got {self.patience}")
-        if self.optimizer not in OPTIMIZERS:
-            raise OptionError(f"optimizer must be adam or sgd, got {self.optimizer!r}")
+        check_optimisation(self)
         if self.min_count < 1:
             raise OptionError(f"min-count must be at least 1, got {self.min_count}")
         if self.max_valid is not None and self.max_valid < 0:
             raise OptionError(f"max-valid must be >= 0, got {self.max_valid}")
-        split = tuple(float(r) for r in self.split)
-        if len(split) != 3 or any(r < 0 for r in split) or abs(sum(split) - 1) > 1e-6:
-            raise OptionError(
-                f"split must be three non-negative shares summing to 1, got {list(self.split)}"
-            )
-        if split[0] == 0:
-            raise OptionError("the training share of the split must be positive")
-        self.split = split
-        if self.threads is not None and self.threads < 1:
-            raise OptionError(f"threads must be at least 1, got {self.threads}")
         return self
 
     def to_dict(self) -> dict:
