@@ -51,6 +51,22 @@ ThreadsOpt = Annotated[
     int | None, typer.Option("--threads", min=1, help="Threads to use (default: all cores).")
 ]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Where to write the result.")]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
+]
+# the trainers' shared optimisation options (train-lm, train-seq2seq)
+LrOpt = Annotated[float, typer.Option("--lr", help="Learning rate.")]
+OptimizerOpt = Annotated[str, typer.Option("--optimizer", help="adam or sgd.")]
+ClipOpt = Annotated[float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")]
+LrDecayOpt = Annotated[
+    float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
+]
+PatienceOpt = Annotated[
+    int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
+]
 
 DEFAULT_CORPUS_DIR = "corpora"
 

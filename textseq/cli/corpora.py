@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from textseq.cli.common import ProgressOpt
 from textseq.datasets import BUILTIN_CORPORA, EVAL_SETS, corpus_path, eval_path
 from textseq.datasets.recipes import DEFAULT_OUT_DIR, RECIPES, get_recipe
 from textseq.errors import TextseqError
@@ -126,9 +127,7 @@ def build_corpus(
         ),
     ],
     out_dir: OutDirOpt = DEFAULT_OUT_DIR,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
-    ] = True,
+    progress: ProgressOpt = True,
     former: FormerOutDir = None,
 ) -> None:
     """Build a recipe corpus from Debian packages.

@@ -8,12 +8,19 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import (
+    ClipOpt,
     CorpusArg,
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
     JaFormOpt,
     JaPunctOpt,
+    LrDecayOpt,
+    LrOpt,
+    OptimizerOpt,
+    PatienceOpt,
+    ProgressOpt,
+    ResumeOpt,
     ThreadsOpt,
     TokenizerOpt,
     TrainSeedOpt,
@@ -118,11 +125,9 @@ def train_lm_command(
             show_default=False,
         ),
     ] = None,
-    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
-    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
-    clip: Annotated[
-        float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")
-    ] = _TRAIN.clip,
+    lr: LrOpt = _TRAIN.lr,
+    optimizer: OptimizerOpt = _TRAIN.optimizer,
+    clip: ClipOpt = _TRAIN.clip,
     dropout: Annotated[
         float, typer.Option("--dropout", help="Dropout probability.")
     ] = _ARCH.dropout,
@@ -167,12 +172,8 @@ def train_lm_command(
     split: Annotated[
         str, typer.Option("--split", help="Train,validation,test shares, by line.")
     ] = ",".join(map(str, _TRAIN.split)),
-    lr_decay: Annotated[
-        float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
-    ] = _TRAIN.lr_decay,
-    patience: Annotated[
-        int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
-    ] = _TRAIN.patience,
+    lr_decay: LrDecayOpt = _TRAIN.lr_decay,
+    patience: PatienceOpt = _TRAIN.patience,
     tokenizer: TokenizerOpt = _ARCH.tokenizer,
     ja_form: JaFormOpt = "surface",
     ja_punct: JaPunctOpt = "keep",
@@ -205,12 +206,8 @@ def train_lm_command(
         ),
     ] = _TRAIN.adapt_threads,
     seed: TrainSeedOpt = _TRAIN.seed,
-    resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
-    ] = False,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
-    ] = True,
+    resume: ResumeOpt = False,
+    progress: ProgressOpt = True,
     ctx: typer.Context = None,
 ) -> None:
     """Train a language model on words or subwords; print per-epoch loss, perplexity (per

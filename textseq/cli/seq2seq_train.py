@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from textseq.cli.common import SeedOpt, ThreadsOpt
+from textseq.cli.common import (
+    ClipOpt,
+    LrDecayOpt,
+    LrOpt,
+    OptimizerOpt,
+    PatienceOpt,
+    ProgressOpt,
+    ResumeOpt,
+    SeedOpt,
+    ThreadsOpt,
+)
 from textseq.cli.lm_train import parse_split
 from textseq.datasets.tasks import DEFAULT_SIZE
 from textseq.errors import OptionError
@@ -109,17 +119,11 @@ def train_seq2seq_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Pairs per batch.")
     ] = _TRAIN.batch_size,
-    lr: Annotated[float, typer.Option("--lr", help="Learning rate.")] = _TRAIN.lr,
-    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or sgd.")] = _TRAIN.optimizer,
-    clip: Annotated[
-        float, typer.Option("--clip", help="Clip the global gradient norm (0: off).")
-    ] = _TRAIN.clip,
-    lr_decay: Annotated[
-        float, typer.Option("--lr-decay", help="Multiply the lr by this after a worse epoch.")
-    ] = _TRAIN.lr_decay,
-    patience: Annotated[
-        int, typer.Option("--patience", help="Stop after N epochs without improvement (0: never).")
-    ] = _TRAIN.patience,
+    lr: LrOpt = _TRAIN.lr,
+    optimizer: OptimizerOpt = _TRAIN.optimizer,
+    clip: ClipOpt = _TRAIN.clip,
+    lr_decay: LrDecayOpt = _TRAIN.lr_decay,
+    patience: PatienceOpt = _TRAIN.patience,
     min_count: Annotated[
         int, typer.Option("--min-count", help="Tokens seen fewer times become <unk>.")
     ] = _TRAIN.min_count,
@@ -135,12 +139,8 @@ def train_seq2seq_command(
     ] = _TRAIN.max_valid,
     threads: ThreadsOpt = _TRAIN.threads,
     seed: SeedOpt = _TRAIN.seed,
-    resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
-    ] = False,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
-    ] = True,
+    resume: ResumeOpt = False,
+    progress: ProgressOpt = True,
 ) -> None:
     """Train a sequence-to-sequence model; print per-epoch validation exact match, token
     accuracy and perplexity."""

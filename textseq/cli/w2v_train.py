@@ -26,6 +26,7 @@ from textseq.cli.common import (
     GlobOpt,
     JaFormOpt,
     JaPunctOpt,
+    ProgressOpt,
     TokenizerOpt,
     corpus_from_cli,
 )
@@ -171,9 +172,7 @@ def train_command(
             + " may be given with it; every other setting is the model's.",
         ),
     ] = None,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", " /--quiet", help="Show a progress bar.")
-    ] = True,
+    progress: ProgressOpt = True,
     tokenizer: TokenizerOpt = "unicode",
     ja_form: JaFormOpt = "surface",
     ja_punct: JaPunctOpt = "keep",
