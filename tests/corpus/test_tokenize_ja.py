@@ -1,7 +1,6 @@
 """The Japanese tokenizer (MeCab + UniDic through the ``ja`` extra) and the tokenizer registry."""
 
 import builtins
-import pickle
 import sys
 
 import pytest
@@ -56,12 +55,6 @@ def test_ja_detokenize_joins_without_spaces_but_keeps_latin_words_apart():
         tokens = tokenize(text, "ja")
         assert detokenize(tokens, "ja") == text
     assert tokenize("GNU Emacsを使う", "ja")[:2] == ["GNU", "Emacs"]
-
-
-def test_ja_tokenizer_crosses_processes_by_its_options():
-    tok = get_tokenizer("ja:base")
-    copy = pickle.loads(pickle.dumps(tok))
-    assert copy.name == "ja:base" and copy.tokenize("住んで") == tok.tokenize("住んで")
 
 
 def test_missing_extra_is_one_error_naming_the_install(monkeypatch):

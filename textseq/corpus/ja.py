@@ -101,9 +101,5 @@ class JapaneseTokenizer:
     def measure(self, token: str) -> tuple[int, int]:
         return 1, len(token)
 
-    def __reduce__(self):
-        # another process rebuilds the tokenizer from its options (the tagger is not copied)
-        return type(self), (self.form, self.punct)
-
     def __repr__(self) -> str:
         return f"<tokenizer {self.name}>"

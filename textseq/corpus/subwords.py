@@ -109,10 +109,6 @@ class SubwordTokenizer:
         except ModelFileError as exc:
             raise ModelFileError(f"cannot read {path}: {exc}") from None
 
-    def __reduce__(self):
-        # another process rebuilds it from the model's bytes and the base tokenizer's spec
-        return type(self), (self.model_bytes, self.base.name)
-
     def __repr__(self) -> str:
         return f"<tokenizer {self.name}, {self.vocab_size} pieces>"
 
