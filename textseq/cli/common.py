@@ -104,3 +104,25 @@ def corpus_from_cli(
         encoding=encoding,
         errors=errors,
     )
+
+
+def fmt(x, spec: str) -> str:
+    """``x`` formatted by ``spec``, or ``-`` for a figure not measured (``None``)."""
+    return "-" if x is None else format(x, spec)
+
+
+def report_stop(history, output: Path, patience: int) -> None:
+    """What a trainer's CLI says when a run stopped early: Ctrl-C (the checkpoint kept; exit
+    130) or early stopping. ``history.stopped`` holds the lm history's stop names, which
+    seq2seq's history shares."""
+    from textseq.lm.history import EARLY_STOPPING, INTERRUPTED
+
+    if history.stopped == INTERRUPTED:
+        typer.echo(
+            f"interrupted: the checkpoint after epoch {len(history.epochs)} is kept in "
+            f"{output}; continue with --resume",
+            err=True,
+        )
+        raise typer.Exit(130)
+    if history.stopped == EARLY_STOPPING:
+        typer.echo(f"early stopping: no validation improvement for {patience} epochs")

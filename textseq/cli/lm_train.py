@@ -25,7 +25,9 @@ from textseq.cli.common import (
     TokenizerOpt,
     TrainSeedOpt,
     corpus_from_cli,
+    fmt,
     given_on_command_line,
+    report_stop,
 )
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
@@ -96,10 +98,6 @@ def note_seed_threads(threads: int | None) -> None:
             "--threads 1 does",
             err=True,
         )
-
-
-def _fmt(x, spec):
-    return "-" if x is None else format(x, spec)
 
 
 def train_lm_command(
@@ -212,7 +210,7 @@ def train_lm_command(
 ) -> None:
     """Train a language model on words or subwords; print per-epoch loss, perplexity (per
     token, per word, bits per character) and speed."""
-    from textseq.lm.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
+    from textseq.lm.history import EpochRecord
     from textseq.lm.trainer import train_lm
 
     config = LMConfig(
@@ -271,29 +269,21 @@ def train_lm_command(
             shown.append(True)
         typer.echo(
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {rec.train_ppl:>10.2f}  "
-            f"{_fmt(rec.valid_ppl, '10.2f')}  {_fmt(rec.valid_word_ppl, '9.2f')}  "
-            f"{_fmt(rec.valid_bpc, '5.3f')}  {_fmt(rec.valid_acc, '6.1%')}  "
-            f"{_fmt(rec.valid_acc5, '6.1%')}  {rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
+            f"{fmt(rec.valid_ppl, '10.2f')}  {fmt(rec.valid_word_ppl, '9.2f')}  "
+            f"{fmt(rec.valid_bpc, '5.3f')}  {fmt(rec.valid_acc, '6.1%')}  "
+            f"{fmt(rec.valid_acc5, '6.1%')}  {rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
 
     model, history = train_lm(
         data, config, train, out_dir=output, progress=progress, resume=resume, on_epoch=show
     )
-    if history.stopped == INTERRUPTED:
-        typer.echo(
-            f"interrupted: the checkpoint after epoch {len(history.epochs)} is kept in "
-            f"{output}; continue with --resume",
-            err=True,
-        )
-        raise typer.Exit(130)
-    if history.stopped == EARLY_STOPPING:
-        typer.echo(f"early stopping: no validation improvement for {patience} epochs")
+    report_stop(history, output, patience)
     test = history.test
     typer.echo(
-        f"best epoch {history.best_epoch}: valid ppl {_fmt(history.best_valid_ppl, '.2f')}"
-        f"; test ppl {_fmt(test.ppl, '.2f')} (per word {_fmt(test.word_ppl, '.2f')}, "
-        f"{_fmt(test.bpc, '.3f')} bits/char), top-1 {_fmt(test.acc, '.1%')}, "
-        f"top-5 {_fmt(test.acc5, '.1%')}"
+        f"best epoch {history.best_epoch}: valid ppl {fmt(history.best_valid_ppl, '.2f')}"
+        f"; test ppl {fmt(test.ppl, '.2f')} (per word {fmt(test.word_ppl, '.2f')}, "
+        f"{fmt(test.bpc, '.3f')} bits/char), top-1 {fmt(test.acc, '.1%')}, "
+        f"top-5 {fmt(test.acc5, '.1%')}"
     )
     cutoffs = model.config.adaptive_softmax
     output_layer = "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"

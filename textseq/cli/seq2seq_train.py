@@ -17,6 +17,8 @@ from textseq.cli.common import (
     ResumeOpt,
     SeedOpt,
     ThreadsOpt,
+    fmt,
+    report_stop,
 )
 from textseq.cli.lm_train import parse_split
 from textseq.datasets.tasks import DEFAULT_SIZE
@@ -53,10 +55,6 @@ outputs with it.
 
 def register(app: typer.Typer) -> None:
     app.command("train-seq2seq", epilog=EPILOG, no_args_is_help=True)(train_seq2seq_command)
-
-
-def _fmt(x, spec):
-    return "-" if x is None else format(x, spec)
 
 
 def train_seq2seq_command(
@@ -144,7 +142,7 @@ def train_seq2seq_command(
 ) -> None:
     """Train a sequence-to-sequence model; print per-epoch validation exact match, token
     accuracy and perplexity."""
-    from textseq.seq2seq.history import EARLY_STOPPING, INTERRUPTED, EpochRecord
+    from textseq.seq2seq.history import EpochRecord
     from textseq.seq2seq.trainer import train_seq2seq
 
     default_tokenizer = SUBWORD_TOKENIZER if subwords else _ARCH.source_tokenizer
@@ -194,8 +192,8 @@ def train_seq2seq_command(
             typer.echo(header)
             header = ""
         typer.echo(
-            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {_fmt(rec.valid_ppl, '9.3f')}  "
-            f"{_fmt(rec.valid_token_acc, '7.2%')}  {_fmt(rec.valid_exact, '7.2%')}  "
+            f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {fmt(rec.valid_ppl, '9.3f')}  "
+            f"{fmt(rec.valid_token_acc, '7.2%')}  {fmt(rec.valid_exact, '7.2%')}  "
             f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
         )
 
@@ -209,20 +207,12 @@ def train_seq2seq_command(
         on_epoch=show,
         size=size,
     )
-    if history.stopped == INTERRUPTED:
-        typer.echo(
-            f"interrupted: the checkpoint after epoch {len(history.epochs)} is kept in "
-            f"{output}; continue with --resume",
-            err=True,
-        )
-        raise typer.Exit(130)
-    if history.stopped == EARLY_STOPPING:
-        typer.echo(f"early stopping: no validation improvement for {patience} epochs")
+    report_stop(history, output, patience)
     test = history.test
     typer.echo(
-        f"best epoch {history.best_epoch}: valid exact {_fmt(history.best_valid_exact, '.2%')}"
-        f"; test exact {_fmt(test.exact, '.2%')}, tokens {_fmt(test.token_acc, '.2%')}, "
-        f"ppl {_fmt(test.ppl, '.3f')}"
+        f"best epoch {history.best_epoch}: valid exact {fmt(history.best_valid_exact, '.2%')}"
+        f"; test exact {fmt(test.exact, '.2%')}, tokens {fmt(test.token_acc, '.2%')}, "
+        f"ppl {fmt(test.ppl, '.3f')}"
     )
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "

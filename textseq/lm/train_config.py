@@ -37,8 +37,27 @@ def check_optimisation(config) -> None:
         raise OptionError(f"threads must be at least 1, got {config.threads}")
 
 
+class TrainingSettings:
+    """JSON round trip of a trainer's settings dataclass, as its history records them
+    (``split`` a list in JSON, a tuple in Python); shared by the LM's and seq2seq's."""
+
+    def to_dict(self) -> dict:
+        """The settings as JSON values (``split`` as a list)."""
+        d = dataclasses.asdict(self)
+        d["split"] = list(d["split"])
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        """The inverse of ``to_dict``; unknown names raise ``ModelFileError``."""
+        values = known_settings(cls, data, "training")
+        if "split" in values:
+            values["split"] = tuple(values["split"])
+        return cls(**values)
+
+
 @dataclass
-class TrainConfig:
+class TrainConfig(TrainingSettings):
     """How to train (the architecture is ``LMConfig``)."""
 
     mode: str = "stream"  # stream | window
@@ -73,17 +92,3 @@ class TrainConfig:
                 raise OptionError(f"{name.replace('_', '-')} must be at least 1")
         check_optimisation(self)
         return self
-
-    def to_dict(self) -> dict:
-        """The settings as JSON values (``split`` as a list), as a history records them."""
-        d = dataclasses.asdict(self)
-        d["split"] = list(d["split"])
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
-        """The inverse of ``to_dict``; unknown names raise ``ModelFileError``."""
-        values = known_settings(cls, data, "training")
-        if "split" in values:
-            values["split"] = tuple(values["split"])
-        return cls(**values)

@@ -4,14 +4,13 @@ the CLI reads its defaults without loading any kernel."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from textseq.corpus import get_tokenizer
 from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import OptionError
 from textseq.lm.config import CELL_KINDS, known_settings
-from textseq.lm.train_config import check_optimisation
+from textseq.lm.train_config import TrainingSettings, check_optimisation
 
 ATTENTION_KINDS = ("none", "dot", "general", "additive")
 
@@ -88,7 +87,7 @@ class Seq2SeqConfig:
 
 
 @dataclass
-class Seq2SeqTrainConfig:
+class Seq2SeqTrainConfig(TrainingSettings):
     """How to train a ``Seq2Seq`` model (the architecture is ``Seq2SeqConfig``)."""
 
     batch_size: int = 64
@@ -117,15 +116,3 @@ class Seq2SeqTrainConfig:
         if self.max_valid is not None and self.max_valid < 0:
             raise OptionError(f"max-valid must be >= 0, got {self.max_valid}")
         return self
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["split"] = list(d["split"])
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Seq2SeqTrainConfig:
-        values = known_settings(cls, data, "training")
-        if "split" in values:
-            values["split"] = tuple(values["split"])
-        return cls(**values)
