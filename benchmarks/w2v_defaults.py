@@ -1,0 +1,174 @@
+"""Which defaults should textseq's word2vec have? Candidate settings over seeds.
+
+The C tool, gensim and textseq share window 5, negative 5 and sample 1e-3 for both
+architectures; fastText subsamples harder (``t`` 1e-4), and the C tool's notes suggest a
+wider window for skip-gram (about 10) than for CBOW (about 5). This script trains textseq
+with each candidate on the same corpus, one thread, seeds 1..N (one thread: every run
+repeats bit for bit, so the figures do not depend on the machine's load), and reports per
+candidate the mean and standard error of each quality score, the difference to the current
+default with its standard error, and the effective words an epoch trains on (after
+subsampling): the cost of a setting, independent of the machine.
+
+    .venv/bin/python benchmarks/w2v_defaults.py                    # english, 3 seeds
+    .venv/bin/python benchmarks/w2v_defaults.py --seeds 5 --archs cbow
+
+Writes benchmarks/results/w2v_defaults.md (and .json with every run); the file is rewritten
+after every run, so a stopped run keeps what it finished.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from machine import cpu_model  # noqa: E402
+from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, multiply_adds  # noqa: E402
+
+from textseq.files import atomic_write  # noqa: E402
+
+# name -> (architecture, options beyond the defaults); "default" is today's default
+CANDIDATES = {
+    "cbow": {
+        "default": [],
+        "sample 1e-4": ["--sample", "1e-4"],
+        "negative 10": ["--negative", "10"],
+    },
+    "sg": {
+        "default": [],
+        "sample 1e-4": ["--sample", "1e-4"],
+        "window 10": ["--window", "10"],
+    },
+}
+SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
+          ("simlex", "SimLex-999", "{:.3f}"))  # fmt: skip
+EFFECTIVE = re.compile(r"\(([\d,]+) after subsampling\)")
+
+
+def run(arch: str, options: list[str], seed: int, corpus: str, work: Path) -> dict:
+    out = work / "vectors.txt"
+    arch_flag = "--sg" if arch == "sg" else "--cbow"
+    cmd = [PY, "-m", "textseq", "train-w2v", corpus, "-o", str(out), "--text", "--threads", "1",
+           "--seed", str(seed), "--no-progress", arch_flag, *options]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"error: textseq failed:\n{done.stderr[-2000:]}")
+    found = EFFECTIVE.search(done.stdout)
+    effective = int(found.group(1).replace(",", "")) if found else 0
+    row = {"effective_words": effective, **evaluate(out)}
+    out.unlink()
+    return row
+
+
+def work(arch: str, options: list[str], effective_words: float) -> float:
+    """Multiply-adds of a run: effective words times the kernel's work per word at the
+    setting's window and negative (``w2v_vs_peers.multiply_adds``)."""
+    given = dict(zip(options[::2], options[1::2], strict=True))
+    window = int(given.get("--window", SAME["window"]))
+    negative = int(given.get("--negative", SAME["negative"]))
+    return effective_words * multiply_adds(arch, SAME["dim"], window, negative)
+
+
+def mean_se(values: list[float]) -> tuple[float, float]:
+    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    return statistics.fmean(values), sd / len(values) ** 0.5
+
+
+def render(runs: list[dict], meta: dict) -> str:
+    lines = [
+        f"# word2vec defaults: candidate settings over seeds ({meta['corpus']})",
+        "",
+        f"Command: `{meta['command']}`",
+        "",
+        f"{meta['cpu']}. textseq {meta['commit']}, one thread (every run repeats bit for bit), "
+        f"seeds {', '.join(map(str, meta['seeds']))}; every setting not named is the default "
+        "(dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.05 CBOW "
+        "/ 0.025 skip-gram). Effective words: the words of all epochs after subsampling, "
+        f"the work a setting costs. Started {meta['date']}, {meta['minutes']:.1f} min.",
+        "",
+    ]
+    for arch in meta["archs"]:
+        lines += [f"## {'skip-gram' if arch == 'sg' else 'CBOW'}", "",
+                  "| setting | runs | effective words | work | "
+                  + " | ".join(f"{label} mean (se)" for _, label, _ in SCORES) + " | "
+                  + " | ".join(f"{label} - default (se)" for _, label, _ in SCORES) + " |",
+                  "|---|---:|---:|---:|" + "---:|" * (2 * len(SCORES))]  # fmt: skip
+        base = [r for r in runs if r["arch"] == arch and r["setting"] == "default"]
+        for setting in CANDIDATES[arch]:
+            rs = [r for r in runs if r["arch"] == arch and r["setting"] == setting]
+            if not rs:
+                continue
+            cells, diffs = [], []
+            for key, _, fmt in SCORES:
+                mean, se = mean_se([r[key] for r in rs])
+                cells.append(f"{fmt.format(mean)} ({fmt.format(se)})")
+                if base:
+                    bmean, bse = mean_se([r[key] for r in base])
+                    d, dse = mean - bmean, (se**2 + bse**2) ** 0.5
+                    diffs.append(f"{fmt.format(d)} ({fmt.format(dse)})")
+                else:
+                    diffs.append("-")
+            words = statistics.fmean(r["effective_words"] for r in rs)
+            cost = work(arch, CANDIDATES[arch][setting], words)
+            if base:
+                words0 = statistics.fmean(r["effective_words"] for r in base)
+                cost /= work(arch, [], words0)
+            lines.append(f"| {setting} | {len(rs)} | {words:,.0f} | {cost:.2f}x | "
+                         + " | ".join(cells)
+                         + " | " + " | ".join(diffs) + " |")  # fmt: skip
+        lines.append("")
+    lines.append("se: standard error of a mean over the seeds (sd / sqrt(n)); of a difference, "
+                 "sqrt(se_a^2 + se_b^2) (the seeds are not paired across settings).")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N")
+    parser.add_argument("--archs", nargs="+", default=["cbow", "sg"], choices=["cbow", "sg"])
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args(argv)
+    corpus = args.corpus or str(ENGLISH)
+    output = args.output or RESULTS / "w2v_defaults.md"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=RESULTS).stdout.strip()  # fmt: skip
+    meta = {
+        "corpus": Path(corpus).name, "archs": args.archs, "cpu": cpu_model(), "commit": commit,
+        "seeds": list(range(1, args.seeds + 1)), "date": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                       time.gmtime()),
+        "command": " ".join([".venv/bin/python benchmarks/w2v_defaults.py", *sys.argv[1:]]),
+    }  # fmt: skip
+    start = time.time()
+    runs: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="w2v-defaults-") as tmp:
+        for seed in meta["seeds"]:
+            for arch in args.archs:
+                for setting, options in CANDIDATES[arch].items():
+                    row = run(arch, options, seed, corpus, Path(tmp))
+                    runs.append({"arch": arch, "setting": setting, "seed": seed, **row})
+                    print(f"{arch:4} seed {seed} {setting:12} analogy {row['analogy']:5.2f}% "
+                          f"ws353 {row['ws353']:.3f} simlex {row['simlex']:.3f} "
+                          f"words {row['effective_words']:,}", flush=True)  # fmt: skip
+                    meta["minutes"] = (time.time() - start) / 60
+                    with atomic_write(output) as handle:
+                        handle.write(render(runs, meta))
+                    with atomic_write(output.with_suffix(".json")) as handle:
+                        handle.write(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    print(render(runs, meta))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
