@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import (
+    AdaptiveSoftmaxOpt,
     ClipOpt,
     CorpusArg,
+    DivValueOpt,
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
@@ -27,11 +29,11 @@ from textseq.cli.common import (
     corpus_from_cli,
     fmt,
     given_on_command_line,
+    output_layer_note,
     report_stop,
 )
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
-from textseq.lm.adaptive_cutoffs import AUTO_RULE
 from textseq.lm.config import CELL_KINDS, LMConfig
 from textseq.lm.train_config import TrainConfig
 from textseq.modelfolder import ModelFolder
@@ -132,24 +134,8 @@ def train_lm_command(
     tie: Annotated[
         bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
     ] = _ARCH.tie,
-    adaptive_softmax: Annotated[
-        str | None,
-        typer.Option(
-            "--adaptive-softmax",
-            metavar="CUTOFFS|auto",
-            help="Adaptive softmax output: increasing word counts like 2000,10000 (head = the "
-            f"2000 most frequent words, then tail clusters), or {AUTO_RULE}. Default: full "
-            "softmax.",
-            show_default=False,
-        ),
-    ] = None,
-    div_value: Annotated[
-        float,
-        typer.Option(
-            "--div-value",
-            help="Adaptive softmax: each tail cluster's projection is this much smaller.",
-        ),
-    ] = _ARCH.div_value,
+    adaptive_softmax: AdaptiveSoftmaxOpt = _ARCH.adaptive_softmax,
+    div_value: DivValueOpt = _ARCH.div_value,
     min_count: Annotated[
         int,
         typer.Option(
@@ -285,8 +271,7 @@ def train_lm_command(
         f"{fmt(test.bpc, '.3f')} bits/char), top-1 {fmt(test.acc, '.1%')}, "
         f"top-5 {fmt(test.acc5, '.1%')}"
     )
-    cutoffs = model.config.adaptive_softmax
-    output_layer = "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"
+    output_layer = output_layer_note(model.config.adaptive_softmax)
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'}{output_layer})"

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import (
+    AdaptiveSoftmaxOpt,
     ClipOpt,
+    DivValueOpt,
     LrDecayOpt,
     LrOpt,
     OptimizerOpt,
@@ -18,6 +20,7 @@ from textseq.cli.common import (
     SeedOpt,
     ThreadsOpt,
     fmt,
+    output_layer_note,
     report_stop,
 )
 from textseq.cli.lm_train import parse_split
@@ -42,6 +45,8 @@ EPILOG = f"""Examples:
   textseq train-seq2seq pairs.tsv -o m/ --source-tokenizer unicode --target-tokenizer char
 
   textseq train-seq2seq pairs.tsv -o sub/ --subwords 2000     (subword units, both sides)
+
+  textseq train-seq2seq pairs.tsv -o big/ --tokenizer unicode --adaptive-softmax auto
 
 PAIRS is a UTF-8 file with one source<TAB>target pair per line, or the name of a generated
 task (dates, addition, reverse; --size pairs, seeded by --seed). The model folder holds
@@ -79,6 +84,8 @@ def train_seq2seq_command(
     dropout: Annotated[
         float, typer.Option("--dropout", help="Dropout probability.")
     ] = _ARCH.dropout,
+    adaptive_softmax: AdaptiveSoftmaxOpt = _ARCH.adaptive_softmax,
+    div_value: DivValueOpt = _ARCH.div_value,
     tokenizer: Annotated[
         str | None,
         typer.Option(
@@ -159,6 +166,8 @@ def train_seq2seq_command(
         shared_vocab=shared_vocab,
         subwords=subwords,
         seed=seed,
+        adaptive_softmax=adaptive_softmax,
+        div_value=div_value,
     ).validate()
     train = Seq2SeqTrainConfig(
         batch_size=batch_size,
@@ -217,5 +226,6 @@ def train_seq2seq_command(
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{len(model.source_vocab_):,} source and {len(model.target_vocab_):,} target "
-        f"{'subwords' if model.subwords_ is not None else 'tokens'})"
+        f"{'subwords' if model.subwords_ is not None else 'tokens'}"
+        f"{output_layer_note(model.config.adaptive_softmax)})"
     )
