@@ -185,7 +185,7 @@ def test_a_copy_task_is_learned_to_high_exact_match(learned):
     assert model.translate("nimbe").text == "nimbe"
 
 
-def test_beam_width_one_equals_argmax_and_n_best_is_ordered(learned):
+def test_beam_width_one_equals_argmax_n_best_is_ordered_and_sampling_is_seeded(learned):
     model, _ = learned
     for text in ("nimbe", "ka", "ladle", "hgfe"):
         greedy = model.translate(text)
@@ -196,6 +196,9 @@ def test_beam_width_one_equals_argmax_and_n_best_is_ordered(learned):
         scores = [h.score for h in many.hypotheses]
         assert len(scores) == 3 and scores == sorted(scores, reverse=True)
         assert all(h.logprob <= 0 for h in many.hypotheses)
+    a = model.translate("hgfe", strategy="sample", seed=3, temperature=1.5, top_p=0.9)
+    b = model.translate("hgfe", strategy="sample", seed=3, temperature=1.5, top_p=0.9)
+    assert a.best.ids == b.best.ids and a.best.logprob <= 0
 
 
 def test_evaluation_on_the_adaptive_model_is_exact(learned):
