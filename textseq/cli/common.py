@@ -126,6 +126,21 @@ def corpus_from_cli(
     )
 
 
+def epoch_table(header: str, row):
+    """A trainer's ``on_epoch``: prints ``header`` with the first epoch (so that the data's
+    errors come before any table), then ``row(record)`` for each epoch."""
+    printed = False
+
+    def show(record) -> None:
+        nonlocal printed
+        if not printed:
+            typer.echo(header)
+            printed = True
+        typer.echo(row(record))
+
+    return show
+
+
 def output_layer_note(cutoffs) -> str:
     """What a trainer's summary line adds for the output layer: nothing for a full softmax,
     the cutoffs of an adaptive one."""

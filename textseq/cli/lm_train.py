@@ -27,6 +27,7 @@ from textseq.cli.common import (
     TokenizerOpt,
     TrainSeedOpt,
     corpus_from_cli,
+    epoch_table,
     fmt,
     given_on_command_line,
     output_layer_note,
@@ -243,17 +244,14 @@ def train_lm_command(
         )
     if given_on_command_line(ctx, "seed"):
         note_seed_threads(threads)
-    shown = []
+    header = (
+        f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
+        f"{'word ppl':>9}  {'bpc':>5}  {'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  "
+        f"{'seconds':>7}"
+    )
 
-    def show(rec: EpochRecord) -> None:
-        if not shown:  # the header once the corpus is read and the first epoch done
-            typer.echo(
-                f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
-                f"{'word ppl':>9}  {'bpc':>5}  {'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  "
-                f"{'seconds':>7}"
-            )
-            shown.append(True)
-        typer.echo(
+    def row(rec: EpochRecord) -> str:
+        return (
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {rec.train_ppl:>10.2f}  "
             f"{fmt(rec.valid_ppl, '10.2f')}  {fmt(rec.valid_word_ppl, '9.2f')}  "
             f"{fmt(rec.valid_bpc, '5.3f')}  {fmt(rec.valid_acc, '6.1%')}  "
@@ -261,7 +259,13 @@ def train_lm_command(
         )
 
     model, history = train_lm(
-        data, config, train, out_dir=output, progress=progress, resume=resume, on_epoch=show
+        data,
+        config,
+        train,
+        out_dir=output,
+        progress=progress,
+        resume=resume,
+        on_epoch=epoch_table(header, row),
     )
     report_stop(history, output, patience)
     test = history.test

@@ -19,6 +19,7 @@ from textseq.cli.common import (
     ResumeOpt,
     SeedOpt,
     ThreadsOpt,
+    epoch_table,
     fmt,
     output_layer_note,
     report_stop,
@@ -195,12 +196,8 @@ def train_seq2seq_command(
         f"{'tokens/s':>9}  {'seconds':>7}"
     )
 
-    def show(rec: EpochRecord) -> None:
-        nonlocal header
-        if header:  # printed with the first epoch: the data's errors come before any table
-            typer.echo(header)
-            header = ""
-        typer.echo(
+    def row(rec: EpochRecord) -> str:
+        return (
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {fmt(rec.valid_ppl, '9.3f')}  "
             f"{fmt(rec.valid_token_acc, '7.2%')}  {fmt(rec.valid_exact, '7.2%')}  "
             f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
@@ -213,7 +210,7 @@ def train_seq2seq_command(
         out_dir=output,
         progress=progress,
         resume=resume,
-        on_epoch=show,
+        on_epoch=epoch_table(header, row),
         size=size,
     )
     report_stop(history, output, patience)
