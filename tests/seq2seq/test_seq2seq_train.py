@@ -205,3 +205,21 @@ def test_translate_many_equals_one_at_a_time_and_warns_of_unknown_tokens():
     ]
     with pytest.warns(UserWarning, match="read as <unk>: x"):
         model.translate("12x+3")
+
+
+def test_plateau_decays_the_lr_and_stops_early():
+    """The run the language model's trainer shares: an epoch that does not beat the best
+    (exact match, then perplexity) decays the lr; ``patience`` of them stop the run."""
+    from textseq.lm.epochs import EpochTrainer
+    from textseq.seq2seq.trainer import Seq2SeqTrainer
+
+    assert issubclass(Seq2SeqTrainer, EpochTrainer)
+    # an SGD step this small leaves the weights unchanged: validation cannot improve
+    train = Seq2SeqTrainConfig(
+        epochs=10, optimizer="sgd", lr=1e-30, lr_decay=0.5, patience=2, batch_size=16,
+        threads=1, max_valid=5,
+    )  # fmt: skip
+    _, hist = train_seq2seq("addition", SMALL, train, progress=False, size=60)
+    assert hist.stopped == "early stopping"
+    assert len(hist.epochs) == 3 and hist.best_epoch == 1 and hist.bad_epochs == 2
+    assert [e.lr for e in hist.epochs] == [1e-30, 1e-30, 0.5e-30]

@@ -10,6 +10,7 @@ import typer
 from textseq.corpus import Corpus
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import InputError
+from textseq.lm.adaptive_cutoffs import AUTO_RULE
 
 CORPUS_HELP = (
     "Corpus files, folders (searched recursively), .gz/.bz2 files, '-' for stdin, or a "
@@ -67,6 +68,25 @@ PatienceOpt = Annotated[
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Continue the run saved in the output folder.")
 ]
+# the output layer of the trainers whose models end in a softmax (train-lm, train-seq2seq)
+AdaptiveSoftmaxOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--adaptive-softmax",
+        metavar="CUTOFFS|auto",
+        help="Adaptive softmax output: increasing word counts like 2000,10000 (head = the "
+        f"2000 most frequent words, then tail clusters), or {AUTO_RULE}. Default: full "
+        "softmax.",
+        show_default=False,
+    ),
+]
+DivValueOpt = Annotated[
+    float,
+    typer.Option(
+        "--div-value",
+        help="Adaptive softmax: each tail cluster's projection is this much smaller.",
+    ),
+]
 
 DEFAULT_CORPUS_DIR = "corpora"
 
@@ -104,6 +124,27 @@ def corpus_from_cli(
         encoding=encoding,
         errors=errors,
     )
+
+
+def epoch_table(header: str, row):
+    """A trainer's ``on_epoch``: prints ``header`` with the first epoch (so that the data's
+    errors come before any table), then ``row(record)`` for each epoch."""
+    printed = False
+
+    def show(record) -> None:
+        nonlocal printed
+        if not printed:
+            typer.echo(header)
+            printed = True
+        typer.echo(row(record))
+
+    return show
+
+
+def output_layer_note(cutoffs) -> str:
+    """What a trainer's summary line adds for the output layer: nothing for a full softmax,
+    the cutoffs of an adaptive one."""
+    return "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"
 
 
 def fmt(x, spec: str) -> str:

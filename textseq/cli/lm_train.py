@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import (
+    AdaptiveSoftmaxOpt,
     ClipOpt,
     CorpusArg,
+    DivValueOpt,
     EncodingOpt,
     ErrorsOpt,
     GlobOpt,
@@ -25,13 +27,14 @@ from textseq.cli.common import (
     TokenizerOpt,
     TrainSeedOpt,
     corpus_from_cli,
+    epoch_table,
     fmt,
     given_on_command_line,
+    output_layer_note,
     report_stop,
 )
 from textseq.corpus.tokenize import tokenizer_spec
 from textseq.errors import OptionError
-from textseq.lm.adaptive_cutoffs import AUTO_RULE
 from textseq.lm.config import CELL_KINDS, LMConfig
 from textseq.lm.train_config import TrainConfig
 from textseq.modelfolder import ModelFolder
@@ -132,24 +135,8 @@ def train_lm_command(
     tie: Annotated[
         bool, typer.Option("--tie", help="Tie embedding and output weights (embed = hidden).")
     ] = _ARCH.tie,
-    adaptive_softmax: Annotated[
-        str | None,
-        typer.Option(
-            "--adaptive-softmax",
-            metavar="CUTOFFS|auto",
-            help="Adaptive softmax output: increasing word counts like 2000,10000 (head = the "
-            f"2000 most frequent words, then tail clusters), or {AUTO_RULE}. Default: full "
-            "softmax.",
-            show_default=False,
-        ),
-    ] = None,
-    div_value: Annotated[
-        float,
-        typer.Option(
-            "--div-value",
-            help="Adaptive softmax: each tail cluster's projection is this much smaller.",
-        ),
-    ] = _ARCH.div_value,
+    adaptive_softmax: AdaptiveSoftmaxOpt = _ARCH.adaptive_softmax,
+    div_value: DivValueOpt = _ARCH.div_value,
     min_count: Annotated[
         int,
         typer.Option(
@@ -257,17 +244,14 @@ def train_lm_command(
         )
     if given_on_command_line(ctx, "seed"):
         note_seed_threads(threads)
-    shown = []
+    header = (
+        f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
+        f"{'word ppl':>9}  {'bpc':>5}  {'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  "
+        f"{'seconds':>7}"
+    )
 
-    def show(rec: EpochRecord) -> None:
-        if not shown:  # the header once the corpus is read and the first epoch done
-            typer.echo(
-                f"{'epoch':>5}  {'train loss':>10}  {'train ppl':>10}  {'valid ppl':>10}  "
-                f"{'word ppl':>9}  {'bpc':>5}  {'top-1':>6}  {'top-5':>6}  {'tokens/s':>9}  "
-                f"{'seconds':>7}"
-            )
-            shown.append(True)
-        typer.echo(
+    def row(rec: EpochRecord) -> str:
+        return (
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {rec.train_ppl:>10.2f}  "
             f"{fmt(rec.valid_ppl, '10.2f')}  {fmt(rec.valid_word_ppl, '9.2f')}  "
             f"{fmt(rec.valid_bpc, '5.3f')}  {fmt(rec.valid_acc, '6.1%')}  "
@@ -275,7 +259,13 @@ def train_lm_command(
         )
 
     model, history = train_lm(
-        data, config, train, out_dir=output, progress=progress, resume=resume, on_epoch=show
+        data,
+        config,
+        train,
+        out_dir=output,
+        progress=progress,
+        resume=resume,
+        on_epoch=epoch_table(header, row),
     )
     report_stop(history, output, patience)
     test = history.test
@@ -285,8 +275,7 @@ def train_lm_command(
         f"{fmt(test.bpc, '.3f')} bits/char), top-1 {fmt(test.acc, '.1%')}, "
         f"top-5 {fmt(test.acc5, '.1%')}"
     )
-    cutoffs = model.config.adaptive_softmax
-    output_layer = "" if cutoffs is None else f", adaptive softmax cutoffs {cutoffs}"
+    output_layer = output_layer_note(model.config.adaptive_softmax)
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{model.vocab_size:,} {'subwords' if model.config.subwords else 'words'}{output_layer})"

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from textseq.cli.common import (
+    AdaptiveSoftmaxOpt,
     ClipOpt,
+    DivValueOpt,
     LrDecayOpt,
     LrOpt,
     OptimizerOpt,
@@ -17,7 +19,9 @@ from textseq.cli.common import (
     ResumeOpt,
     SeedOpt,
     ThreadsOpt,
+    epoch_table,
     fmt,
+    output_layer_note,
     report_stop,
 )
 from textseq.cli.lm_train import parse_split
@@ -42,6 +46,8 @@ EPILOG = f"""Examples:
   textseq train-seq2seq pairs.tsv -o m/ --source-tokenizer unicode --target-tokenizer char
 
   textseq train-seq2seq pairs.tsv -o sub/ --subwords 2000     (subword units, both sides)
+
+  textseq train-seq2seq pairs.tsv -o big/ --tokenizer unicode --adaptive-softmax auto
 
 PAIRS is a UTF-8 file with one source<TAB>target pair per line, or the name of a generated
 task (dates, addition, reverse; --size pairs, seeded by --seed). The model folder holds
@@ -79,6 +85,8 @@ def train_seq2seq_command(
     dropout: Annotated[
         float, typer.Option("--dropout", help="Dropout probability.")
     ] = _ARCH.dropout,
+    adaptive_softmax: AdaptiveSoftmaxOpt = _ARCH.adaptive_softmax,
+    div_value: DivValueOpt = _ARCH.div_value,
     tokenizer: Annotated[
         str | None,
         typer.Option(
@@ -159,6 +167,8 @@ def train_seq2seq_command(
         shared_vocab=shared_vocab,
         subwords=subwords,
         seed=seed,
+        adaptive_softmax=adaptive_softmax,
+        div_value=div_value,
     ).validate()
     train = Seq2SeqTrainConfig(
         batch_size=batch_size,
@@ -186,12 +196,8 @@ def train_seq2seq_command(
         f"{'tokens/s':>9}  {'seconds':>7}"
     )
 
-    def show(rec: EpochRecord) -> None:
-        nonlocal header
-        if header:  # printed with the first epoch: the data's errors come before any table
-            typer.echo(header)
-            header = ""
-        typer.echo(
+    def row(rec: EpochRecord) -> str:
+        return (
             f"{rec.epoch:>5}  {rec.train_loss:>10.4f}  {fmt(rec.valid_ppl, '9.3f')}  "
             f"{fmt(rec.valid_token_acc, '7.2%')}  {fmt(rec.valid_exact, '7.2%')}  "
             f"{rec.tokens_per_s:>9,.0f}  {rec.seconds:>7.1f}"
@@ -204,7 +210,7 @@ def train_seq2seq_command(
         out_dir=output,
         progress=progress,
         resume=resume,
-        on_epoch=show,
+        on_epoch=epoch_table(header, row),
         size=size,
     )
     report_stop(history, output, patience)
@@ -217,5 +223,6 @@ def train_seq2seq_command(
     typer.echo(
         f"model saved to {output} ({model.num_parameters():,} parameters, "
         f"{len(model.source_vocab_):,} source and {len(model.target_vocab_):,} target "
-        f"{'subwords' if model.subwords_ is not None else 'tokens'})"
+        f"{'subwords' if model.subwords_ is not None else 'tokens'}"
+        f"{output_layer_note(model.config.adaptive_softmax)})"
     )

@@ -49,6 +49,21 @@ def parse_cutoffs(text: str | Sequence[int] | None) -> list[int] | str | None:
     return values
 
 
+def check_settings(cutoffs, div_value: float) -> list[int] | str | None:
+    """The output-layer settings of a model's config: ``cutoffs`` parsed (``parse_cutoffs``)
+    and ``div_value`` checked (at least 1, so no tail is wider than the hidden state)."""
+    cutoffs = parse_cutoffs(cutoffs)
+    if not float(div_value) >= 1.0:
+        raise OptionError(f"div-value must be at least 1, got {div_value}")
+    return cutoffs
+
+
+def resolve_cutoffs(cutoffs, counts: np.ndarray) -> list[int]:
+    """The cutoffs a layer is built with: ``auto`` chosen from the per-id ``counts`` of the
+    vocabulary it predicts (``auto_cutoffs``), given ones as they are."""
+    return auto_cutoffs(counts) if cutoffs == AUTO else [int(c) for c in cutoffs]
+
+
 def check_cutoffs(cutoffs: Sequence[int], vocab_size: int | None = None) -> list[int]:
     """``cutoffs`` as a list of ints, or one ``OptionError`` naming what is wrong: empty,
     not positive, not strictly increasing (a duplicate leaves an empty cluster), or not

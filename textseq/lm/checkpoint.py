@@ -23,7 +23,7 @@ from textseq.modelfolder import ModelFolder
 class CheckpointState:
     """What the checkpoint's state file holds."""
 
-    history: TrainingHistory
+    history: TrainingHistory  # or the history class of the trainer that saved it
     optimizer: dict  # the optimizer's scalars (``state_dict``), its name among them
     rng: dict  # the state of the generator of dropout masks and window order
 
@@ -35,8 +35,8 @@ def save_checkpoint(
     optimizer,
     rng: np.random.Generator,
 ) -> None:
-    """Rewrite ``folder``: ``model`` (an ``RNNLM``) with ``best_weights`` (its own weights
-    when None) and its history, and the checkpoint of its current state."""
+    """Rewrite ``folder``: ``model`` (an ``RNNLM`` or a ``Seq2Seq``) with ``best_weights``
+    (its own weights when None) and its history, and the checkpoint of its current state."""
     scalars, arrays = optimizer.state_dict()
     state = {
         "history": model.history_.to_dict(),
@@ -51,13 +51,14 @@ def save_checkpoint(
         save_json(tmp.checkpoint_state, state)
 
 
-def read_state(folder: ModelFolder) -> CheckpointState:
-    """The checkpoint's state file; a missing, partial or corrupt one raises
+def read_state(folder: ModelFolder, history_class=TrainingHistory) -> CheckpointState:
+    """The checkpoint's state file, its history read by ``history_class`` (the sequence
+    model's trainer passes its own); a missing, partial or corrupt one raises
     ``ModelFileError``."""
     state = load_json(folder.checkpoint_state, what="checkpoint state")
     where = f"checkpoint in {folder.checkpoint}"
     try:
-        history = TrainingHistory.from_dict(state["history"], where=where)
+        history = history_class.from_dict(state["history"], where=where)
         missing = [name for name in ("train", "data") if getattr(history, name) is None]
         if missing:
             raise KeyError(missing[0])

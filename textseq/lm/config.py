@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from textseq.corpus import get_tokenizer
 from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import ModelFileError, OptionError
-from textseq.lm.adaptive_cutoffs import DIV_VALUE, parse_cutoffs
+from textseq.lm.adaptive_cutoffs import DIV_VALUE, check_settings
 
 CELL_KINDS = ("rnn", "lstm", "gru")
 
@@ -51,14 +51,12 @@ class LMConfig:
         get_tokenizer(self.tokenizer)
         if self.subwords and int(self.subwords) < MIN_SUBWORDS:
             raise OptionError(f"subwords must be 0 (words) or at least {MIN_SUBWORDS}")
-        self.adaptive_softmax = parse_cutoffs(self.adaptive_softmax)
+        self.adaptive_softmax = check_settings(self.adaptive_softmax, self.div_value)
         if self.adaptive_softmax is not None and self.tie:
             raise OptionError(
                 "weight tying is not available with the adaptive softmax (its output is not "
                 "one vocabulary x hidden matrix); drop --tie or --adaptive-softmax"
             )
-        if not float(self.div_value) >= 1.0:
-            raise OptionError(f"div-value must be at least 1, got {self.div_value}")
         return self
 
     @classmethod

@@ -88,10 +88,33 @@ class DataSummary:
         return [name for name, n in parts if 0 < n < FEW_TOKENS]
 
 
+class RunHistory:
+    """What the histories of both trainers share (``TrainingHistory``, the sequence model's
+    ``Seq2SeqHistory``): emptiness and the model folder's history file. A subclass is a
+    dataclass with ``epochs`` and ``train`` and offers ``to_dict``/``from_dict``, and for the
+    epoch loop (``textseq.lm.epochs``) ``improved(scores)`` and ``keep_best(epoch, scores)``."""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.train is None and not self.epochs
+
+    @classmethod
+    def read(cls, folder: ModelFolder):
+        """The history of a model folder; an empty one when it has none."""
+        if not folder.history.is_file():
+            return cls()
+        data = load_json(folder.history, what="training history")
+        return cls.from_dict(data, where=str(folder.history))
+
+    def write(self, folder: ModelFolder) -> None:
+        save_json(folder.history, self.to_dict())
+
+
 @dataclass
-class TrainingHistory:
+class TrainingHistory(RunHistory):
     """The state of a training run, updated after every epoch. A model that was never
-    trained has an empty one (``is_empty``)."""
+    trained has an empty one (``is_empty``). The best epoch is the one with the lowest
+    validation perplexity (without a validation part, the last)."""
 
     epochs: list[EpochRecord] = field(default_factory=list)
     best_epoch: int | None = None
@@ -103,9 +126,13 @@ class TrainingHistory:
     data: DataSummary | None = None
     test: Scores | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return self.train is None and not self.epochs
+    def improved(self, scores: Scores) -> bool:
+        """Whether validation ``scores`` beat the best epoch so far (every epoch does
+        without a validation part)."""
+        return self.best_epoch is None or scores.ppl is None or scores.ppl < self.best_valid_ppl
+
+    def keep_best(self, epoch: int, scores: Scores) -> None:
+        self.best_epoch, self.best_valid_ppl = epoch, scores.ppl
 
     def to_dict(self) -> dict:
         """The JSON of the history file; the ``test_*`` keys only once the test is scored."""
@@ -147,17 +174,6 @@ class TrainingHistory:
             )
         except (KeyError, TypeError, AttributeError, ModelFileError) as exc:
             raise ModelFileError(f"{where} is incomplete or corrupt ({exc})") from None
-
-    @classmethod
-    def read(cls, folder: ModelFolder) -> TrainingHistory:
-        """The history of a model folder; an empty one when it has none."""
-        if not folder.history.is_file():
-            return cls()
-        data = load_json(folder.history, what="training history")
-        return cls.from_dict(data, where=str(folder.history))
-
-    def write(self, folder: ModelFolder) -> None:
-        save_json(folder.history, self.to_dict())
 
 
 # figures in units of the text: written only when measured, so older files read back the same

@@ -9,7 +9,8 @@ mode each shuffled chunk starts from a zero state and only its last position is 
 
 After each epoch: validation perplexity and top-1/top-5 next-word accuracy, learning-rate
 decay when validation does not improve, early stopping after ``patience`` such epochs, and
-a checkpoint (``textseq.lm.checkpoint``) from which ``resume`` continues bit for bit.
+a checkpoint (``textseq.lm.checkpoint``) from which ``resume`` continues bit for bit: the
+run around the epochs, which the sequence model's trainer shares, is ``textseq.lm.epochs``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from textseq import threads
 from textseq.corpus import open_corpus
 from textseq.corpus.plain import plain_sentences
 from textseq.corpus.subwords import PieceSentences
-from textseq.errors import InputError, ModelFileError, OptionError, TextseqError
+from textseq.errors import InputError, ModelFileError, OptionError
 from textseq.lm import checkpoint, overlap
 from textseq.lm.data import (
     LMData,
@@ -38,22 +39,15 @@ from textseq.lm.data import (
     stream_windows,
     train_lm_subwords,
 )
+from textseq.lm.epochs import EpochTrainer, NonFiniteLossError
 from textseq.lm.evaluate import evaluate, perplexity
-from textseq.lm.history import (
-    COMPLETED,
-    EARLY_STOPPING,
-    INTERRUPTED,
-    EpochRecord,
-    TrainingHistory,
-)
+from textseq.lm.history import EpochRecord, TrainingHistory
 from textseq.lm.model import RNNLM, LMConfig
-from textseq.lm.optim import clip_scale, global_norm, make_optimizer
+from textseq.lm.optim import clip_scale, global_norm
 from textseq.lm.train_config import TrainConfig
 from textseq.modelfolder import ModelFolder
 
-
-class NonFiniteLossError(TextseqError):
-    """The training loss or gradient became NaN or infinite."""
+__all__ = ["NonFiniteLossError", "Trainer", "train_lm"]
 
 
 @contextlib.contextmanager
@@ -74,22 +68,19 @@ def _bar_figures(train_loss: float, tokens_per_s: float) -> dict[str, str]:
     }
 
 
-class Trainer:
+class Trainer(EpochTrainer):
     """Trains an ``RNNLM`` on prepared ids; ``fit`` returns ``self`` with ``model_`` and
     ``history_`` (a ``TrainingHistory``) set. ``out_dir`` (optional) receives the model
-    folder and its checkpoints."""
+    folder and its checkpoints. The run around the epochs is ``EpochTrainer``'s."""
 
-    progress_callback = None  # called with each epoch's EpochRecord (the CLI prints it)
+    history_class = TrainingHistory
+    step_name = "window"
 
     def __init__(self, train: TrainConfig | None = None, out_dir=None, progress: bool = True):
-        self.train = train or TrainConfig()
-        self.out_dir = out_dir
-        self.progress = progress
+        super().__init__(train or TrainConfig(), out_dir, progress)
 
-    # -- setup --
-    def fit(self, model: RNNLM, data: LMData, resume: bool = False) -> Trainer:
-        tc = self.train.validate()
-        threads.set_threads(tc.threads)
+    def check_data(self, data: LMData) -> None:
+        tc = self.train
         if len(data.train) < 2:
             raise InputError("the training part has fewer than 2 tokens: nothing to learn")
         if tc.mode == "stream" and len(data.train) // tc.batch_size < 2:
@@ -99,72 +90,40 @@ class Trainer:
             )
         if tc.mode == "window" and len(data.train) <= tc.chunk_size:
             raise InputError(f"the training part is shorter than a chunk of {tc.chunk_size}")
-        self.model_ = model
-        self.optimizer_ = make_optimizer(tc.optimizer, tc.lr)
-        self.rng_ = np.random.default_rng(tc.seed)
-        self.history_ = TrainingHistory(
-            lr=tc.lr, train=dataclasses.replace(tc), data=data.summary()
+
+    def run_epoch(self, data: LMData, epoch: int) -> tuple[float, int, float]:
+        train_loss, tokens = self.train_epoch(data.train, epoch)
+        return train_loss, tokens, self.epoch_seconds_  # the bar's last tokens/s's time
+
+    def score(self, data: LMData, part: str):
+        units = getattr(data, f"{part}_units")
+        return evaluate(self.model_, getattr(data, part), self.train, units)
+
+    def epoch_record(self, epoch, loss, tokens, seconds, valid) -> EpochRecord:
+        return EpochRecord(
+            epoch=epoch,
+            train_loss=loss,
+            train_ppl=perplexity(loss),
+            valid_loss=valid.loss,
+            valid_ppl=valid.ppl,
+            valid_acc=valid.acc,
+            valid_acc5=valid.acc5,
+            valid_word_ppl=valid.word_ppl,
+            valid_bpc=valid.bpc,
+            tokens_per_s=tokens / seconds,
+            seconds=seconds,
+            lr=self.history_.lr,
         )
-        self._best_weights = None
-        if resume:
-            self._resume(data)
-        model.history_ = self.history_
-        try:
-            self._run(data)
-        except KeyboardInterrupt:
-            self.history_.stopped = INTERRUPTED
-            if self._best_weights is not None:
-                model.set_weights(self._best_weights)
-            return self
-        self._finish(data)
-        return self
 
-    # -- epochs --
-    def _run(self, data: LMData) -> None:
-        tc, hist = self.train, self.history_
-        start = len(hist.epochs)
-        if start >= tc.epochs or hist.stopped == EARLY_STOPPING:
-            return
-        for epoch in range(start + 1, tc.epochs + 1):
-            train_loss, tokens = self.train_epoch(data.train, epoch)
-            seconds = self.epoch_seconds_  # the time the bar's last tokens/s was taken over
-            valid = evaluate(self.model_, data.valid, tc, data.valid_units)
-            rec = EpochRecord(
-                epoch=epoch,
-                train_loss=train_loss,
-                train_ppl=perplexity(train_loss),
-                valid_loss=valid.loss,
-                valid_ppl=valid.ppl,
-                valid_acc=valid.acc,
-                valid_acc5=valid.acc5,
-                valid_word_ppl=valid.word_ppl,
-                valid_bpc=valid.bpc,
-                tokens_per_s=tokens / seconds,
-                seconds=seconds,
-                lr=hist.lr,
+    def check_resumed_data(self, hist: TrainingHistory, data: LMData) -> None:
+        if (hist.data.train_tokens, hist.data.train_crc32) != (len(data.train), data.train_crc32()):
+            raise ModelFileError(
+                f"the corpus differs from the checkpoint's: {len(data.train):,} training "
+                f"tokens now, {hist.data.train_tokens:,} when the run started"
+                " (or the same number of other words); resume with the same corpus"
             )
-            hist.epochs.append(rec)
-            # without a validation part every epoch counts as the best so far
-            improved = (
-                hist.best_epoch is None or valid.ppl is None or valid.ppl < hist.best_valid_ppl
-            )
-            if improved:
-                hist.best_epoch, hist.best_valid_ppl = epoch, valid.ppl
-                hist.bad_epochs = 0
-                self._best_weights = self.model_.get_weights()
-            else:
-                hist.bad_epochs += 1
-                hist.lr *= tc.lr_decay
-                self.optimizer_.lr = hist.lr
-            stop = tc.patience and hist.bad_epochs >= tc.patience
-            if stop:
-                hist.stopped = EARLY_STOPPING
-            self._save_checkpoint()
-            if self.progress_callback is not None:
-                self.progress_callback(rec)
-            if stop:
-                break
 
+    # -- one epoch --
     def train_epoch(self, ids: np.ndarray, epoch: int) -> tuple[float, int]:
         """One pass over ``ids``; returns the mean training loss and the tokens read, and
         sets ``epoch_seconds_`` (the time the tokens took, the bar's last tokens/s).
@@ -246,11 +205,11 @@ class Trainer:
                     state = model.initial_state(x.shape[1])
                 loss, state = loss_fn(x, y, state, rng=drop_rng, last_only=last_only)
                 if not math.isfinite(loss):
-                    self._non_finite("loss", loss, epoch, step)
+                    self.non_finite("loss", loss, epoch, step)
                 backward_fn()
                 norm = global_norm(grads)
                 if not math.isfinite(norm):
-                    self._non_finite("gradient norm", norm, epoch, step)
+                    self.non_finite("gradient norm", norm, epoch, step)
                 opt.step(params, grads, clip_scale(norm, tc.clip or None))  # clip on the fly
                 fastest.took(time.perf_counter() - w0)
                 n = y.size
@@ -268,57 +227,6 @@ class Trainer:
             bar.close()
         self.epoch_seconds_ = seconds
         return loss_sum / max(n_pred, 1), tokens
-
-    def _non_finite(self, what: str, value: float, epoch: int, step: int):
-        kept = ""
-        if self.out_dir is not None and self.history_.epochs:
-            kept = (
-                f"; the last good checkpoint (epoch {len(self.history_.epochs)}) is kept "
-                f"in {self.out_dir}"
-            )
-        raise NonFiniteLossError(
-            f"the training {what} became {value} at epoch {epoch}, window {step + 1}; try a "
-            f"lower --lr or a smaller --clip{kept}"
-        )
-
-    # -- end of training --
-    def _finish(self, data: LMData) -> None:
-        hist = self.history_
-        if self._best_weights is not None:
-            self.model_.set_weights(self._best_weights)
-        hist.test = evaluate(self.model_, data.test, self.train, data.test_units)
-        if hist.stopped is None:
-            hist.stopped = COMPLETED
-        self._save_checkpoint()
-
-    # -- files --
-    def _save_checkpoint(self) -> None:
-        if self.out_dir is not None:
-            folder = ModelFolder(self.out_dir)
-            checkpoint.save_checkpoint(
-                folder, self.model_, self._best_weights, self.optimizer_, self.rng_
-            )
-
-    def _resume(self, data: LMData) -> None:
-        """Continue the run saved in ``out_dir``: its history, weights, optimizer and
-        generator state; the training settings are this trainer's."""
-        folder = ModelFolder(self.out_dir)
-        state = checkpoint.read_state(folder)
-        hist = state.history
-        if (hist.data.train_tokens, hist.data.train_crc32) != (len(data.train), data.train_crc32()):
-            raise ModelFileError(
-                f"the corpus differs from the checkpoint's: {len(data.train):,} training "
-                f"tokens now, {hist.data.train_tokens:,} when the run started"
-                " (or the same number of other words); resume with the same corpus"
-            )
-        self._best_weights = checkpoint.restore(
-            folder, state, self.model_, self.optimizer_, self.rng_
-        )
-        hist.train = dataclasses.replace(self.train)
-        if hist.stopped == COMPLETED:
-            hist.stopped = None
-        hist.test = None
-        self.history_ = hist
 
 
 def train_lm(

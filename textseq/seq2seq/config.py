@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from textseq.corpus import get_tokenizer
 from textseq.corpus.subwords import MIN_VOCAB as MIN_SUBWORDS
 from textseq.errors import OptionError
+from textseq.lm.adaptive_cutoffs import DIV_VALUE, check_settings
 from textseq.lm.config import CELL_KINDS, known_settings
 from textseq.lm.train_config import TrainingSettings, check_optimisation
 
@@ -28,7 +29,11 @@ class Seq2SeqConfig:
     ``subwords``: the tokens are subword units of one SentencePiece model of about this many
     pieces, shared by both sides: trained on the words of the training pairs (source and
     target, each side's words from its own tokenizer), saved in the model folder; each side's
-    vocabulary holds the pieces its side uses. 0: the tokenizers' tokens themselves."""
+    vocabulary holds the pieces its side uses. 0: the tokenizers' tokens themselves.
+    ``adaptive_softmax``: the decoder's output layer over the target vocabulary, a full
+    softmax (None) or an adaptive one with these cutoffs (``textseq.lm.adaptive``; ``auto``
+    is replaced at ``init`` by cutoffs from the target vocabulary's counts), its tail
+    projections ``div_value`` times smaller each."""
 
     cell: str = "gru"  # one of CELL_KINDS, for encoder and decoder
     embed: int = 64
@@ -43,6 +48,8 @@ class Seq2SeqConfig:
     subwords: int = 0  # target pieces of the shared subword model; 0 = no subwords
     seed: int = 0  # initialisation
     dtype: str = "float32"  # float64 for gradient checks
+    adaptive_softmax: list[int] | str | None = None  # None = full softmax; cutoffs or "auto"
+    div_value: float = DIV_VALUE  # adaptive softmax: tail projection shrink factor
 
     @property
     def memory_size(self) -> int:
@@ -79,6 +86,7 @@ class Seq2SeqConfig:
                         f"subwords split words: the {side} side's char tokenizer has none; "
                         "read it with a word tokenizer (unicode, ascii, ja)"
                     )
+        self.adaptive_softmax = check_settings(self.adaptive_softmax, self.div_value)
         return self
 
     @classmethod

@@ -16,9 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from textseq.errors import ModelFileError
-from textseq.files import load_json, save_json
-from textseq.lm.history import COMPLETED, EARLY_STOPPING, INTERRUPTED
-from textseq.modelfolder import ModelFolder
+from textseq.lm.history import COMPLETED, EARLY_STOPPING, INTERRUPTED, RunHistory
 from textseq.seq2seq.config import Seq2SeqTrainConfig
 
 __all__ = ["COMPLETED", "EARLY_STOPPING", "INTERRUPTED", "DataSummary", "EpochRecord", "Scores"]
@@ -61,7 +59,7 @@ class DataSummary:
 
 
 @dataclass
-class Seq2SeqHistory:
+class Seq2SeqHistory(RunHistory):
     epochs: list[EpochRecord] = field(default_factory=list)
     best_epoch: int | None = None
     best_valid_exact: float | None = None
@@ -73,16 +71,16 @@ class Seq2SeqHistory:
     data: DataSummary | None = None
     test: Scores | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return self.train is None and not self.epochs
-
     def improved(self, scores: Scores) -> bool:
         """Whether validation ``scores`` beat the best epoch so far."""
         if self.best_epoch is None or scores.exact is None:
             return True
         best = (self.best_valid_exact, -(self.best_valid_ppl or 0.0))
         return (scores.exact, -(scores.ppl or 0.0)) > best
+
+    def keep_best(self, epoch: int, scores: Scores) -> None:
+        self.best_epoch = epoch
+        self.best_valid_exact, self.best_valid_ppl = scores.exact, scores.ppl
 
     def to_dict(self) -> dict:
         return {
@@ -116,14 +114,3 @@ class Seq2SeqHistory:
             )
         except (KeyError, TypeError, AttributeError, ModelFileError) as exc:
             raise ModelFileError(f"{where} is incomplete or corrupt ({exc})") from None
-
-    @classmethod
-    def read(cls, folder: ModelFolder) -> Seq2SeqHistory:
-        if not folder.history.is_file():
-            return cls()
-        return cls.from_dict(
-            load_json(folder.history, what="training history"), str(folder.history)
-        )
-
-    def write(self, folder: ModelFolder) -> None:
-        save_json(folder.history, self.to_dict())

@@ -4,7 +4,12 @@ attention -> softmax over target tokens. Backpropagation is written out layer by
     src (B, S) -> Embedding -> dropout -> Encoder (S, B, Dm) --memory M--------------.
                                             '-> finals -> Bridge -> decoder initial state
     tgt_in (B, T) -> Embedding -> dropout -> Decoder(M) (B, T, H) -> dropout
-                  -> SoftmaxOutput over the target vocabulary, all B*T rows in one matmul
+                  -> output layer over the target vocabulary, all B*T rows at once:
+                     SoftmaxOutput, or AdaptiveSoftmaxOutput (``config.adaptive_softmax``)
+
+With the adaptive softmax, training computes each tail cluster only for the rows whose
+target lies in it; scoring (perplexity, token accuracy) and every decoding step use its
+exact log-probabilities, so the step protocol hands decoding normalised scores.
 
 The target side starts from ``<eos>`` and ends with it: ``tgt_in = <eos> y1 .. yn`` and
 ``tgt_out = y1 .. yn <eos>``; padding is ``-1`` in ``tgt_out`` (no loss) and any id in
@@ -27,6 +32,8 @@ from textseq.corpus import Vocab
 from textseq.corpus.subwords import SubwordTokenizer
 from textseq.errors import ModelFileError, OptionError, TextseqError
 from textseq.files import PathLike, load_npz, save_json, save_npz
+from textseq.lm.adaptive import AdaptiveSoftmaxOutput
+from textseq.lm.adaptive_cutoffs import resolve_cutoffs
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 from textseq.modelfolder import ModelFolder
 from textseq.seq2seq import translate as _translate
@@ -74,6 +81,16 @@ def _embedding(rows: int, dim: int, rng, dtype) -> Embedding:
     return emb
 
 
+def _output_layer(cfg: Seq2SeqConfig, target_vocab: Vocab, rng, dtype):
+    """The full softmax, or the adaptive one over the target vocabulary; ``auto`` cutoffs
+    are fixed in ``cfg`` here, so the saved config rebuilds the same layer."""
+    V = len(target_vocab)
+    if cfg.adaptive_softmax is None:
+        return SoftmaxOutput(cfg.hidden, V, rng, dtype)
+    cfg.adaptive_softmax = resolve_cutoffs(cfg.adaptive_softmax, target_vocab.counts)
+    return AdaptiveSoftmaxOutput(cfg.hidden, V, cfg.adaptive_softmax, rng, dtype, cfg.div_value)
+
+
 def pad_batch(seqs, pad: int = 0, dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of ids -> ``(B, max length)`` padded with ``pad``, and their lengths."""
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
@@ -117,7 +134,7 @@ class Seq2Seq:
         self.decoder_ = Decoder(
             cfg.cell, cfg.embed, cfg.hidden, cfg.layers, cfg.memory_size, cfg.attention, rng, dtype
         )
-        self.output_ = SoftmaxOutput(cfg.hidden, len(target_vocab), rng, dtype)
+        self.output_ = _output_layer(cfg, target_vocab, rng, dtype)
         self.dropouts_ = [Dropout(cfg.dropout) for _ in range(3)]  # src, tgt, output
         self.history_ = Seq2SeqHistory()
         return self
@@ -218,7 +235,10 @@ class Seq2Seq:
         subwords = None
         if config.subwords:
             subwords = SubwordTokenizer.load(folder.subwords, config.source_tokenizer)
-        model = cls(config).init(*vocabs, subwords)
+        try:
+            model = cls(config).init(*vocabs, subwords)
+        except OptionError as exc:  # settings that do not fit the vocabulary (cutoffs)
+            raise ModelFileError(f"{folder.config} has invalid settings: {exc}") from None
         model.set_weights(load_npz(folder.weights, what="model weights"), str(folder.weights))
         model.history_ = Seq2SeqHistory.read(folder)
         return model
@@ -311,7 +331,8 @@ class Seq2Seq:
         return logits, tuple(s for st in new for s in st) + tuple(rest), a
 
     def step(self, ids, state):
-        """ids ``(B,)`` -> logits ``(B, V)`` of the next target token and the new state."""
+        """ids ``(B,)`` -> logits ``(B, V)`` of the next target token (the exact
+        log-probabilities with an adaptive softmax) and the new state."""
         logits, state, _ = self.step_with_attention(ids, state)
         return logits, state
 

@@ -5,9 +5,8 @@ Each epoch shuffles the training pairs with the run's generator, sorts each grou
 and shuffles the order of the batches. Each batch: loss, backward, gradient clipping folded
 into one optimizer step. After each epoch: validation loss, perplexity, token accuracy and
 exact match (greedy decoding); the best epoch (highest exact match, then lowest perplexity)
-is the model kept; learning-rate decay and early stopping as the language model's; a
-checkpoint of the whole run (``textseq.lm.checkpoint``) from which ``resume`` continues bit
-for bit. Ctrl-C keeps the last checkpoint and leaves the best weights in the model.
+is the model kept; learning-rate decay, early stopping, checkpoints, ``resume`` bit for bit
+and Ctrl-C are the language model's run (``textseq.lm.epochs``).
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,20 +21,13 @@ from tqdm.auto import tqdm
 
 from textseq import threads
 from textseq.errors import InputError, ModelFileError, OptionError
-from textseq.files import load_json
 from textseq.lm import checkpoint
-from textseq.lm.optim import clip_scale, global_norm, make_optimizer
-from textseq.lm.trainer import NonFiniteLossError
+from textseq.lm.epochs import EpochTrainer
+from textseq.lm.optim import clip_scale, global_norm
 from textseq.modelfolder import ModelFolder
 from textseq.seq2seq.config import Seq2SeqConfig, Seq2SeqTrainConfig
 from textseq.seq2seq.data import PairData, Part, prepare_pairs
-from textseq.seq2seq.history import (
-    COMPLETED,
-    EARLY_STOPPING,
-    INTERRUPTED,
-    EpochRecord,
-    Seq2SeqHistory,
-)
+from textseq.seq2seq.history import EpochRecord, Seq2SeqHistory
 from textseq.seq2seq.model import Seq2Seq
 from textseq.seq2seq.translate import evaluate
 
@@ -56,40 +47,23 @@ def epoch_batches(part: Part, batch_size: int, rng: np.random.Generator) -> list
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-@dataclass
-class _State:
-    history: Seq2SeqHistory
-    optimizer: dict
-    rng: dict
-
-
-def read_state(folder: ModelFolder) -> _State:
+def read_state(folder: ModelFolder) -> checkpoint.CheckpointState:
     """The checkpoint's state file; missing or corrupt raises ``ModelFileError``."""
-    state = load_json(folder.checkpoint_state, what="checkpoint state")
-    where = f"checkpoint in {folder.checkpoint}"
-    try:
-        history = Seq2SeqHistory.from_dict(state["history"], where=where)
-        if history.train is None or history.data is None:
-            raise KeyError("train" if history.train is None else "data")
-        return _State(history, dict(state["optimizer"]), state["rng"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{where} is incomplete or corrupt ({exc})") from None
+    return checkpoint.read_state(folder, Seq2SeqHistory)
 
 
-class Seq2SeqTrainer:
+class Seq2SeqTrainer(EpochTrainer):
     """Trains a ``Seq2Seq`` on a ``PairData``; ``fit`` returns ``self`` with ``model_`` and
-    ``history_``; ``out_dir`` (optional) receives the model folder and its checkpoints."""
+    ``history_``; ``out_dir`` (optional) receives the model folder and its checkpoints. The
+    run around the epochs is ``EpochTrainer``'s (``textseq.lm.epochs``)."""
 
-    progress_callback = None  # called with each epoch's EpochRecord
+    history_class = Seq2SeqHistory
+    step_name = "batch"
 
     def __init__(self, train: Seq2SeqTrainConfig | None = None, out_dir=None, progress=True):
-        self.train = train or Seq2SeqTrainConfig()
-        self.out_dir = out_dir
-        self.progress = progress
+        super().__init__(train or Seq2SeqTrainConfig(), out_dir, progress)
 
-    def fit(self, model: Seq2Seq, data: PairData, resume: bool = False) -> Seq2SeqTrainer:
-        tc = self.train.validate()
-        threads.set_threads(tc.threads)
+    def check_data(self, data: PairData) -> None:
         if len(data.train) < 1:
             raise InputError("the training part has no pairs: nothing to learn")
         if self.out_dir is not None:  # before any training, not after the first epoch
@@ -98,69 +72,36 @@ class Seq2SeqTrainer:
                 raise InputError(f"cannot write {out}: folder {out.parent} does not exist")
             if out.exists() and not out.is_dir():
                 raise InputError(f"cannot write model folder {out}: a file of that name exists")
-        self.model_ = model
-        self.optimizer_ = make_optimizer(tc.optimizer, tc.lr)
-        self.rng_ = np.random.default_rng(tc.seed)
-        self.history_ = Seq2SeqHistory(lr=tc.lr, train=dataclasses.replace(tc), data=data.summary())
-        self._best = None
-        if resume:
-            self._resume(data)
-        model.history_ = self.history_
-        try:
-            self._run(data)
-        except KeyboardInterrupt:
-            self.history_.stopped = INTERRUPTED
-            if self._best is not None:
-                model.set_weights(self._best)
-            return self
-        if self._best is not None:
-            model.set_weights(self._best)
-        self.history_.test = self._evaluate(data.test)
-        if self.history_.stopped is None:
-            self.history_.stopped = COMPLETED
-        self._save()
-        return self
 
-    def _evaluate(self, part: Part):
+    def run_epoch(self, data: PairData, epoch: int) -> tuple[float, int, float]:
+        return self.train_epoch(data.train, epoch)
+
+    def score(self, data: PairData, part: str):
         tc = self.train
-        return evaluate(self.model_, part, tc.eval_batch_size, tc.max_valid, tc.max_output)
+        return evaluate(
+            self.model_, getattr(data, part), tc.eval_batch_size, tc.max_valid, tc.max_output
+        )
 
-    def _run(self, data: PairData) -> None:
-        tc, hist = self.train, self.history_
-        if len(hist.epochs) >= tc.epochs or hist.stopped == EARLY_STOPPING:
-            return
-        for epoch in range(len(hist.epochs) + 1, tc.epochs + 1):
-            loss, tokens, seconds = self.train_epoch(data.train, epoch)
-            valid = self._evaluate(data.valid)
-            rec = EpochRecord(
-                epoch=epoch,
-                train_loss=loss,
-                train_ppl=math.exp(min(loss, 700.0)),
-                valid_loss=valid.loss,
-                valid_ppl=valid.ppl,
-                valid_token_acc=valid.token_acc,
-                valid_exact=valid.exact,
-                tokens_per_s=tokens / seconds,
-                seconds=seconds,
-                lr=hist.lr,
+    def epoch_record(self, epoch, loss, tokens, seconds, valid) -> EpochRecord:
+        return EpochRecord(
+            epoch=epoch,
+            train_loss=loss,
+            train_ppl=math.exp(min(loss, 700.0)),
+            valid_loss=valid.loss,
+            valid_ppl=valid.ppl,
+            valid_token_acc=valid.token_acc,
+            valid_exact=valid.exact,
+            tokens_per_s=tokens / seconds,
+            seconds=seconds,
+            lr=self.history_.lr,
+        )
+
+    def check_resumed_data(self, hist: Seq2SeqHistory, data: PairData) -> None:
+        if (hist.data.train_pairs, hist.data.train_crc32) != (len(data.train), data.train.crc32()):
+            raise ModelFileError(
+                "the pairs differ from the checkpoint's: resume with the same pairs file, "
+                "split and seed"
             )
-            hist.epochs.append(rec)
-            if hist.improved(valid):
-                hist.best_epoch, hist.bad_epochs = epoch, 0
-                hist.best_valid_exact, hist.best_valid_ppl = valid.exact, valid.ppl
-                self._best = self.model_.get_weights()
-            else:
-                hist.bad_epochs += 1
-                hist.lr *= tc.lr_decay
-                self.optimizer_.lr = hist.lr
-            stop = bool(tc.patience) and hist.bad_epochs >= tc.patience
-            if stop:
-                hist.stopped = EARLY_STOPPING
-            self._save()
-            if self.progress_callback is not None:
-                self.progress_callback(rec)
-            if stop:
-                break
 
     def train_epoch(self, part: Part, epoch: int) -> tuple[float, int, float]:
         """One pass; returns the mean loss per target token, the target tokens and the
@@ -194,11 +135,11 @@ class Seq2SeqTrainer:
                 batch = part.batch(idx, eos)
                 loss = model.loss(*batch, rng=drop_rng)
                 if not math.isfinite(loss):
-                    self._non_finite("loss", loss, epoch, step)
+                    self.non_finite("loss", loss, epoch, step)
                 model.backward()
                 norm = global_norm(grads)
                 if not math.isfinite(norm):
-                    self._non_finite("gradient norm", norm, epoch, step)
+                    self.non_finite("gradient norm", norm, epoch, step)
                 opt.step(params, grads, clip_scale(norm, tc.clip or None))
                 n = int(part.tgt_len[idx].sum())
                 loss_sum += loss * n
@@ -215,39 +156,6 @@ class Seq2SeqTrainer:
         finally:
             bar.close()
         return loss_sum / max(tokens, 1), tokens, seconds
-
-    def _non_finite(self, what, value, epoch, step):
-        kept = ""
-        if self.out_dir is not None and self.history_.epochs:
-            kept = (
-                f"; the checkpoint of epoch {len(self.history_.epochs)} is kept in {self.out_dir}"
-            )
-        raise NonFiniteLossError(
-            f"the training {what} became {value} at epoch {epoch}, batch {step + 1}; try a "
-            f"lower --lr or a smaller --clip{kept}"
-        )
-
-    def _save(self) -> None:
-        if self.out_dir is not None:
-            checkpoint.save_checkpoint(
-                ModelFolder(self.out_dir), self.model_, self._best, self.optimizer_, self.rng_
-            )
-
-    def _resume(self, data: PairData) -> None:
-        folder = ModelFolder(self.out_dir)
-        state = read_state(folder)
-        hist = state.history
-        if (hist.data.train_pairs, hist.data.train_crc32) != (len(data.train), data.train.crc32()):
-            raise ModelFileError(
-                "the pairs differ from the checkpoint's: resume with the same pairs file, "
-                "split and seed"
-            )
-        self._best = checkpoint.restore(folder, state, self.model_, self.optimizer_, self.rng_)
-        hist.train = dataclasses.replace(self.train)
-        if hist.stopped == COMPLETED:
-            hist.stopped = None
-        hist.test = None
-        self.history_ = hist
 
 
 def train_seq2seq(
