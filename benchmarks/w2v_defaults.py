@@ -6,14 +6,17 @@ wider window for skip-gram (about 10) than for CBOW (about 5). This script train
 with each candidate on the same corpus, one thread, seeds 1..N (one thread: every run
 repeats bit for bit, so the figures do not depend on the machine's load), and reports per
 candidate the mean and standard error of each quality score, the difference to the current
-default with its standard error, and the effective words an epoch trains on (after
-subsampling): the cost of a setting, independent of the machine.
+default with its standard error, the effective words of all epochs (after subsampling) and
+the work (multiply-adds) relative to the default: the cost of a setting, independent of the
+machine. A setting that costs more work is also set against the default given about as much
+work through more epochs.
 
     .venv/bin/python benchmarks/w2v_defaults.py                    # english, 3 seeds
     .venv/bin/python benchmarks/w2v_defaults.py --seeds 5 --archs cbow
 
 Writes benchmarks/results/w2v_defaults.md (and .json with every run); the file is rewritten
-after every run, so a stopped run keeps what it finished.
+after every run, so a stopped run keeps what it finished; ``--resume`` runs only what the
+.json does not hold yet.
 """
 
 from __future__ import annotations
@@ -38,17 +41,21 @@ from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, multiply_adds  # 
 
 from textseq.files import atomic_write  # noqa: E402
 
-# name -> (architecture, options beyond the defaults); "default" is today's default
+# architecture -> setting name -> options beyond the defaults; "default" is today's default
+# (a setting that costs more work is also set against the default given as much work
+# through more epochs: "epochs 8" is about what "negative 10" costs, "epochs 9" "window 10")
 CANDIDATES = {
     "cbow": {
         "default": [],
         "sample 1e-4": ["--sample", "1e-4"],
         "negative 10": ["--negative", "10"],
+        "epochs 8": ["--epochs", "8"],
     },
     "sg": {
         "default": [],
         "sample 1e-4": ["--sample", "1e-4"],
         "window 10": ["--window", "10"],
+        "epochs 9": ["--epochs", "9"],
     },
 }
 SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
@@ -94,8 +101,10 @@ def render(runs: list[dict], meta: dict) -> str:
         f"{meta['cpu']}. textseq {meta['commit']}, one thread (every run repeats bit for bit), "
         f"seeds {', '.join(map(str, meta['seeds']))}; every setting not named is the default "
         "(dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.05 CBOW "
-        "/ 0.025 skip-gram). Effective words: the words of all epochs after subsampling, "
-        f"the work a setting costs. Started {meta['date']}, {meta['minutes']:.1f} min.",
+        "/ 0.025 skip-gram). Effective words: the words of all epochs after subsampling; "
+        "work: those words times the multiply-adds per word at the setting's window and "
+        "negative, relative to the default (what a setting costs, whatever the machine). "
+        f"Started {meta['date']}, {meta['minutes']:.1f} min.",
         "",
     ]
     for arch in meta["archs"]:
@@ -139,6 +148,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N")
     parser.add_argument("--archs", nargs="+", default=["cbow", "sg"], choices=["cbow", "sg"])
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs of the output's .json (same corpus, setting, options and seed: "
+        "one thread repeats bit for bit) and run only the others",
+    )
     args = parser.parse_args(argv)
     corpus = args.corpus or str(ENGLISH)
     output = args.output or RESULTS / "w2v_defaults.md"
@@ -151,13 +166,23 @@ def main(argv=None) -> int:
         "command": " ".join([".venv/bin/python benchmarks/w2v_defaults.py", *sys.argv[1:]]),
     }  # fmt: skip
     start = time.time()
+    kept: list[dict] = []
+    if args.resume and output.with_suffix(".json").exists():
+        old = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+        if old["meta"]["corpus"] == meta["corpus"]:
+            kept = old["runs"]
     runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="w2v-defaults-") as tmp:
         for seed in meta["seeds"]:
             for arch in args.archs:
                 for setting, options in CANDIDATES[arch].items():
+                    key = {"arch": arch, "setting": setting, "options": options, "seed": seed}
+                    same = [r for r in kept if all(r.get(k) == v for k, v in key.items())]
+                    if same:
+                        runs.append(same[0])
+                        continue
                     row = run(arch, options, seed, corpus, Path(tmp))
-                    runs.append({"arch": arch, "setting": setting, "seed": seed, **row})
+                    runs.append({**key, **row})
                     print(f"{arch:4} seed {seed} {setting:12} analogy {row['analogy']:5.2f}% "
                           f"ws353 {row['ws353']:.3f} simlex {row['simlex']:.3f} "
                           f"words {row['effective_words']:,}", flush=True)  # fmt: skip
