@@ -96,7 +96,8 @@ class Cell:
         """``x Wx^T + b`` and ``h Wh^T (+ bh)`` of one step (new ``(B, G*H)`` arrays)."""
         p = self.params
         gx = kernels.matmul_t(x, p["Wx"], bias=p["b"])
-        gh = kernels.matmul_t(h, p["Wh"], bias=bh)
+        gh = kernels.gate_buffer(h.shape[0], p["Wh"].shape[0], self.dtype)
+        kernels.matmul_t(h, p["Wh"], gh, bias=bh)
         return gx, gh
 
     def _prev(self, state: State, i: int = 0) -> np.ndarray:
@@ -116,7 +117,7 @@ class RNNCell(Cell):
         hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)
         hs[0] = state[0]
         a = self._input_projection(x)
-        gh = np.empty((B, self.hidden_size), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, self.hidden_size, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
             cell_kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
@@ -170,7 +171,7 @@ class LSTMCell(Cell):
         cs = np.empty((T + 1, B, H), dtype=self.dtype)
         tcs = np.empty((T, B, H), dtype=self.dtype)
         hs[0], cs[0] = state
-        gh = np.empty((B, 4 * H), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, 4 * H, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
             cell_kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
@@ -231,7 +232,7 @@ class GRUCell(Cell):
         ns = np.empty((T, B, H), dtype=self.dtype)
         hn = np.empty((T, B, H), dtype=self.dtype)  # h Un + bh_n, needed for dr
         hs[0] = state[0]
-        gh = np.empty((B, 3 * H), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, 3 * H, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh, bias=bh)
             cell_kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)

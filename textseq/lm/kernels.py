@@ -400,9 +400,10 @@ def matmul_t(
     x: np.ndarray, W: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None
 ) -> np.ndarray:
     """``x @ W.T (+ bias)`` for ``x (B, K)``, ``W (N, K)`` and ``bias (N,)``, into ``out``
-    (a new array unless given). Up to ``SMALL_ROWS`` rows of one dtype with a C-contiguous
-    ``W`` run in ``matmul_t_tiled``, larger batches in BLAS; the bias is added after the
-    product either way."""
+    (a new row-major array unless given). Up to ``SMALL_ROWS`` rows of one dtype with a
+    C-contiguous ``W`` run in ``matmul_t_tiled``, larger batches in BLAS (as ``W @ x.T``
+    when ``out`` is column-major, see ``gate_buffer``); the bias is added after the product
+    either way."""
     dt = W.dtype
     if (
         x.shape[0] <= SMALL_ROWS
@@ -417,7 +418,21 @@ def matmul_t(
         return out
     if out is None:
         out = np.empty((x.shape[0], W.shape[0]), dtype=np.result_type(x, W))
-    np.matmul(x, W.T, out=out)
+    if out.flags.f_contiguous and not out.flags.c_contiguous:
+        np.matmul(W, x.T, out=out.T)  # column-major result: see ``gate_buffer``
+    else:
+        np.matmul(x, W.T, out=out)
     if bias is not None:
         out += bias
     return out
+
+
+def gate_buffer(rows: int, cols: int, dtype) -> np.ndarray:
+    """An empty ``(rows, cols)`` array for ``matmul_t(x, W, out=...)`` with ``rows`` rows of
+    ``x`` and ``cols`` rows of ``W``, in the layout the product fills fastest: row-major for
+    the tiled kernel (up to ``SMALL_ROWS`` rows), column-major above. Into a column-major
+    ``out`` BLAS computes ``W @ x.T`` (the recurrent product of a step: a few dozen rows
+    against a large ``W``), which OpenBLAS runs markedly faster than ``x @ W.T`` at these
+    shapes. The element-wise step kernels read either layout."""
+    order = "C" if rows <= SMALL_ROWS else "F"
+    return np.empty((rows, cols), dtype=dtype, order=order)
