@@ -100,6 +100,14 @@ class Cell:
         kernels.matmul_t(h, p["Wh"], gh, bias=bh)
         return gx, gh
 
+    def _dh_start(self, batch: int, dstate) -> np.ndarray:
+        """``dL/dh`` entering the backward loop (zero, or ``dstate[0]``), in the layout of
+        ``kernels.gate_buffer``: each step's ``dgates @ Wh`` overwrites it through
+        ``kernels.matmul_into``."""
+        dh = kernels.gate_buffer(batch, self.hidden_size, self.dtype)
+        dh[...] = 0 if dstate is None else dstate[0]
+        return dh
+
     def _prev(self, state: State, i: int = 0) -> np.ndarray:
         return np.ascontiguousarray(state[i], dtype=self.dtype)
 
@@ -138,12 +146,12 @@ class RNNCell(Cell):
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         Wh = self.params["Wh"]
         da = np.empty_like(dhs)
-        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        dh = self._dh_start(x.shape[1], dstate)
         for t in range(x.shape[0] - 1, -1, -1):
             cell_kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
-            np.matmul(da[t], Wh, out=dh)
+            kernels.matmul_into(da[t], Wh, dh)
         dx = self._param_grads(x, hs[:-1], da)
-        return dx, (dh,)
+        return dx, (np.ascontiguousarray(dh),)
 
 
 class LSTMCell(Cell):
@@ -195,15 +203,13 @@ class LSTMCell(Cell):
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         Wh = self.params["Wh"]
         dg = np.empty_like(acts)
-        if dstate is None:
-            dh, dc = np.zeros_like(hs[0]), np.zeros_like(cs[0])
-        else:
-            dh, dc = (np.array(s, dtype=self.dtype) for s in dstate)
+        dh = self._dh_start(x.shape[1], dstate)
+        dc = np.zeros_like(cs[0]) if dstate is None else np.array(dstate[1], dtype=self.dtype)
         for t in range(x.shape[0] - 1, -1, -1):
             cell_kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
-            np.matmul(dg[t], Wh, out=dh)
+            kernels.matmul_into(dg[t], Wh, dh)
         dx = self._param_grads(x, hs[:-1], dg)
-        return dx, (dh, dc)
+        return dx, (np.ascontiguousarray(dh), dc)
 
 
 class GRUCell(Cell):
@@ -258,17 +264,17 @@ class GRUCell(Cell):
         Wh = self.params["Wh"]
         dgx = np.empty_like(gx)
         dgh = np.empty_like(gx)
-        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        dh = self._dh_start(x.shape[1], dstate)
         direct = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
             cell_kernels.gru_bwd_step(
                 gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct
             )
-            np.matmul(dgh[t], Wh, out=dh)
+            kernels.matmul_into(dgh[t], Wh, dh)
             dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)
         np.sum(dgh.reshape(T * x.shape[1], -1), axis=0, out=self.grads["bh"])
-        return dx, (dh,)
+        return dx, (np.ascontiguousarray(dh),)
 
 
 CELLS = {"rnn": RNNCell, "lstm": LSTMCell, "gru": GRUCell}

@@ -427,12 +427,24 @@ def matmul_t(
     return out
 
 
+def matmul_into(x: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``x @ W`` into ``out``, computed as ``(W^T @ x^T)^T`` when ``out`` is column-major (a
+    ``gate_buffer``): the recurrent product of a backward step, ``dgates @ Wh``."""
+    if out.flags.f_contiguous and not out.flags.c_contiguous:
+        np.matmul(W.T, x.T, out=out.T)
+    else:
+        np.matmul(x, W, out=out)
+    return out
+
+
 def gate_buffer(rows: int, cols: int, dtype) -> np.ndarray:
     """An empty ``(rows, cols)`` array for ``matmul_t(x, W, out=...)`` with ``rows`` rows of
     ``x`` and ``cols`` rows of ``W``, in the layout the product fills fastest: row-major for
     the tiled kernel (up to ``SMALL_ROWS`` rows), column-major above. Into a column-major
     ``out`` BLAS computes ``W @ x.T`` (the recurrent product of a step: a few dozen rows
-    against a large ``W``), which OpenBLAS runs markedly faster than ``x @ W.T`` at these
-    shapes. The element-wise step kernels read either layout."""
+    against a large ``W``), which OpenBLAS runs faster than ``x @ W.T`` at these shapes, and
+    on two threads without the hand-off that makes the row-major form many times slower
+    when the other core is busy; ``matmul_into`` does the same for ``x @ W``. The
+    element-wise step kernels read either layout."""
     order = "C" if rows <= SMALL_ROWS else "F"
     return np.empty((rows, cols), dtype=dtype, order=order)
