@@ -10,7 +10,9 @@ output layer on them from another thread while the later steps run).
 Whatever does not depend on the previous step is batched over time: the input projection
 ``x @ Wx^T`` of the whole window is one matmul forward and two backward (``dWx``, ``dx``), and
 ``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh^T`` (forward) and
-``dgates @ Wh`` (backward) remain per step. Weights are stored as PyTorch stores them,
+``dgates @ Wh`` (backward) remain per step; above a handful of rows they fill column-major
+buffers (``kernels.gate_buffer``), i.e. BLAS computes ``Wh @ h^T`` and ``Wh^T @ dgates^T``,
+the faster form for a few dozen rows against ``Wh``. Weights are stored as PyTorch stores them,
 ``(G*H, D)`` and ``(G*H, H)``: the weight gradients then come out of ``dG^T @ x``, a shape
 OpenBLAS splits well over two threads (the transposed layout does not split well).
 
