@@ -51,11 +51,13 @@ def scatter_add_rows(G: np.ndarray, ids: np.ndarray, d: np.ndarray) -> None:
     _scatter_add_rows(G, np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(d))
 
 
-def _adam_impl(p, g, m, v, lr_t, b1, b2, eps, gscale):
+def _adam_impl(p, g, m, v, lr_t, b1, b2, c1, c2, eps, gscale):
+    # every scalar comes in the arrays' dtype (c1 = 1 - b1, c2 = 1 - b2), so the arithmetic
+    # stays in that dtype and vectorises: a Python ``1 - b1`` would promote float32 to float64
     for i in prange(p.size):
         gi = g[i] * gscale
-        mi = b1 * m[i] + (1 - b1) * gi
-        vi = b2 * v[i] + (1 - b2) * gi * gi
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
         m[i] = mi
         v[i] = vi
         p[i] -= lr_t * mi / (np.sqrt(vi) + eps)
@@ -72,10 +74,10 @@ def _parallel(size: int) -> bool:
 
 
 def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscale=1.0) -> None:
-    """One Adam step in place on contiguous arrays of one dtype; ``lr_t`` already carries
-    the bias corrections; the gradient used is ``g * gscale`` (gradient clipping folded in,
-    which saves a pass over every gradient). Element-wise, so the result does not depend on
-    the thread count."""
+    """One Adam step in place on contiguous arrays of one dtype, computed in that dtype (as
+    PyTorch's float32 Adam is); ``lr_t`` already carries the bias corrections; the gradient
+    used is ``g * gscale`` (gradient clipping folded in, which saves a pass over every
+    gradient). Element-wise, so the result does not depend on the thread count."""
     dt = p.dtype.type
     kernel = _adam_par if _parallel(p.size) else _adam_ser
     kernel(
@@ -86,6 +88,8 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscal
         dt(lr_t),
         dt(b1),
         dt(b2),
+        dt(1.0 - b1),
+        dt(1.0 - b2),
         dt(eps),
         dt(gscale),
     )
