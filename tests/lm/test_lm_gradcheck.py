@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from textseq.corpus import Vocab
+from textseq.lm import kernels
 from textseq.lm.cells import make_cell
 from textseq.lm.layers import Dropout, Embedding, SoftmaxOutput
 from textseq.lm.model import RNNLM, LMConfig
@@ -42,9 +43,11 @@ def assert_close(analytic, f, x, what):
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_cell_backward_through_time(kind):
+@pytest.mark.parametrize("B", [3, 10])  # 10: the column-major recurrent products
+def test_cell_backward_through_time(kind, B):
     rng = np.random.default_rng(1)
-    T, B, D, H = 4, 3, 5, 4
+    T, D, H = 4, 5, 4
+    assert (B > kernels.SMALL_ROWS) == (B == 10)
     cell = make_cell(kind, D, H, rng, np.float64)
     for p in cell.params.values():  # non-trivial values everywhere, biases included
         p[...] = rng.normal(0, 0.5, p.shape)

@@ -89,6 +89,10 @@ def test_tiled_product_is_x_times_w_transposed_plus_bias(rows, n_out):
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
     out = K.matmul_t(x, W, bias=bias)  # the tiled kernel or BLAS, by the number of rows
     np.testing.assert_allclose(out, ref + bias, rtol=1e-5, atol=1e-5)
+    buf = K.gate_buffer(rows, n_out, np.float32)  # column-major above SMALL_ROWS rows
+    assert buf.flags.f_contiguous == (rows > K.SMALL_ROWS or n_out == 1 or rows == 1)
+    assert K.matmul_t(x, W, buf, bias=bias) is buf
+    np.testing.assert_allclose(buf, ref + bias, rtol=1e-5, atol=1e-5)
 
 
 def test_tiled_product_propagates_nan():

@@ -10,7 +10,9 @@ output layer on them from another thread while the later steps run).
 Whatever does not depend on the previous step is batched over time: the input projection
 ``x @ Wx^T`` of the whole window is one matmul forward and two backward (``dWx``, ``dx``), and
 ``dWh`` is one matmul over the stacked previous states. Only ``h @ Wh^T`` (forward) and
-``dgates @ Wh`` (backward) remain per step. Weights are stored as PyTorch stores them,
+``dgates @ Wh`` (backward) remain per step; above a handful of rows they fill column-major
+buffers (``kernels.gate_buffer``), i.e. BLAS computes ``Wh @ h^T`` and ``Wh^T @ dgates^T``,
+the faster form for a few dozen rows against ``Wh``. Weights are stored as PyTorch stores them,
 ``(G*H, D)`` and ``(G*H, H)``: the weight gradients then come out of ``dG^T @ x``, a shape
 OpenBLAS splits well over two threads (the transposed layout does not split well).
 
@@ -96,8 +98,17 @@ class Cell:
         """``x Wx^T + b`` and ``h Wh^T (+ bh)`` of one step (new ``(B, G*H)`` arrays)."""
         p = self.params
         gx = kernels.matmul_t(x, p["Wx"], bias=p["b"])
-        gh = kernels.matmul_t(h, p["Wh"], bias=bh)
+        gh = kernels.gate_buffer(h.shape[0], p["Wh"].shape[0], self.dtype)
+        kernels.matmul_t(h, p["Wh"], gh, bias=bh)
         return gx, gh
+
+    def _dh_start(self, batch: int, dstate) -> np.ndarray:
+        """``dL/dh`` entering the backward loop (zero, or ``dstate[0]``), in the layout of
+        ``kernels.gate_buffer``: each step's ``dgates @ Wh`` overwrites it through
+        ``kernels.matmul_into``."""
+        dh = kernels.gate_buffer(batch, self.hidden_size, self.dtype)
+        dh[...] = 0 if dstate is None else dstate[0]
+        return dh
 
     def _prev(self, state: State, i: int = 0) -> np.ndarray:
         return np.ascontiguousarray(state[i], dtype=self.dtype)
@@ -116,7 +127,7 @@ class RNNCell(Cell):
         hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)
         hs[0] = state[0]
         a = self._input_projection(x)
-        gh = np.empty((B, self.hidden_size), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, self.hidden_size, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
             cell_kernels.rnn_fwd_step(a[t], gh, hs[t + 1], exact)
@@ -137,12 +148,12 @@ class RNNCell(Cell):
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         Wh = self.params["Wh"]
         da = np.empty_like(dhs)
-        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        dh = self._dh_start(x.shape[1], dstate)
         for t in range(x.shape[0] - 1, -1, -1):
             cell_kernels.rnn_bwd_step(dh, dhs[t], hs[t + 1], da[t])
-            np.matmul(da[t], Wh, out=dh)
+            kernels.matmul_into(da[t], Wh, dh)
         dx = self._param_grads(x, hs[:-1], da)
-        return dx, (dh,)
+        return dx, (np.ascontiguousarray(dh),)
 
 
 class LSTMCell(Cell):
@@ -170,7 +181,7 @@ class LSTMCell(Cell):
         cs = np.empty((T + 1, B, H), dtype=self.dtype)
         tcs = np.empty((T, B, H), dtype=self.dtype)
         hs[0], cs[0] = state
-        gh = np.empty((B, 4 * H), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, 4 * H, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh)
             cell_kernels.lstm_fwd_step(acts[t], gh, cs[t], cs[t + 1], tcs[t], hs[t + 1], exact)
@@ -194,15 +205,13 @@ class LSTMCell(Cell):
         dhs = np.ascontiguousarray(dhs, dtype=self.dtype)
         Wh = self.params["Wh"]
         dg = np.empty_like(acts)
-        if dstate is None:
-            dh, dc = np.zeros_like(hs[0]), np.zeros_like(cs[0])
-        else:
-            dh, dc = (np.array(s, dtype=self.dtype) for s in dstate)
+        dh = self._dh_start(x.shape[1], dstate)
+        dc = np.zeros_like(cs[0]) if dstate is None else np.array(dstate[1], dtype=self.dtype)
         for t in range(x.shape[0] - 1, -1, -1):
             cell_kernels.lstm_bwd_step(acts[t], tcs[t], cs[t], dh, dhs[t], dc, dg[t])
-            np.matmul(dg[t], Wh, out=dh)
+            kernels.matmul_into(dg[t], Wh, dh)
         dx = self._param_grads(x, hs[:-1], dg)
-        return dx, (dh, dc)
+        return dx, (np.ascontiguousarray(dh), dc)
 
 
 class GRUCell(Cell):
@@ -231,7 +240,7 @@ class GRUCell(Cell):
         ns = np.empty((T, B, H), dtype=self.dtype)
         hn = np.empty((T, B, H), dtype=self.dtype)  # h Un + bh_n, needed for dr
         hs[0] = state[0]
-        gh = np.empty((B, 3 * H), dtype=self.dtype)
+        gh = kernels.gate_buffer(B, 3 * H, self.dtype)
         for t in range(T):
             kernels.matmul_t(hs[t], Wh, gh, bias=bh)
             cell_kernels.gru_fwd_step(gx[t], gh, hs[t], ns[t], hn[t], hs[t + 1], exact)
@@ -257,17 +266,17 @@ class GRUCell(Cell):
         Wh = self.params["Wh"]
         dgx = np.empty_like(gx)
         dgh = np.empty_like(gx)
-        dh = np.zeros_like(hs[0]) if dstate is None else np.array(dstate[0], dtype=self.dtype)
+        dh = self._dh_start(x.shape[1], dstate)
         direct = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
             cell_kernels.gru_bwd_step(
                 gx[t], ns[t], hn[t], hs[t], dh, dhs[t], dgx[t], dgh[t], direct
             )
-            np.matmul(dgh[t], Wh, out=dh)
+            kernels.matmul_into(dgh[t], Wh, dh)
             dh += direct
         dx = self._param_grads(x, hs[:-1], dgx, dgh)
         np.sum(dgh.reshape(T * x.shape[1], -1), axis=0, out=self.grads["bh"])
-        return dx, (dh,)
+        return dx, (np.ascontiguousarray(dh),)
 
 
 CELLS = {"rnn": RNNCell, "lstm": LSTMCell, "gru": GRUCell}

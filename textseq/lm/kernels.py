@@ -51,11 +51,13 @@ def scatter_add_rows(G: np.ndarray, ids: np.ndarray, d: np.ndarray) -> None:
     _scatter_add_rows(G, np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(d))
 
 
-def _adam_impl(p, g, m, v, lr_t, b1, b2, eps, gscale):
+def _adam_impl(p, g, m, v, lr_t, b1, b2, c1, c2, eps, gscale):
+    # every scalar comes in the arrays' dtype (c1 = 1 - b1, c2 = 1 - b2), so the arithmetic
+    # stays in that dtype and vectorises: a Python ``1 - b1`` would promote float32 to float64
     for i in prange(p.size):
         gi = g[i] * gscale
-        mi = b1 * m[i] + (1 - b1) * gi
-        vi = b2 * v[i] + (1 - b2) * gi * gi
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
         m[i] = mi
         v[i] = vi
         p[i] -= lr_t * mi / (np.sqrt(vi) + eps)
@@ -72,10 +74,10 @@ def _parallel(size: int) -> bool:
 
 
 def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscale=1.0) -> None:
-    """One Adam step in place on contiguous arrays of one dtype; ``lr_t`` already carries
-    the bias corrections; the gradient used is ``g * gscale`` (gradient clipping folded in,
-    which saves a pass over every gradient). Element-wise, so the result does not depend on
-    the thread count."""
+    """One Adam step in place on contiguous arrays of one dtype, computed in that dtype (as
+    PyTorch's float32 Adam is); ``lr_t`` already carries the bias corrections; the gradient
+    used is ``g * gscale`` (gradient clipping folded in, which saves a pass over every
+    gradient). Element-wise, so the result does not depend on the thread count."""
     dt = p.dtype.type
     kernel = _adam_par if _parallel(p.size) else _adam_ser
     kernel(
@@ -86,6 +88,8 @@ def adam_update(p, g, m, v, lr_t: float, b1: float, b2: float, eps: float, gscal
         dt(lr_t),
         dt(b1),
         dt(b2),
+        dt(1.0 - b1),
+        dt(1.0 - b2),
         dt(eps),
         dt(gscale),
     )
@@ -400,9 +404,10 @@ def matmul_t(
     x: np.ndarray, W: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None
 ) -> np.ndarray:
     """``x @ W.T (+ bias)`` for ``x (B, K)``, ``W (N, K)`` and ``bias (N,)``, into ``out``
-    (a new array unless given). Up to ``SMALL_ROWS`` rows of one dtype with a C-contiguous
-    ``W`` run in ``matmul_t_tiled``, larger batches in BLAS; the bias is added after the
-    product either way."""
+    (a new row-major array unless given). Up to ``SMALL_ROWS`` rows of one dtype with a
+    C-contiguous ``W`` run in ``matmul_t_tiled``, larger batches in BLAS (as ``W @ x.T``
+    when ``out`` is column-major, see ``gate_buffer``); the bias is added after the product
+    either way."""
     dt = W.dtype
     if (
         x.shape[0] <= SMALL_ROWS
@@ -417,7 +422,33 @@ def matmul_t(
         return out
     if out is None:
         out = np.empty((x.shape[0], W.shape[0]), dtype=np.result_type(x, W))
-    np.matmul(x, W.T, out=out)
+    if out.flags.f_contiguous and not out.flags.c_contiguous:
+        np.matmul(W, x.T, out=out.T)  # column-major result: see ``gate_buffer``
+    else:
+        np.matmul(x, W.T, out=out)
     if bias is not None:
         out += bias
     return out
+
+
+def matmul_into(x: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``x @ W`` into ``out``, computed as ``(W^T @ x^T)^T`` when ``out`` is column-major (a
+    ``gate_buffer``): the recurrent product of a backward step, ``dgates @ Wh``."""
+    if out.flags.f_contiguous and not out.flags.c_contiguous:
+        np.matmul(W.T, x.T, out=out.T)
+    else:
+        np.matmul(x, W, out=out)
+    return out
+
+
+def gate_buffer(rows: int, cols: int, dtype) -> np.ndarray:
+    """An empty ``(rows, cols)`` array for ``matmul_t(x, W, out=...)`` with ``rows`` rows of
+    ``x`` and ``cols`` rows of ``W``, in the layout the product fills fastest: row-major for
+    the tiled kernel (up to ``SMALL_ROWS`` rows), column-major above. Into a column-major
+    ``out`` BLAS computes ``W @ x.T`` (the recurrent product of a step: a few dozen rows
+    against a large ``W``), which OpenBLAS runs faster than ``x @ W.T`` at these shapes, and
+    on two threads without the hand-off that makes the row-major form many times slower
+    when the other core is busy; ``matmul_into`` does the same for ``x @ W``. The
+    element-wise step kernels read either layout."""
+    order = "C" if rows <= SMALL_ROWS else "F"
+    return np.empty((rows, cols), dtype=dtype, order=order)
