@@ -151,6 +151,8 @@ def main(argv=None) -> int:
     p.add_argument("--recurrent-ab", action="store_true",
                    help="textseq alone: column-major against row-major step products")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--torch-adam", choices=list(ref.TORCH_ADAM), default="fused",
+                   help="PyTorch's Adam implementation (fused: its fastest on CPU)")  # fmt: skip
     args = p.parse_args(argv)
     args.div_value, args.dropout = ref.DIV_VALUE, 0.0
 

@@ -60,6 +60,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from lm_vs_torch import TORCH_ADAM, torch_adam  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
@@ -200,7 +201,7 @@ class TorchSystem:
             nn.init.zeros_(self.out.bias)
         self.modules = nn.ModuleList([self.emb, self.rnn, self.out])
         self.params = list(self.modules.parameters())
-        self.opt = torch.optim.Adam(self.params, lr=LR)
+        self.opt = torch_adam(self.params, LR, args.torch_adam)
         self.h = None
 
     def _loss(self, hs, y, reduction="mean"):
@@ -412,7 +413,8 @@ def write_report(path: Path, results: list[dict], meta: dict) -> None:
         f"- Adaptive softmax: cutoffs {meta['cutoffs']} ({meta['cutoff_rule']}), div_value "
         f"{meta['div_value']:g}; the head holds {meta['head_share']:.1%} of the training tokens.",
         f"- Model: LSTM, embedding {meta['embed']}, hidden {meta['hidden']}, 1 layer, no dropout, "
-        f"no tying; bptt {BPTT}, batch {BATCH}, Adam lr {LR}, clip {CLIP}.",
+        f"no tying; bptt {BPTT}, batch {BATCH}, Adam lr {LR}, clip {CLIP}; PyTorch's Adam: "
+        f"`{meta['torch_adam']}` implementation.",
         f"- Budget: {meta['budget']:,} training tokens per system in {meta['segments']} "
         "segments, alternating between the systems (order rotating per segment); validation "
         "after each segment, outside the timed training.",
@@ -497,6 +499,8 @@ def default_out(args) -> Path:
             parts.append(f"{key.replace('_', '')}{getattr(args, key)}")
     if args.cutoffs != "auto":
         parts.append("cutoffs" + args.cutoffs.replace(",", "-"))
+    if args.torch_adam != "fused":
+        parts.append(f"torchadam-{args.torch_adam}")
     if args.corpus:
         parts.append(Path(args.corpus).stem)
     return RESULTS / ("_".join(["lm_adaptive_vs_torch", *parts]) + ".md")
@@ -522,6 +526,8 @@ def main(argv=None) -> int:
     p.add_argument("--div-value", type=float, default=DIV_VALUE)
     p.add_argument("--gen-repeats", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--torch-adam", choices=list(TORCH_ADAM), default="fused",
+                   help="PyTorch's Adam implementation (fused: its fastest on CPU)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None,
                    help="results file (default: named after the run)")  # fmt: skip
     args = p.parse_args(argv)
@@ -547,6 +553,7 @@ def main(argv=None) -> int:
         + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__), *(argv or sys.argv[1:])]),
         "cpu": cpu_model(),
         "torch": torch.__version__,
+        "torch_adam": args.torch_adam,
         "lines": sum(1 for _ in open(path, encoding="utf-8")),
         "vocab": len(data.vocab),
         "min_count": args.min_count,

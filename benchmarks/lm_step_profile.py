@@ -69,10 +69,9 @@ def textseq_runner(cell: str, data, seed: int):
 
 
 def torch_runner(cell: str, data, seed: int):
-    import torch
 
     model = ref.torch_model(cell, len(data.vocab), seed)
-    opt = torch.optim.Adam(model.parameters(), lr=ref.LR)
+    opt = ref.torch_adam(model.parameters(), ref.LR, "fused")
 
     def run(ids):
         _, tokens, seconds = ref.torch_train_epoch(model, opt, ids)

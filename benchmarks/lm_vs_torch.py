@@ -110,6 +110,18 @@ def load_data(path: Path, max_tokens: int | None) -> tuple[LMData, int]:
 # ---------------------------------------------------------------------------- PyTorch
 
 
+# PyTorch's Adam on CPU runs one tensor at a time, a pass over memory per operation, unless
+# asked otherwise; "fused" (one pass per tensor) is its fastest CPU form and the reference
+TORCH_ADAM = {"fused": {"fused": True}, "foreach": {"foreach": True}, "default": {}}
+
+
+def torch_adam(params, lr: float, mode: str):
+    """``torch.optim.Adam`` in one of its implementations (``TORCH_ADAM``)."""
+    import torch
+
+    return torch.optim.Adam(params, lr=lr, **TORCH_ADAM[mode])
+
+
 def torch_model(cell: str, vocab_size: int, seed: int):
     import torch
     from torch import nn
@@ -218,7 +230,7 @@ def run_cell(cell: str, threads: int, data: LMData, args, workdir: Path) -> dict
                       seed=args.seed)  # fmt: skip
     vocab_size = len(data.vocab)
     tmodel = torch_model(cell, vocab_size, args.seed)
-    topt = torch.optim.Adam(tmodel.parameters(), lr=LR)
+    topt = torch_adam(tmodel.parameters(), LR, args.torch_adam)
     rows = []
     best_torch = (math.inf, None)
     model = None
@@ -311,7 +323,8 @@ def write_report(path: Path, results: list[dict], kn: dict, meta: dict) -> None:
         f"`<eos>`); tokens: train "
         f"{meta['train']:,}{meta['train_note']}, valid {meta['valid']:,}, test {meta['test']:,}.",
         f"- Model: embedding {EMBED}, hidden {HIDDEN}, 1 layer, dropout {DROPOUT}, no tying; "
-        f"stream mode, bptt {BPTT}, batch {BATCH}, Adam lr {LR} (constant), clip {CLIP}.",
+        f"stream mode, bptt {BPTT}, batch {BATCH}, Adam lr {LR} (constant), clip {CLIP}; "
+        f"PyTorch's Adam: `{meta['torch_adam']}` implementation.",
         "- Perplexity: 10 contiguous streams, windows of 35 with the state carried, both "
         "systems; test = the model of the best validation epoch so far (both systems).",
         "- Load: `os.getloadavg()` (1/5/15 min) at the start and end of each epoch pair; on "
@@ -448,6 +461,8 @@ def main(argv=None) -> int:
     p.add_argument("--max-tokens", type=int, default=None, help="cap on training tokens")
     p.add_argument("--gen-repeats", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--torch-adam", choices=list(TORCH_ADAM), default="fused",
+                   help="PyTorch's Adam implementation (fused: its fastest on CPU)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None,
                    help="results file (default: named after the run)")  # fmt: skip
     p.add_argument("--generation-only", action="store_true",
@@ -457,7 +472,9 @@ def main(argv=None) -> int:
     threads = [int(t) for t in args.threads.split(",") if t.strip()]
     if args.generation_only:
         return generation_only(args, cells, threads)
-    args.out = args.out or default_out(cells, threads, args.epochs, args.max_tokens, args.corpus)
+    args.out = args.out or default_out(
+        cells, threads, args.epochs, args.max_tokens, args.corpus, args.torch_adam
+    )
 
     import torch
 
@@ -483,6 +500,7 @@ def main(argv=None) -> int:
         + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__), *(argv or sys.argv[1:])]),
         "cpu": cpu_model(),
         "torch": torch.__version__,
+        "torch_adam": args.torch_adam,
         "corpus": path.name,
         "lines": f"{sum(1 for _ in open(path, encoding='utf-8')):,} verses",
         "vocab": len(data.vocab),
@@ -518,7 +536,12 @@ def main(argv=None) -> int:
 
 
 def default_out(
-    cells: list[str], threads: list[int], epochs: int, max_tokens: int | None, corpus: str | None
+    cells: list[str],
+    threads: list[int],
+    epochs: int,
+    max_tokens: int | None,
+    corpus: str | None,
+    torch_adam: str = "fused",
 ) -> Path:
     """The results file of a run: ``lm_vs_torch.md`` for the full protocol (every cell, 1 and
     2 threads, 3 epochs, the whole kjv training part); otherwise the name adds what differs,
@@ -534,6 +557,8 @@ def default_out(
         parts.append(f"max{max_tokens}")
     if corpus:
         parts.append(re.sub(r"[^\w-]", "_", Path(corpus).stem))
+    if torch_adam != "fused":
+        parts.append(f"torchadam-{torch_adam}")
     return RESULTS / ("_".join(["lm_vs_torch", *parts]) + ".md")
 
 
