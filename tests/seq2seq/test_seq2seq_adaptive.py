@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from gradcheck import assert_grad
 
 from textseq.cli.main import main
 from textseq.corpus import Vocab
@@ -22,29 +23,7 @@ from textseq.seq2seq.model import Seq2Seq, pad_batch
 from textseq.seq2seq.trainer import train_seq2seq
 from textseq.seq2seq.translate import evaluate
 
-EPS = 1e-5
 LETTERS = list("abcdefghijklmn")  # 14 target letters + <unk> + <eos>: room for two tails
-
-
-def numeric_grad(f, x: np.ndarray) -> np.ndarray:
-    g = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + EPS
-        fp = f()
-        flat[i] = old - EPS
-        fm = f()
-        flat[i] = old
-        gflat[i] = (fp - fm) / (2 * EPS)
-    return g
-
-
-def assert_grad(analytic, f, x, what):
-    num = numeric_grad(f, x)
-    assert np.abs(num).max() > 0, f"{what}: numeric gradient is all zero, the check is void"
-    err = np.linalg.norm(analytic - num) / (np.linalg.norm(analytic) + np.linalg.norm(num))
-    assert err < 1e-6, f"{what}: relative error {err:.2e}"
 
 
 def tiny_model(attention="general", cell="gru", dropout=0.0, layers=1, cutoffs=(2, 4)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck import assert_grad
 
 from textseq.corpus import Vocab
 from textseq.seq2seq.attention import make_attention
@@ -13,36 +14,6 @@ from textseq.seq2seq.config import Seq2SeqConfig
 from textseq.seq2seq.decoder import Decoder
 from textseq.seq2seq.encoder import Encoder, reversal_index
 from textseq.seq2seq.model import Seq2Seq, pad_batch
-
-EPS = 1e-5
-TOL = 1e-6
-
-
-def rel_error(a, b) -> float:
-    denom = max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)
-    return float(np.linalg.norm(a - b) / denom)
-
-
-def numeric_grad(f, x: np.ndarray) -> np.ndarray:
-    """Central differences of the scalar ``f()`` with respect to ``x`` (perturbed in place)."""
-    g = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + EPS
-        fp = f()
-        flat[i] = old - EPS
-        fm = f()
-        flat[i] = old
-        gflat[i] = (fp - fm) / (2 * EPS)
-    return g
-
-
-def assert_close(analytic, f, x, what):
-    num = numeric_grad(f, x)
-    assert np.abs(num).max() > 0, f"{what}: numeric gradient is all zero, the check is void"
-    err = rel_error(np.asarray(analytic), num)
-    assert err < TOL, f"{what}: relative error {err:.2e}"
 
 
 def randomise(layer, rng, scale=0.5):
@@ -80,8 +51,8 @@ def test_encoder_backward_with_padding(kind, bidirectional):
     grads = {(n, k): c.grads[k].copy() for n, c in enc.named_cells() for k in c.params}
     for name, cell in enc.named_cells():
         for k, p in cell.params.items():
-            assert_close(grads[name, k], loss, p, f"{name}.{k}")
-    assert_close(dx, loss, x, "encoder input")
+            assert_grad(grads[name, k], loss, p, f"{name}.{k}")
+    assert_grad(dx, loss, x, "encoder input")
 
 
 def test_bidirectional_finals_read_each_sequence_alone():
@@ -118,9 +89,9 @@ def test_attention_backward_with_mask(kind, S):
     dQ, dM = att.backward(R)
     grads = {k: g.copy() for k, g in att.grads.items()}
     for k, p in att.params.items():
-        assert_close(grads[k], loss, p, f"{kind}.{k}")
-    assert_close(dQ, loss, Q, f"{kind} queries")
-    assert_close(dM, loss, M, f"{kind} memory")
+        assert_grad(grads[k], loss, p, f"{kind}.{k}")
+    assert_grad(dQ, loss, Q, f"{kind} queries")
+    assert_grad(dM, loss, M, f"{kind} memory")
     assert np.all(dM[1, S // 2 :] == 0), "masked memory rows must get no gradient"
     C, a = att.forward(Q, M, mask)
     assert np.all(a[1, :, S // 2 :] == 0) and np.allclose(a.sum(-1), 1)
@@ -150,13 +121,13 @@ def test_decoder_backward(attention):
     grads = {(n, k): layer.grads[k].copy() for n, layer in dec.named_layers() for k in layer.grads}
     for name, layer in dec.named_layers():
         for k, p in layer.params.items():
-            assert_close(grads[name, k], loss, p, f"{name}.{k}")
-    assert_close(dy, loss, y, "decoder input")
+            assert_grad(grads[name, k], loss, p, f"{name}.{k}")
+    assert_grad(dy, loss, y, "decoder input")
     for i in range(2):
         for j in range(2):
-            assert_close(dstates[i][j], loss, states[i][j], f"initial state {i}.{j}")
+            assert_grad(dstates[i][j], loss, states[i][j], f"initial state {i}.{j}")
     if attention != "none":
-        assert_close(dM, loss, M, "memory")
+        assert_grad(dM, loss, M, "memory")
 
 
 def tiny_vocabs():
@@ -211,7 +182,7 @@ def test_whole_model_backward(attention, cell, bidirectional, layers):
     model.backward()
     grads = {name: g.copy() for name, _, g in model.named_parameters()}
     for name, p, _ in model.named_parameters():
-        assert_close(grads[name], loss, p, name)
+        assert_grad(grads[name], loss, p, name)
 
 
 @pytest.mark.parametrize("attention", ["none", "dot", "general", "additive"])
