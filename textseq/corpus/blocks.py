@@ -63,11 +63,15 @@ class Bytes:
 
 @dataclass
 class BlockWords:
-    """The words of one block: ``words`` (distinct, in order of first appearance), ``counts``
-    (int64, per word), ``lengths`` (int64, words per sentence) and, unless only counts were
-    asked for, ``ids`` (int32 positions in ``words``, every token in order)."""
+    """The words of one block: ``text`` (uint8: the UTF-8 bytes of its distinct words, in
+    order of first appearance, one after another) and ``ends`` (int64: where each word's
+    bytes end), ``counts`` (int64, per word), ``lengths`` (int64, words per sentence) and,
+    unless only counts were asked for, ``ids`` (int32 positions in the words, every token in
+    order). Bytes rather than strings, so that a block crosses between processes and merges
+    without a Python object per word."""
 
-    words: list[str]
+    text: np.ndarray
+    ends: np.ndarray
     counts: np.ndarray
     lengths: np.ndarray
     ids: np.ndarray | None = None
@@ -76,6 +80,22 @@ class BlockWords:
     @property
     def tokens(self) -> int:
         return int(self.lengths.sum())
+
+    @property
+    def words(self) -> list[str]:
+        """The distinct words, decoded."""
+        raw = self.text.tobytes()
+        starts = [0, *self.ends[:-1].tolist()]
+        return [
+            raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, self.ends.tolist())
+        ]
+
+
+def _encoded(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(text, ends)`` of ``BlockWords`` for a list of distinct words."""
+    pieces = [word.encode("utf-8", "surrogatepass") for word in words]
+    text = np.frombuffer(b"".join(pieces), np.uint8)
+    return text, np.cumsum(np.fromiter(map(len, pieces), np.int64, len(pieces)))
 
 
 def _is_plain(path: str | Path) -> bool:
@@ -241,11 +261,13 @@ class BlockTask:
     def __post_init__(self):
         self._classes: _Classes | None = None
         if self.scan:
-            from textseq.corpus.token_kernels import scan_block
+            from textseq.corpus.token_kernels import scan_block, word_bytes
 
             self._classes = _Classes(rules._unicode_word_pattern())
-            # load the kernel here, once, before worker processes are forked from this one
-            scan_block(np.zeros(1, np.uint32), self._classes.table)
+            # load the kernels here, once, before worker processes are forked from this one
+            points = np.zeros(1, np.uint32)
+            _, _, starts, stops, _ = scan_block(points, self._classes.table)
+            word_bytes(points, starts, stops)
 
 
 def scans_unicode(tokenize) -> bool:
@@ -263,7 +285,8 @@ def count_block(task: BlockTask, block) -> BlockWords:
     text = _decode(block, task.encoding, task.errors)
     if isinstance(text, InputError):
         empty = np.zeros(0, np.int64)
-        return BlockWords([], empty, empty, np.zeros(0, np.int32), error=text)
+        none = np.zeros(0, np.uint8)
+        return BlockWords(none, empty, empty, empty, np.zeros(0, np.int32), error=text)
     if task.scan:
         return _scan(task, text)
     index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -277,19 +300,20 @@ def count_block(task: BlockTask, block) -> BlockWords:
         if tokens:
             ids.extend(map(lookup, tokens))
             lengths.append(len(tokens))
-    words = list(index)
+    text_bytes, ends = _encoded(list(index))
     id_array = np.frombuffer(ids, np.int32) if len(ids) else np.zeros(0, np.int32)
-    counts = np.bincount(id_array, minlength=len(words)).astype(np.int64)
+    counts = np.bincount(id_array, minlength=len(ends)).astype(np.int64)
     lengths_array = np.frombuffer(lengths, np.int64) if len(lengths) else np.zeros(0, np.int64)
-    return BlockWords(words, counts, lengths_array, id_array if task.with_ids else None)
+    ids_kept = id_array if task.with_ids else None
+    return BlockWords(text_bytes, ends, counts, lengths_array, ids_kept)
 
 
 def _scan(task: BlockTask, text: str) -> BlockWords:
-    from textseq.corpus.token_kernels import scan_block
+    from textseq.corpus.token_kernels import scan_block, word_bytes
 
     lowered = text.lower()
     points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), np.uint32)
     task._classes.update(points)
     ids, lengths, starts, stops, counts = scan_block(points, task._classes.table)
-    words = [lowered[a:b] for a, b in zip(starts.tolist(), stops.tolist())]
-    return BlockWords(words, counts, lengths, ids if task.with_ids else None)
+    text_bytes, ends = word_bytes(points, starts, stops)
+    return BlockWords(text_bytes, ends, counts, lengths, ids if task.with_ids else None)

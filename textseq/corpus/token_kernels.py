@@ -141,3 +141,41 @@ def _grown(values, capacity):
     out = np.empty(capacity, values.dtype)
     out[: len(values)] = values
     return out
+
+
+@njit(cache=True)
+def word_bytes(points, starts, stops):
+    """The words ``points[starts[w]:stops[w]]`` as UTF-8 bytes one after another (uint8;
+    a surrogate takes three bytes, as Python's ``surrogatepass`` writes it), and where each
+    word's bytes end (int64)."""
+    total = 0
+    for w in range(len(starts)):
+        for i in range(starts[w], stops[w]):
+            c = points[i]
+            total += 1 if c < 0x80 else 2 if c < 0x800 else 3 if c < 0x10000 else 4
+    out = np.empty(total, np.uint8)
+    ends = np.empty(len(starts), np.int64)
+    k = 0
+    for w in range(len(starts)):
+        for i in range(starts[w], stops[w]):
+            c = np.uint32(points[i])
+            if c < 0x80:
+                out[k] = c
+                k += 1
+            elif c < 0x800:
+                out[k] = 0xC0 | (c >> 6)
+                out[k + 1] = 0x80 | (c & 0x3F)
+                k += 2
+            elif c < 0x10000:
+                out[k] = 0xE0 | (c >> 12)
+                out[k + 1] = 0x80 | ((c >> 6) & 0x3F)
+                out[k + 2] = 0x80 | (c & 0x3F)
+                k += 3
+            else:
+                out[k] = 0xF0 | (c >> 18)
+                out[k + 1] = 0x80 | ((c >> 12) & 0x3F)
+                out[k + 2] = 0x80 | ((c >> 6) & 0x3F)
+                out[k + 3] = 0x80 | (c & 0x3F)
+                k += 4
+        ends[w] = k
+    return out, ends
