@@ -86,3 +86,19 @@ def test_bulk_storable_check_raises_the_first_bad_words_error(words):
 
 def test_bulk_storable_check_passes_good_words():
     check_all_storable(["ok", "日本", "it's", "<unk>"])
+
+
+def test_the_scan_kernel_grows_past_its_first_tables():
+    from textseq.corpus import blocks as blocks_module
+    from textseq.corpus.blocks import BlockTask, count_block
+    from textseq.corpus.word_tokenizers import tokenize_unicode
+
+    lines = [" ".join(f"w{i}é x{i % 7}-{i}" for i in range(j, 9000, 13)) for j in range(13)]
+    text = "\n".join(lines * 2)
+    got = count_block(
+        BlockTask(tokenize_unicode, scan=True), blocks_module.Bytes("t", 0, text.encode())
+    )
+    tokens = [w for line in lines * 2 for w in tokenize_unicode(line)]
+    assert [got.words[i] for i in got.ids.tolist()] == tokens
+    assert got.words == list(dict.fromkeys(tokens))
+    assert got.counts.tolist() == [2] * len(got.words)

@@ -218,34 +218,37 @@ def _decode(block, encoding: str, errors: str) -> str | InputError:
         return _lines_error(name, start, data, encoding, errors)
 
 
-_UNKNOWN = 255
-
-
 class _Classes:
-    """Per code point, its class for the scan kernel, filled in for the code points met so
-    far; each is classified by the ``unicode`` tokenizer's own pattern."""
+    """Per code point, its class for the scan kernel, filled in for ASCII and for the code
+    points met so far; each is classified by the ``unicode`` tokenizer's own pattern."""
 
     def __init__(self, pattern):
-        from textseq.corpus.token_kernels import CLASS_JOINER, CLASS_NEWLINE, CLASS_OTHER
+        from textseq.corpus.token_kernels import CLASS_JOINER, CLASS_NEWLINE, CLASS_OTHER, UNKNOWN
 
         self.pattern = pattern
-        self.table = np.full(0x110000, _UNKNOWN, np.uint8)
+        self.table = np.full(0x110000, UNKNOWN, np.uint8)
+        self._classify(np.arange(128))
         self.table[ord("\n")] = CLASS_NEWLINE
         self.table[ord("_")] = CLASS_OTHER  # the tokenizer reads "_" as a space
         for joiner in "'\u2019-":
             self.table[ord(joiner)] = CLASS_JOINER
 
-    def update(self, points: np.ndarray) -> None:
+    def _classify(self, points: np.ndarray) -> None:
         from textseq.corpus.token_kernels import CLASS_LETTER, CLASS_OTHER
 
-        if not len(points) or (self.table[points] != _UNKNOWN).all():
+        letters = self.pattern.findall("\0".join(map(chr, points.tolist())))
+        self.table[points] = CLASS_OTHER
+        self.table[[ord(ch) for ch in letters]] = CLASS_LETTER
+
+    def update(self, points: np.ndarray, ascii_only: bool = False) -> None:
+        """Classify the code points of ``points`` not met before."""
+        if ascii_only:
             return
-        seen = np.bincount(points, minlength=len(self.table)).astype(bool)
-        new = np.flatnonzero(seen & (self.table == _UNKNOWN))
+        from textseq.corpus.token_kernels import claim_unknown
+
+        new = claim_unknown(points[points >= 0x80], self.table)  # ASCII is classified
         if len(new):
-            letters = self.pattern.findall("\0".join(map(chr, new.tolist())))
-            self.table[new] = CLASS_OTHER
-            self.table[[ord(ch) for ch in letters]] = CLASS_LETTER
+            self._classify(new)
 
 
 @dataclass
@@ -261,11 +264,12 @@ class BlockTask:
     def __post_init__(self):
         self._classes: _Classes | None = None
         if self.scan:
-            from textseq.corpus.token_kernels import scan_block, word_bytes
+            from textseq.corpus.token_kernels import claim_unknown, scan_block, word_bytes
 
             self._classes = _Classes(rules._unicode_word_pattern())
             # load the kernels here, once, before worker processes are forked from this one
-            points = np.zeros(1, np.uint32)
+            points = np.frombuffer(bytes(4), np.uint32)  # read-only, as a block's are
+            claim_unknown(points, self._classes.table)
             _, _, starts, stops, _ = scan_block(points, self._classes.table)
             word_bytes(points, starts, stops)
 
@@ -313,7 +317,7 @@ def _scan(task: BlockTask, text: str) -> BlockWords:
 
     lowered = text.lower()
     points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), np.uint32)
-    task._classes.update(points)
+    task._classes.update(points, lowered.isascii())
     ids, lengths, starts, stops, counts = scan_block(points, task._classes.table)
     text_bytes, ends = word_bytes(points, starts, stops)
     return BlockWords(text_bytes, ends, counts, lengths, ids if task.with_ids else None)
