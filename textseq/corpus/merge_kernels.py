@@ -3,9 +3,11 @@ in, and added to, one table of the corpus's words, with no Python object per wor
 
 The corpus's words are kept as one byte buffer (each word followed by a ``\\n``, so that the
 whole buffer decodes and splits at once at the end), with per word its start, length, hash
-and count, and an open-addressing table of slots (-1 empty, else a word's id) of a power of
-two at least twice the number of words. The caller grows the arrays before a block is merged
-(``rehash`` fills a larger table of slots), so a merge never runs out of room.
+and count, and an open-addressing table of records (rows: word id, hash, start, length; word
+-1 when empty), a power of two long and at least twice the number of words: a record holds
+what a comparison needs, so a lookup reads one row and the word's bytes. The caller grows the
+arrays before a block is merged (``rehash`` fills a larger table), so a merge never runs out
+of room.
 
 Numba code lives in kernel modules that take and return plain arrays (see DESIGN.md).
 """
@@ -29,14 +31,15 @@ def _hash(data, start, stop):
 
 
 @njit(cache=True)
-def rehash(slots, hashes, distinct):
-    """Fill ``slots`` (all -1, a power of two long) with the words ``0..distinct-1``."""
+def rehash(slots, hashes, starts, lengths, distinct):
+    """Fill ``slots`` (records all -1) with the words ``0..distinct-1``."""
     mask = np.uint64(len(slots) - 1)
     for word in range(distinct):
         slot = hashes[word] & mask
-        while slots[slot] >= 0:
+        while slots[slot, 0] >= 0:
             slot = (slot + np.uint64(1)) & mask
-        slots[slot] = word
+        slots[slot, 0], slots[slot, 1] = word, np.int64(hashes[word])
+        slots[slot, 2], slots[slot, 3] = starts[word], lengths[word]
 
 
 @njit(cache=True)
@@ -58,7 +61,7 @@ def merge_block(
         h = _hash(words, start, stop)
         slot = h & mask
         while True:
-            word = slots[slot]
+            word = slots[slot, 0]
             if word < 0:  # new: append its bytes and a separator
                 word = distinct
                 distinct += 1
@@ -67,11 +70,12 @@ def merge_block(
                 text[used + length] = SEPARATOR
                 starts[word], lengths[word], hashes[word] = used, length, h
                 counts[word] = 0
+                slots[slot, 0], slots[slot, 1] = word, np.int64(h)
+                slots[slot, 2], slots[slot, 3] = used, length
                 used += length + 1
-                slots[slot] = word
                 break
-            if hashes[word] == h and lengths[word] == length:
-                first = starts[word]
+            if np.uint64(slots[slot, 1]) == h and slots[slot, 3] == length:
+                first = slots[slot, 2]
                 same = True
                 for i in range(length):
                     if text[first + i] != words[start + i]:

@@ -157,7 +157,7 @@ class Merge:
         self._lengths = np.empty(1 << 16, np.int64)
         self._hashes = np.empty(1 << 16, np.uint64)
         self._counts = np.zeros(1 << 16, np.int64)
-        self._slots = np.full(1 << 17, -1, np.int64)
+        self._slots = np.full((1 << 17, 4), -1, np.int64)
         self.sentences = 0
         self.tokens = 0
 
@@ -176,8 +176,8 @@ class Merge:
             size = len(self._slots)
             while size < 2 * words:
                 size *= 2
-            self._slots = np.full(size, -1, np.int64)
-            rehash(self._slots, self._hashes, self.distinct)
+            self._slots = np.full((size, 4), -1, np.int64)
+            rehash(self._slots, self._hashes, self._starts, self._lengths, self.distinct)
 
     def add(self, block: BlockWords) -> np.ndarray:
         """Merge one block (the next in corpus order); returns its table (int32)."""
