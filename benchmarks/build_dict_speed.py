@@ -5,8 +5,9 @@ Runs the command as a user does (a subprocess each time, Python's start-up inclu
 ``--repeats`` rounds, and reports the median wall time of each and the ratio to one thread.
 Every run must write the same vocabulary file (checked byte for byte). ``--baseline DIR``
 adds the same command run from another checkout of textseq (its package folder first on
-``PYTHONPATH``), e.g. the commit before the parallel pass, so "faster than before" is measured
-in the same rounds. Beside the wall time, each run's CPU time (user + system, its worker
+``PYTHONPATH``; every run starts in a temporary folder, so that no checkout is imported from
+the working folder), e.g. the commit before the parallel pass, so "faster than before" is
+measured in the same rounds. Beside the wall time, each run's CPU time (user + system, its worker
 processes included) is reported: on a shared machine it moves less than the wall time, and
 their ratio says how much of the run was spread over cores.
 
@@ -53,7 +54,9 @@ def run(corpus: str, threads: int | None, out: Path, src: str | None) -> tuple[f
         cmd += ["--threads", str(threads)]
     cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # run from the output's folder: ``python -m`` puts the working folder first on the
+    # path, so run from a checkout it would import that checkout's textseq, not ``src``'s
+    done = subprocess.run(cmd, env=env, cwd=out.parent, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     cpu = _children_cpu() - cpu
     if done.returncode != 0:
@@ -69,6 +72,7 @@ def main() -> int:
     parser.add_argument("--baseline", default=None, help="another checkout's folder")
     parser.add_argument("--out", type=Path, default=RESULTS / "build_dict_speed.md")
     args = parser.parse_args()
+    args.corpus = os.path.abspath(args.corpus)  # the runs start in a temporary folder
 
     systems: dict[str, tuple[int | None, str | None]] = {"threads 1": (1, None)}
     for n in args.threads:
