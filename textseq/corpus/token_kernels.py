@@ -1,5 +1,5 @@
-"""Numba kernel of the corpus pass: the ``unicode`` tokenizer's words found and numbered in
-one scan over a block of lowercased code points.
+"""Numba kernels of the corpus pass: the ``unicode`` tokenizer's words found in a block of
+lowercased code points (one pass over the points) and numbered (one pass over the words).
 
 ``tokenize_unicode`` is a regular expression, ``L+(?:J L+)*`` with ``L`` a letter, mark or
 digit and ``J`` one of ``' ’ -``, applied line by line. Over a block of many lines the same
@@ -37,14 +37,6 @@ def claim_unknown(points, classes):
             found[count] = p
             count += 1
     return found[:count].copy()
-
-
-@njit(cache=True)
-def _hash(points, start, stop):
-    h = _FNV_OFFSET
-    for i in range(start, stop):
-        h = (h ^ np.uint64(points[i])) * _FNV_PRIME
-    return h
 
 
 @njit(cache=True)
@@ -96,7 +88,8 @@ def _records(words, starts, stops, hashes):
 
 @njit(cache=True)
 def _spans(points, classes):
-    """Where the words of a block start and stop, and the words of every line that has any.
+    """Where the words of a block start and stop, each word's hash (FNV-1a over its code
+    points), and the words of every line that has any.
 
     A code point is in a word when it is a letter, or a joiner between two letters; a word is
     a longest run of such points (which is what the pattern finds). One pass, written with
@@ -107,10 +100,13 @@ def _spans(points, classes):
     starts = np.empty(n // 2 + 2, np.int64)
     stops = np.empty(n // 2 + 2, np.int64)
     lengths = np.empty(n // 2 + 2, np.int64)
+    hashes = np.empty(n // 2 + 2, np.uint64)
     n_starts = n_stops = n_lines = line_words = 0
     prev_in = prev_letter = False
+    h = _FNV_OFFSET
     for i in range(n):
-        k = classes[points[i]]
+        c = points[i]
+        k = classes[c]
         letter = k == CLASS_LETTER
         inside = letter
         if k == CLASS_JOINER:
@@ -119,7 +115,10 @@ def _spans(points, classes):
         starts[n_starts] = i
         n_starts += begins
         stops[n_stops] = i
+        hashes[n_stops] = h
         n_stops += prev_in and not inside
+        h = (h if prev_in else _FNV_OFFSET) if inside else _FNV_OFFSET
+        h = (h ^ np.uint64(c)) * _FNV_PRIME if inside else h
         newline = k == CLASS_NEWLINE
         lengths[n_lines] = line_words
         n_lines += newline and line_words > 0
@@ -127,11 +126,12 @@ def _spans(points, classes):
         prev_in, prev_letter = inside, letter
     if prev_in:
         stops[n_stops] = n
+        hashes[n_stops] = h
         n_stops += 1
     if line_words:
         lengths[n_lines] = line_words
         n_lines += 1
-    return starts[:n_starts], stops[:n_stops], lengths[:n_lines].copy()
+    return starts[:n_starts], stops[:n_stops], hashes[:n_stops], lengths[:n_lines].copy()
 
 
 @njit(cache=True)
@@ -142,7 +142,7 @@ def scan_block(points, classes):
     order (int32); the number of words of every line that has any (int64: the sentences); and
     per provisional id the span of its first appearance in ``points`` and its count (int64).
     """
-    word_starts, word_stops, lengths = _spans(points, classes)
+    word_starts, word_stops, word_hashes, lengths = _spans(points, classes)
     ids = np.empty(len(word_starts), np.int32)
     capacity = 1 << 10
     starts = np.empty(capacity, np.int64)
@@ -153,7 +153,7 @@ def scan_block(points, classes):
     distinct = 0
     for t in range(len(word_starts)):
         start, stop = word_starts[t], word_stops[t]
-        h = _hash(points, start, stop)
+        h = word_hashes[t]
         slot = _find(table, points, h, start, stop)
         word = table[slot, 0]
         if word < 0:
