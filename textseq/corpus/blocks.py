@@ -264,12 +264,13 @@ class BlockTask:
     def __post_init__(self):
         self._classes: _Classes | None = None
         if self.scan:
-            from textseq.corpus.token_kernels import claim_unknown, scan_block, word_bytes
+            from textseq.corpus.token_kernels import scan_block, word_bytes
 
             self._classes = _Classes(rules._unicode_word_pattern())
-            # load the kernels here, once, before worker processes are forked from this one
-            points = np.frombuffer(bytes(4), np.uint32)  # read-only, as a block's are
-            claim_unknown(points, self._classes.table)
+            # load the kernels here, once, before worker processes are forked from this one,
+            # for the argument types a block passes (its code points are read-only)
+            points = np.frombuffer(bytes(4), np.uint32)
+            self._classes.update(points)
             _, _, starts, stops, _ = scan_block(points, self._classes.table)
             word_bytes(points, starts, stops)
 
