@@ -5,8 +5,11 @@ Runs the command as a user does (a subprocess each time, Python's start-up inclu
 ``--repeats`` rounds, and reports the median wall time of each and the ratio to one thread.
 Every run must write the same vocabulary file (checked byte for byte). ``--baseline DIR``
 adds the same command run from another checkout of textseq (its package folder first on
-``PYTHONPATH``), e.g. the commit before the parallel pass, so "faster than before" is measured
-in the same rounds.
+``PYTHONPATH``; every run starts in a temporary folder, so that no checkout is imported from
+the working folder), e.g. the commit before the parallel pass, so "faster than before" is
+measured in the same rounds. Beside the wall time, each run's CPU time (user + system, its worker
+processes included) is reported: on a shared machine it moves less than the wall time, and
+their ratio says how much of the run was spread over cores.
 
 Writes ``benchmarks/results/build_dict_speed.md``. Run when the machine is quiet::
 
@@ -19,6 +22,7 @@ import argparse
 import hashlib
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -35,20 +39,29 @@ from textseq.files import atomic_write  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run(corpus: str, threads: int | None, out: Path, src: str | None) -> tuple[float, str]:
-    """One ``build-dict`` run: its wall seconds and the digest of the vocabulary written."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(corpus: str, threads: int | None, out: Path, src: str | None) -> tuple[float, float, str]:
+    """One ``build-dict`` run: its wall and CPU seconds and the digest of the vocabulary."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = src
     cmd = [sys.executable, "-m", "textseq", "build-dict", corpus, "-o", str(out)]
     if threads is not None:
         cmd += ["--threads", str(threads)]
+    cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # run from the output's folder: ``python -m`` puts the working folder first on the
+    # path, so run from a checkout it would import that checkout's textseq, not ``src``'s
+    done = subprocess.run(cmd, env=env, cwd=out.parent, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{shlex.join(cmd)} failed:\n{done.stderr}")
-    return seconds, hashlib.sha256(out.read_bytes()).hexdigest()
+    return seconds, cpu, hashlib.sha256(out.read_bytes()).hexdigest()
 
 
 def main() -> int:
@@ -59,6 +72,7 @@ def main() -> int:
     parser.add_argument("--baseline", default=None, help="another checkout's folder")
     parser.add_argument("--out", type=Path, default=RESULTS / "build_dict_speed.md")
     args = parser.parse_args()
+    args.corpus = os.path.abspath(args.corpus)  # the runs start in a temporary folder
 
     systems: dict[str, tuple[int | None, str | None]] = {"threads 1": (1, None)}
     for n in args.threads:
@@ -67,6 +81,7 @@ def main() -> int:
     if args.baseline:
         systems["before (serial)"] = (None, str(Path(args.baseline).resolve()))
     times: dict[str, list[float]] = {name: [] for name in systems}
+    cpus: dict[str, list[float]] = {name: [] for name in systems}
     digests: set[str] = set()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     loads = [os.getloadavg()]
@@ -80,15 +95,17 @@ def main() -> int:
             order = names if r % 2 == 0 else names[::-1]
             for name in order:
                 threads, src = systems[name]
-                seconds, digest = run(args.corpus, threads, out, src)
+                seconds, cpu, digest = run(args.corpus, threads, out, src)
                 times[name].append(seconds)
+                cpus[name].append(cpu)
                 digests.add(digest)
-                print(f"round {r + 1} {name:>16}: {seconds:6.2f} s", flush=True)
+                print(f"round {r + 1} {name:>16}: {seconds:6.2f} s, CPU {cpu:6.2f} s", flush=True)
             loads.append(os.getloadavg())
     if len(digests) != 1:
         raise SystemExit("the runs wrote different vocabularies")
 
     base = statistics.median(times["threads 1"])
+    before = statistics.median(times["before (serial)"]) if args.baseline else None
     lines = [
         "# `textseq build-dict`: the corpus pass on one process and on every core",
         "",
@@ -98,13 +115,17 @@ def main() -> int:
         f" Corpus: `{args.corpus}`. Median wall time of {args.repeats} alternating rounds, each"
         " run a fresh process (start-up included); every run wrote the same vocabulary.",
         "",
-        "| run | median s | runs (s) | speed-up over threads 1 |",
-        "|---|---:|---|---:|",
+        "| run | median s | runs (s) | median CPU s | speed-up over threads 1 | over before |",
+        "|---|---:|---|---:|---:|---:|",
     ]
     for name, ts in times.items():
         med = statistics.median(ts)
         runs = ", ".join(f"{t:.2f}" for t in ts)
-        lines.append(f"| {name} | {med:.2f} | {runs} | {base / med:.2f}x |")
+        cpu = statistics.median(cpus[name])
+        over_before = f"{before / med:.2f}x" if before else "-"
+        lines.append(
+            f"| {name} | {med:.2f} | {runs} | {cpu:.2f} | {base / med:.2f}x | {over_before} |"
+        )
     lines += [
         "",
         "Load average (1/5/15 min) before and after each round: "

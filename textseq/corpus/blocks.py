@@ -63,11 +63,15 @@ class Bytes:
 
 @dataclass
 class BlockWords:
-    """The words of one block: ``words`` (distinct, in order of first appearance), ``counts``
-    (int64, per word), ``lengths`` (int64, words per sentence) and, unless only counts were
-    asked for, ``ids`` (int32 positions in ``words``, every token in order)."""
+    """The words of one block: ``text`` (uint8: the UTF-8 bytes of its distinct words, in
+    order of first appearance, one after another) and ``ends`` (int64: where each word's
+    bytes end), ``counts`` (int64, per word), ``lengths`` (int64, words per sentence) and,
+    unless only counts were asked for, ``ids`` (int32 positions in the words, every token in
+    order). Bytes rather than strings, so that a block crosses between processes and merges
+    without a Python object per word."""
 
-    words: list[str]
+    text: np.ndarray
+    ends: np.ndarray
     counts: np.ndarray
     lengths: np.ndarray
     ids: np.ndarray | None = None
@@ -76,6 +80,22 @@ class BlockWords:
     @property
     def tokens(self) -> int:
         return int(self.lengths.sum())
+
+    @property
+    def words(self) -> list[str]:
+        """The distinct words, decoded."""
+        raw = self.text.tobytes()
+        starts = [0, *self.ends[:-1].tolist()]
+        return [
+            raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, self.ends.tolist())
+        ]
+
+
+def _encoded(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(text, ends)`` of ``BlockWords`` for a list of distinct words."""
+    pieces = [word.encode("utf-8", "surrogatepass") for word in words]
+    text = np.frombuffer(b"".join(pieces), np.uint8)
+    return text, np.cumsum(np.fromiter(map(len, pieces), np.int64, len(pieces)))
 
 
 def _is_plain(path: str | Path) -> bool:
@@ -198,34 +218,37 @@ def _decode(block, encoding: str, errors: str) -> str | InputError:
         return _lines_error(name, start, data, encoding, errors)
 
 
-_UNKNOWN = 255
-
-
 class _Classes:
-    """Per code point, its class for the scan kernel, filled in for the code points met so
-    far; each is classified by the ``unicode`` tokenizer's own pattern."""
+    """Per code point, its class for the scan kernel, filled in for ASCII and for the code
+    points met so far; each is classified by the ``unicode`` tokenizer's own pattern."""
 
     def __init__(self, pattern):
-        from textseq.corpus.token_kernels import CLASS_JOINER, CLASS_NEWLINE, CLASS_OTHER
+        from textseq.corpus.token_kernels import CLASS_JOINER, CLASS_NEWLINE, CLASS_OTHER, UNKNOWN
 
         self.pattern = pattern
-        self.table = np.full(0x110000, _UNKNOWN, np.uint8)
+        self.table = np.full(0x110000, UNKNOWN, np.uint8)
+        self._classify(np.arange(128))
         self.table[ord("\n")] = CLASS_NEWLINE
         self.table[ord("_")] = CLASS_OTHER  # the tokenizer reads "_" as a space
         for joiner in "'\u2019-":
             self.table[ord(joiner)] = CLASS_JOINER
 
-    def update(self, points: np.ndarray) -> None:
+    def _classify(self, points: np.ndarray) -> None:
         from textseq.corpus.token_kernels import CLASS_LETTER, CLASS_OTHER
 
-        if not len(points) or (self.table[points] != _UNKNOWN).all():
+        letters = self.pattern.findall("\0".join(map(chr, points.tolist())))
+        self.table[points] = CLASS_OTHER
+        self.table[[ord(ch) for ch in letters]] = CLASS_LETTER
+
+    def update(self, points: np.ndarray, ascii_only: bool = False) -> None:
+        """Classify the code points of ``points`` not met before."""
+        if ascii_only:
             return
-        seen = np.bincount(points, minlength=len(self.table)).astype(bool)
-        new = np.flatnonzero(seen & (self.table == _UNKNOWN))
+        from textseq.corpus.token_kernels import claim_unknown
+
+        new = claim_unknown(points[points >= 0x80], self.table)  # ASCII is classified
         if len(new):
-            letters = self.pattern.findall("\0".join(map(chr, new.tolist())))
-            self.table[new] = CLASS_OTHER
-            self.table[[ord(ch) for ch in letters]] = CLASS_LETTER
+            self._classify(new)
 
 
 @dataclass
@@ -241,11 +264,15 @@ class BlockTask:
     def __post_init__(self):
         self._classes: _Classes | None = None
         if self.scan:
-            from textseq.corpus.token_kernels import scan_block
+            from textseq.corpus.token_kernels import scan_block, word_bytes
 
             self._classes = _Classes(rules._unicode_word_pattern())
-            # load the kernel here, once, before worker processes are forked from this one
-            scan_block(np.zeros(1, np.uint32), self._classes.table)
+            # load the kernels here, once, before worker processes are forked from this one,
+            # for the argument types a block passes (its code points are read-only)
+            points = np.frombuffer(bytes(4), np.uint32)
+            self._classes.update(points)
+            _, _, starts, stops, _ = scan_block(points, self._classes.table)
+            word_bytes(points, starts, stops)
 
 
 def scans_unicode(tokenize) -> bool:
@@ -263,7 +290,8 @@ def count_block(task: BlockTask, block) -> BlockWords:
     text = _decode(block, task.encoding, task.errors)
     if isinstance(text, InputError):
         empty = np.zeros(0, np.int64)
-        return BlockWords([], empty, empty, np.zeros(0, np.int32), error=text)
+        none = np.zeros(0, np.uint8)
+        return BlockWords(none, empty, empty, empty, np.zeros(0, np.int32), error=text)
     if task.scan:
         return _scan(task, text)
     index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -277,19 +305,20 @@ def count_block(task: BlockTask, block) -> BlockWords:
         if tokens:
             ids.extend(map(lookup, tokens))
             lengths.append(len(tokens))
-    words = list(index)
+    text_bytes, ends = _encoded(list(index))
     id_array = np.frombuffer(ids, np.int32) if len(ids) else np.zeros(0, np.int32)
-    counts = np.bincount(id_array, minlength=len(words)).astype(np.int64)
+    counts = np.bincount(id_array, minlength=len(ends)).astype(np.int64)
     lengths_array = np.frombuffer(lengths, np.int64) if len(lengths) else np.zeros(0, np.int64)
-    return BlockWords(words, counts, lengths_array, id_array if task.with_ids else None)
+    ids_kept = id_array if task.with_ids else None
+    return BlockWords(text_bytes, ends, counts, lengths_array, ids_kept)
 
 
 def _scan(task: BlockTask, text: str) -> BlockWords:
-    from textseq.corpus.token_kernels import scan_block
+    from textseq.corpus.token_kernels import scan_block, word_bytes
 
     lowered = text.lower()
     points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), np.uint32)
-    task._classes.update(points)
+    task._classes.update(points, lowered.isascii())
     ids, lengths, starts, stops, counts = scan_block(points, task._classes.table)
-    words = [lowered[a:b] for a, b in zip(starts.tolist(), stops.tolist())]
-    return BlockWords(words, counts, lengths, ids if task.with_ids else None)
+    text_bytes, ends = word_bytes(points, starts, stops)
+    return BlockWords(text_bytes, ends, counts, lengths, ids if task.with_ids else None)

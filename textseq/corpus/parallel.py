@@ -144,38 +144,76 @@ def _checked(blocks: Iterator) -> Iterator:
 
 class Merge:
     """Blocks' words merged in corpus order: ``words`` (order of first appearance), ``counts``
-    (int64), and per block the table from its numbering to the corpus's."""
+    (int64), and per block the table from its numbering to the corpus's.
+
+    The words are held as UTF-8 bytes in a few arrays (``merge_kernels``), so a merge makes no
+    Python object per word; ``words`` decodes them once, at the end."""
 
     def __init__(self):
-        self.index: dict[str, int] = {}
+        self.distinct = 0
+        self._used = 0  # bytes of ``_text`` in use
+        self._text = np.empty(1 << 20, np.uint8)
+        self._starts = np.empty(1 << 16, np.int64)
+        self._lengths = np.empty(1 << 16, np.int64)
+        self._hashes = np.empty(1 << 16, np.uint64)
         self._counts = np.zeros(1 << 16, np.int64)
+        self._slots = np.full((1 << 17, 4), -1, np.int64)
         self.sentences = 0
         self.tokens = 0
 
+    def _make_room(self, words: int, text_bytes: int) -> None:
+        """Grow the arrays to hold ``words`` words of ``text_bytes`` bytes (separators in)."""
+        if text_bytes > len(self._text):
+            self._text = _grown(self._text, text_bytes)
+        if words > len(self._starts):
+            self._starts = _grown(self._starts, words)
+            self._lengths = _grown(self._lengths, words)
+            self._hashes = _grown(self._hashes, words)
+            self._counts = _grown(self._counts, words)
+        if 2 * words > len(self._slots):
+            from textseq.corpus.merge_kernels import rehash
+
+            size = len(self._slots)
+            while size < 2 * words:
+                size *= 2
+            self._slots = np.full((size, 4), -1, np.int64)
+            rehash(self._slots, self._hashes, self._starts, self._lengths, self.distinct)
+
     def add(self, block: BlockWords) -> np.ndarray:
         """Merge one block (the next in corpus order); returns its table (int32)."""
-        index, words = self.index, block.words
-        table = np.fromiter(map(index.get, words, itertools.repeat(-1)), np.int32, len(words))
-        new = np.flatnonzero(table < 0)  # first seen here; a block's words are distinct
-        if len(new):
-            table[new] = np.arange(len(index), len(index) + len(new), dtype=np.int32)
-            index.update(zip(map(words.__getitem__, new.tolist()), table[new].tolist()))
-        if len(index) > len(self._counts):
-            grown = np.zeros(max(len(index), 2 * len(self._counts)), np.int64)
-            grown[: len(self._counts)] = self._counts
-            self._counts = grown
-        self._counts[table] += block.counts  # a block's words are distinct
+        from textseq.corpus.merge_kernels import merge_block
+
+        ends = block.ends
+        self._make_room(self.distinct + len(ends), self._used + len(block.text) + len(ends))
+        table, self.distinct, self._used = merge_block(
+            block.text, ends, block.counts, self._text, self._used, self._starts,
+            self._lengths, self._hashes, self._counts, self._slots, self.distinct,
+        )  # fmt: skip
         self.sentences += len(block.lengths)
         self.tokens += block.tokens
         return table
 
     @property
     def words(self) -> list[str]:
-        return list(self.index)
+        text = self._text[: self._used].tobytes().decode("utf-8", "surrogatepass")
+        if text.count("\n") == self.distinct:  # no word holds the separator
+            return text.split("\n")[:-1]
+        raw = self._text
+        return [
+            raw[a : a + n].tobytes().decode("utf-8", "surrogatepass")
+            for a, n in zip(self._starts[: self.distinct].tolist(), self._lengths.tolist())
+        ]
 
     @property
     def counts(self) -> np.ndarray:
-        return self._counts[: len(self.index)].copy()
+        return self._counts[: self.distinct].copy()
+
+
+def _grown(values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` copied into an array of at least ``size`` (and twice the old length)."""
+    out = np.zeros(max(size, 2 * len(values)), values.dtype)
+    out[: len(values)] = values
+    return out
 
 
 def merged_counts(

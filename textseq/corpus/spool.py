@@ -195,7 +195,7 @@ def vocab_table(index: dict[str, int], words: list[str], missing: int = -1) -> n
     """Provisional id (position in ``words``) -> id in ``index`` (word -> id); ``missing``
     for the rest (-1 makes ``remap_spool`` drop them). Callers pass ``Vocab.fresh_index()``,
     so the dict lives only for this call and the vocabulary keeps none through training."""
-    return np.fromiter((index.get(w, missing) for w in words), np.int32, len(words))
+    return np.fromiter(map(index.get, words, itertools.repeat(missing)), np.int32, len(words))
 
 
 def remap_spool(spool: SpooledIds, table: np.ndarray, directory: str | None = None) -> SpooledIds:

@@ -56,6 +56,20 @@ def check_storable(word: str) -> None:
         raise VocabError(f"cannot store word {word!r}: it is not valid Unicode text") from None
 
 
+def check_all_storable(words: Sequence[str]) -> None:
+    """``check_storable`` for every word, checked in bulk on the words joined (a vocabulary
+    of millions of words); the first bad word raises ``check_storable``'s error."""
+    try:
+        joined = "".join(words)  # TypeError for anything but text
+        fine = all(words) and not any(char in joined for char in _FORBIDDEN)
+        joined.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        fine = False
+    if not fine:
+        for word in words:
+            check_storable(word)
+
+
 class Vocab:
     """Words in id order with their counts; see the module docstring for the rules."""
 
@@ -198,7 +212,8 @@ class Vocab:
             special_counts.append(int(counts[hit].sum()))
             keep &= ~hit
         regular = np.flatnonzero(keep)
-        regular = regular[np.argsort(names[regular], kind="stable")]  # ties: by word
+        by_word = list(words).__getitem__
+        regular = np.array(sorted(regular.tolist(), key=by_word), np.int64)  # ties: by word
         regular = regular[np.argsort(-counts[regular], kind="stable")]  # then by frequency
         if max_size is not None:
             regular = regular[: max(max_size - len(specials), 0)]
@@ -211,8 +226,7 @@ class Vocab:
             )  # fmt: skip
         total = int(counts.sum())  # > 0: some word was kept, so seen at least once
         kept_words = names[regular].tolist()
-        for word in specials + kept_words:
-            check_storable(word)
+        check_all_storable(specials + kept_words)
         unknown = total - int(counts[regular].sum()) - sum(special_counts)
         if unk_token is not None:
             special_counts[0] += unknown
@@ -276,14 +290,14 @@ class Vocab:
     def save(self, path: str | os.PathLike) -> None:
         """Write the vocabulary as UTF-8 TSV, atomically."""
         kinds = {self.unk_token: "unk", self.eos_token: "eos"}
+        check_all_storable(self.words)
+        counts = self.counts.tolist()
+        specials = self.num_specials
+        lines = [HEADER + "\n"]
+        lines += [f"{w}\t{c}\tspecial:{kinds[w]}\n" for w, c in zip(self.words, counts[:specials])]
+        lines += [f"{w}\t{c}\n" for w, c in zip(self.words[specials:], counts[specials:])]
         with atomic_write(path) as handle:
-            handle.write(HEADER + "\n")
-            for i, (word, count) in enumerate(zip(self.words, self.counts.tolist())):
-                check_storable(word)
-                if i < self.num_specials:
-                    handle.write(f"{word}\t{count}\tspecial:{kinds[word]}\n")
-                else:
-                    handle.write(f"{word}\t{count}\n")
+            handle.write("".join(lines))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vocab:
