@@ -192,7 +192,8 @@ def peers_main(args) -> int:
                                        else ""),
         "seeds": list(range(1, args.seeds + 1)), "tools": list(PEERS),
         "command": " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]]),
-        "date": time.strftime("%Y-%m-%d %H:%M"), "minutes": (time.time() - start) / 60,
+        "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)),
+        "minutes": (time.time() - start) / 60,
     }  # fmt: skip
     text = render_peers(runs, meta)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -251,7 +252,8 @@ def main(argv=None) -> int:
         "model": model, "corpus": Path(source).name, "threads": args.threads,
         "seeds": list(range(1, args.seeds + 1)), "gensim": gensim.__version__,
         "command": command,
-        "date": time.strftime("%Y-%m-%d %H:%M"), "minutes": (time.time() - start) / 60,
+        "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)),
+        "minutes": (time.time() - start) / 60,
     }  # fmt: skip
     text = render(rows, meta)
     output.parent.mkdir(parents=True, exist_ok=True)
