@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/prepare_memory.py
 	$(BIN)/python benchmarks/w2v_vs_gensim.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/lm_vs_torch.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/lm_adaptive_vs_torch.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check textseq tests benchmarks

@@ -23,7 +23,7 @@ from textseq.errors import ModelFileError, OptionError
 from textseq.files import PathLike, load_npz, save_json
 from textseq.lm import textgen
 from textseq.lm.adaptive import AdaptiveSoftmaxOutput
-from textseq.lm.adaptive_cutoffs import AUTO, auto_cutoffs
+from textseq.lm.adaptive_cutoffs import resolve_cutoffs
 from textseq.lm.cells import Cell, make_cell
 from textseq.lm.config import LMConfig
 from textseq.lm.history import TrainingHistory
@@ -64,8 +64,8 @@ class RNNLM:
         if cfg.adaptive_softmax is None:
             self.output_ = SoftmaxOutput(cfg.hidden, V, rng, dtype)
         else:
-            if cfg.adaptive_softmax == AUTO:  # fixed now, so the saved config rebuilds it
-                cfg.adaptive_softmax = auto_cutoffs(vocab.counts)
+            # fixed now, so that the saved config rebuilds the same layer
+            cfg.adaptive_softmax = resolve_cutoffs(cfg.adaptive_softmax, vocab.counts)
             self.output_ = AdaptiveSoftmaxOutput(
                 cfg.hidden, V, cfg.adaptive_softmax, rng, dtype, cfg.div_value
             )
