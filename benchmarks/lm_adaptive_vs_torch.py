@@ -45,13 +45,7 @@ from __future__ import annotations
 import os
 import sys
 
-_DROP_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-if any(k in os.environ for k in _DROP_ENV):  # must happen before numpy loads OpenBLAS
-    _env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    os.execve(sys.executable, [sys.executable, *sys.argv], _env)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch starts its OpenMP pool
-# the CLI's OpenBLAS default (textseq/cli/__init__.py), set before numpy loads OpenBLAS
-import textseq.cli  # noqa: E402, F401
+import blas_env  # noqa: E402, F401  (first: the BLAS environment, see its docstring)
 
 # isort: split
 
@@ -526,7 +520,8 @@ def main(argv=None) -> int:
     p.add_argument("--embed", type=int, default=FULL["embed"], help="embedding size")
     p.add_argument("--min-count", type=int, default=FULL["min_count"],
                    help="vocabulary: training words seen at least this often")  # fmt: skip
-    p.add_argument("--cutoffs", default="auto", help=f"adaptive cutoffs, or {AUTO_RULE}")
+    rule = AUTO_RULE.replace("%", "%%")  # argparse formats help strings with %
+    p.add_argument("--cutoffs", default="auto", help=f"adaptive cutoffs, or {rule}")
     p.add_argument("--div-value", type=float, default=DIV_VALUE)
     p.add_argument("--gen-repeats", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)

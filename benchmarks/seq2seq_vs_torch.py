@@ -29,12 +29,7 @@ from __future__ import annotations
 import os
 import sys
 
-_DROP_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-if any(k in os.environ for k in _DROP_ENV):  # must happen before numpy loads OpenBLAS
-    _env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    os.execve(sys.executable, [sys.executable, *sys.argv], _env)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch starts its OpenMP pool
-import textseq.cli  # noqa: E402, F401  (the CLI's OpenBLAS default, before numpy loads)
+import blas_env  # noqa: E402, F401  (first: the BLAS environment, see its docstring)
 
 # isort: split
 
