@@ -23,6 +23,7 @@ from textseq import threads
 from textseq.errors import InputError, ModelFileError, OptionError
 from textseq.lm import checkpoint
 from textseq.lm.epochs import EpochTrainer
+from textseq.lm.evaluate import perplexity
 from textseq.lm.optim import clip_scale, global_norm
 from textseq.modelfolder import ModelFolder
 from textseq.seq2seq.config import Seq2SeqConfig, Seq2SeqTrainConfig
@@ -86,7 +87,7 @@ class Seq2SeqTrainer(EpochTrainer):
         return EpochRecord(
             epoch=epoch,
             train_loss=loss,
-            train_ppl=math.exp(min(loss, 700.0)),
+            train_ppl=perplexity(loss),
             valid_loss=valid.loss,
             valid_ppl=valid.ppl,
             valid_token_acc=valid.token_acc,

@@ -10,7 +10,6 @@ the exact match of greedy decodings.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import numpy as np
 
 from textseq import decoding, threads
 from textseq.errors import OptionError
+from textseq.lm.evaluate import perplexity
 from textseq.seq2seq.history import Scores
 
 MAX_TOKENS = 100  # most target tokens a translation emits unless told
@@ -199,7 +199,7 @@ def _evaluate(model, part, batch_size, max_exact, max_tokens):
         s, h, c = model.scores(*batch)
         loss, hits, count = loss + s, hits + h, count + c
     mean = loss / count
-    ppl = math.exp(min(mean, 700.0))
+    ppl = perplexity(mean)
     m = n if max_exact is None else min(n, max_exact)
     exact = None
     if m:
