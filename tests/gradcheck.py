@@ -38,3 +38,21 @@ def assert_grad(analytic, f, x: np.ndarray, what: str, tol: float = TOL) -> None
     assert np.abs(num).max() > 0, f"{what}: numeric gradient is all zero, the check is void"
     err = rel_error(np.asarray(analytic), num)
     assert err < tol, f"{what}: relative error {err:.2e}"
+
+
+def redraw(model, rng: np.random.Generator) -> None:
+    """Every named parameter of ``model`` drawn again from N(0, 0.5), larger than an
+    initialisation, so that no gradient is trivially small."""
+    for _, p, _ in model.named_parameters():
+        p[...] = rng.normal(0, 0.5, p.shape)
+
+
+def assert_model_grads(model, loss) -> dict[str, np.ndarray]:
+    """Run ``loss()`` and ``model.backward()``, then check the gradient of every named
+    parameter against central differences of ``loss``; returns the analytic gradients."""
+    loss()
+    model.backward()
+    grads = {name: g.copy() for name, _, g in model.named_parameters()}
+    for name, p, _ in model.named_parameters():
+        assert_grad(grads[name], loss, p, name)
+    return grads

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from gradcheck import assert_grad
+from gradcheck import assert_model_grads, redraw
 
 from textseq.cli.main import main
 from textseq.corpus import Vocab
@@ -41,9 +41,7 @@ def tiny_model(attention="general", cell="gru", dropout=0.0, layers=1, cutoffs=(
         div_value=2.0,
     )
     model = Seq2Seq(config).init(Vocab.build([list("abcdefg")]), Vocab.build([list("wxyz")]))
-    rng = np.random.default_rng(7)
-    for _, p, _ in model.named_parameters():
-        p[...] = rng.normal(0, 0.5, p.shape)
+    redraw(model, np.random.default_rng(7))
     return model
 
 
@@ -70,12 +68,8 @@ def test_whole_model_gradients_with_the_adaptive_layer_and_padding(
     def loss():  # the same dropout masks on every call
         return model.loss(*batch, rng=np.random.default_rng(11))
 
-    loss()
-    model.backward()
-    grads = {name: g.copy() for name, _, g in model.named_parameters()}
+    grads = assert_model_grads(model, loss)
     assert any(name.startswith("output.tail1.") for name in grads)
-    for name, p, _ in model.named_parameters():
-        assert_grad(grads[name], loss, p, name)
 
 
 def test_padded_batch_equals_its_pairs_one_at_a_time():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck import assert_grad
+from gradcheck import assert_grad, assert_model_grads, redraw
 
 from textseq.corpus import Vocab
 from textseq.seq2seq.attention import make_attention
@@ -155,9 +155,7 @@ def make_model(attention, cell="gru", bidirectional=True, dropout=0.0, layers=1)
         dtype="float64",
     )
     model = Seq2Seq(config).init(*tiny_vocabs())
-    rng = np.random.default_rng(7)
-    for _, p, _ in model.named_parameters():
-        p[...] = rng.normal(0, 0.5, p.shape)
+    redraw(model, np.random.default_rng(7))
     return model
 
 
@@ -178,11 +176,7 @@ def test_whole_model_backward(attention, cell, bidirectional, layers):
     def loss():  # the same dropout masks on every call
         return model.loss(*batch, rng=np.random.default_rng(11))
 
-    loss()
-    model.backward()
-    grads = {name: g.copy() for name, _, g in model.named_parameters()}
-    for name, p, _ in model.named_parameters():
-        assert_grad(grads[name], loss, p, name)
+    assert_model_grads(model, loss)
 
 
 @pytest.mark.parametrize("attention", ["none", "dot", "general", "additive"])
