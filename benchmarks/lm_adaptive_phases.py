@@ -22,7 +22,6 @@ cells use: ``W @ h^T`` forward, ``W^T @ dgates^T`` backward) against row-major (
 
 from __future__ import annotations
 
-import os
 import sys
 
 import blas_env  # noqa: E402, F401  (first: the BLAS environment, see its docstring)
@@ -38,6 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lm_adaptive_vs_torch as ref  # noqa: E402
+from machine import load_avg  # noqa: E402
 
 from textseq.lm import kernels  # noqa: E402
 from textseq.lm.adaptive_cutoffs import auto_cutoffs  # noqa: E402
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_interop_threads(1)
-    data = ref.load_data(ref.english_path(args.corpus), args.min_count)
+    data = ref.load_data(ref.recipe_path("english", args.corpus), args.min_count)
     cutoffs = auto_cutoffs(data.vocab.counts)
     n = args.warmup + args.windows
     tokens = ref.BATCH * ref.BPTT
@@ -187,7 +187,7 @@ def main(argv=None) -> int:
                                  before)  # fmt: skip
         finally:
             kernels.gate_buffer = column_major
-        load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+        load = load_avg()
         print(f"{threads} thread(s), load {load}")
         rates = []
         for name, r in runs.items():

@@ -58,8 +58,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from lm_vs_torch import TORCH_ADAM, torch_adam  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from lm_vs_torch import TORCH_ADAM, recipe_path, torch_adam  # noqa: E402
+from machine import cpu_model, load_avg, log  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 from textseq.lm.adaptive_cutoffs import AUTO_RULE, DIV_VALUE, auto_cutoffs, parse_cutoffs  # noqa: E402
@@ -79,28 +79,7 @@ BPTT, BATCH, LR, CLIP, EVAL_STREAMS = 35, 32, 2e-3, 0.25, 10
 GEN_TOKENS, BEAM_WIDTH, GEN_PROMPT = 50, 5, "the meaning of the word"
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def load_avg() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 # ---------------------------------------------------------------------------- data
-
-
-def english_path(arg: str | None) -> Path:
-    if arg:
-        return Path(arg)
-    from textseq.datasets.recipes import get_recipe
-
-    recipe = get_recipe("english")
-    out_dir = ROOT / "corpora"
-    if not recipe.is_built(out_dir):
-        log("building the english corpus recipe (textseq corpora build english)")
-        recipe.build(out_dir, progress=False)
-    return recipe.output_path(out_dir)
 
 
 def load_data(path: Path, min_count: int) -> LMData:
@@ -536,7 +515,7 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_interop_threads(1)
-    path = english_path(args.corpus)
+    path = recipe_path("english", args.corpus)
     log(f"reading {path}")
     data = load_data(path, args.min_count)
     cutoffs = parse_cutoffs(args.cutoffs)

@@ -14,7 +14,6 @@ numpy and in PyTorch after each thread count. Run as::
 
 from __future__ import annotations
 
-import os
 import sys
 
 import blas_env  # noqa: E402, F401  (first: the BLAS environment, see its docstring)
@@ -29,6 +28,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lm_vs_torch as ref  # noqa: E402
+from machine import load_avg  # noqa: E402
 
 from textseq.lm.model import RNNLM, LMConfig  # noqa: E402
 from textseq.lm.train_config import TrainConfig  # noqa: E402
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_interop_threads(1)
-    data, _ = ref.load_data(ref.kjv_path(None), None)
+    data, _ = ref.load_data(ref.recipe_path("kjv"), None)
     warm = window_ids(data.train, args.warmup)
     timed = window_ids(data.train, args.batches, offset=len(warm))
     import textseq
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
                     tok, sec = pt_run(timed)
                     best_pt = max(best_pt, tok / sec)
             ratio = f"{best_ts / best_pt:6.2f}" if best_pt else "     -"
-            load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+            load = load_avg()
             print(f"{cell:5} {threads:3d} {best_ts:14,.0f} {best_pt:12,.0f} {ratio}  {load}",
                   flush=True)  # fmt: skip
             if args.phases:

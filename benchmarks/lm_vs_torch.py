@@ -46,7 +46,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from machine import cpu_model, load_avg, log  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 from textseq.lm.data import LMData, prepare_lm_data, stream_windows  # noqa: E402
@@ -65,27 +65,22 @@ GEN_TOKENS, BEAM_WIDTH = 50, 5
 GEN_PROMPT = "and god said"
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def load_avg() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 # ---------------------------------------------------------------------------- data
 
 
-def kjv_path(arg: str | None) -> Path:
-    if arg:
-        return Path(arg)
+def recipe_path(name: str, given: str | None = None) -> Path:
+    """``given`` when a corpus is given; else the corpus recipe ``name`` in the project's
+    ``corpora/`` folder, built first when missing."""
+    if given:
+        return Path(given)
     from textseq.datasets.recipes import get_recipe
 
-    recipe = get_recipe("kjv")
-    if not recipe.is_built():
-        log("building the kjv corpus recipe (textseq corpora build kjv)")
-        recipe.build(progress=False)
-    return recipe.output_path()
+    recipe = get_recipe(name)
+    out_dir = Path(__file__).resolve().parents[1] / "corpora"
+    if not recipe.is_built(out_dir):
+        log(f"building the {name} corpus recipe (textseq corpora build {name})")
+        recipe.build(out_dir, progress=False)
+    return recipe.output_path(out_dir)
 
 
 def load_data(path: Path, max_tokens: int | None) -> tuple[LMData, int]:
@@ -473,7 +468,7 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_interop_threads(1)
-    path = kjv_path(args.corpus)
+    path = recipe_path("kjv", args.corpus)
     log(f"reading {path}")
     data, full_train = load_data(path, args.max_tokens)
     log(f"vocab {len(data.vocab):,}, train {len(data.train):,}, valid {len(data.valid):,}, "

@@ -1,8 +1,12 @@
-"""What the benchmark scripts say about the machine they ran on."""
+"""What the benchmark scripts say about the machine they ran on (its CPU, its load), and the
+progress lines they print as they run."""
 
 from __future__ import annotations
 
+import os
 import platform
+import sys
+import time
 from pathlib import Path
 
 
@@ -15,3 +19,13 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def load_avg() -> str:
+    """The load average over 1, 5 and 15 minutes, as ``1.02/1.10/1.31``."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def log(msg: str) -> None:
+    """A progress line on stderr, with the time of day."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)

@@ -41,7 +41,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from machine import cpu_model, load_avg, log  # noqa: E402
 
 from textseq import decoding  # noqa: E402
 from textseq.files import atomic_write  # noqa: E402
@@ -57,14 +57,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 FULL_SIZE, FULL_EPOCHS, FULL_THREADS = 50_000, 8, (1, 2)
 EMBED, HIDDEN, BATCH, LR, CLIP = 32, 128, 64, 2e-3, 5.0
 DECODE_SEQS, BEAM_WIDTH = 100, 5
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def load_avg() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # ------------------------------------------------------------------------ PyTorch model
