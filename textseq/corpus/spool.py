@@ -229,9 +229,8 @@ def spool_encode(
 
     if can_count_by_block(sentences):
 
-        def lookup(block):
-            get = index.get
-            return np.fromiter((get(w, unknown) for w in block.words), np.int32, len(block.words))
+        def lookup(block):  # a block's distinct words, decoded once, -> ids
+            return vocab_table(index, block.words, unknown)
 
         spool = _spool_blocks(sentences, lookup, progress, "encoding", directory, processes)
         if spool.num_sentences == 0:
