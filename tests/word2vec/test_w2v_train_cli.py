@@ -139,6 +139,9 @@ def test_sigint_to_the_command(tmp_path):
         [sys.executable, "-m", "textseq", "train-w2v", "lee", "-o", str(out), "--epochs",
          "100000", "--dim", "8", "--threads", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        # Ctrl-C's default action in the child, as in a terminal: a test run started in the
+        # background (e.g. `make test &`) inherits SIGINT ignored, and the child would keep it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     # wait until the bar shows epoch 3 or later (two epochs finished), then interrupt
     err, deadline = b"", time.monotonic() + 120
