@@ -32,7 +32,8 @@ second, as a share of the peak of a large float32 matrix product on the same thr
     .venv/bin/python benchmarks/w2v_vs_peers.py --quick          # lee, 1 round, a check
 
 Writes benchmarks/results/w2v_vs_peers.md (``--quick``: w2v_vs_peers_quick.md; ``--output``
-picks another file), and a .json beside it with every run.
+picks another file), and a .json beside it with every run. The .json is rewritten after every
+run, so a stopped run keeps what it finished; ``--resume`` runs only what is missing.
 """
 
 from __future__ import annotations
@@ -220,7 +221,8 @@ def _timed(fn) -> float:
 
 
 def median_rows(rows: list[dict]) -> dict:
-    """Per (settings, arch, threads, tool): median seconds, mean quality."""
+    """Per (settings, arch, threads, tool): median seconds; quality's mean over the rounds and
+    its standard error (``q_se``, NaN for a single round)."""
     groups: dict = {}
     for r in rows:
         groups.setdefault((r["same"], r["arch"], r["threads"], r["tool"]), []).append(r)
@@ -228,8 +230,17 @@ def median_rows(rows: list[dict]) -> dict:
     for key, rs in groups.items():
         out[key] = {"seconds": statistics.median(r["seconds"] for r in rs), "runs": len(rs)}
         for q in ("analogy", "ws353", "simlex"):
-            out[key][q] = statistics.fmean(r[q] for r in rs)
+            values = [r[q] for r in rs]
+            out[key][q] = statistics.fmean(values)
+            spread = statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else None
+            out[key][f"{q}_se"] = float("nan") if spread is None else spread
     return out
+
+
+def _quality(r: dict, q: str, fmt: str, suffix: str = "") -> str:
+    """A mean with its standard error when there is one: ``24.1 ± 0.3%``."""
+    mean, se = format(r[q], fmt), r[f"{q}_se"]
+    return mean + suffix if se != se else f"{mean} ± {format(se, fmt)}{suffix}"
 
 
 def render(rows, meta) -> str:
@@ -241,7 +252,9 @@ def render(rows, meta) -> str:
         "",
         f"{meta['cpu']}; {meta['tokens']:,} tokens ({meta['effective']:,.0f} effective words "
         f"an epoch after min_count 5 and sample 1e-3); {meta['repeats']} round(s), tool order "
-        f"alternating; times are medians of the whole command, quality the mean over rounds. "
+        f"alternating; times are medians of the whole command, quality the mean over rounds "
+        f"(± its standard error; a round's seed is its number, the C tool and fastText have "
+        f"none). "
         f"Started {meta['date']}, {meta['minutes']:.1f} min.",
         "",
     ]
@@ -253,9 +266,11 @@ def render(rows, meta) -> str:
             lines += ["dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs, alpha "
                       "0.05 (CBOW) / 0.025 (skip-gram).", ""]  # fmt: skip
         for threads in meta["threads"]:
+            if not any(k[0] == same and k[2] == threads for k in table):
+                continue
             lines += [f"### {threads} thread(s)", "",
-                      "| tool | arch | wall s | x textseq | analogy | WS-353 | SimLex | "
-                      "% of peak |", "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+                      "| tool | arch | runs | wall s | x textseq | analogy | WS-353 | SimLex | "
+                      "% of peak |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
             for arch in meta["archs"]:
                 base = table.get((same, arch, threads, "textseq"))
                 for tool in meta["tools"]:
@@ -266,13 +281,15 @@ def render(rows, meta) -> str:
                     rate = meta["epochs"] * meta["effective"] / r["seconds"]
                     work = 2 * multiply_adds(arch, 100, 5, 5) * rate
                     share = 100 * work / meta["peak_per_thread"] / threads
-                    label = LABELS[tool]
+                    label, share_text = LABELS[tool], f"{share:.1f}%"
                     if tool == "fasttext" and not same:
+                        # subwords and sample 1e-4 change the arithmetic: no share to give
                         label = "fastText (its defaults: subwords of 3-6 characters)"
+                        share_text = "–"
                     lines.append(
-                        f"| {label} | {arch} | {r['seconds']:.1f} | {ratio:.2f} | "
-                        f"{r['analogy']:.1f}% | {r['ws353']:.3f} | {r['simlex']:.3f} | "
-                        f"{share:.1f}% |"
+                        f"| {label} | {arch} | {r['runs']} | {r['seconds']:.1f} | {ratio:.2f} | "
+                        f"{_quality(r, 'analogy', '.1f', '%')} | {_quality(r, 'ws353', '.3f')} | "
+                        f"{_quality(r, 'simlex', '.3f')} | {share_text} |"
                     )
             lines.append("")
     lines += [
@@ -310,6 +327,15 @@ def main(argv=None) -> None:
     parser.add_argument("--archs", nargs="+", default=["sg", "cbow"], choices=["sg", "cbow"])
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
     parser.add_argument("--no-defaults", action="store_true", help="Skip the defaults runs.")
+    parser.add_argument(
+        "--defaults-threads", type=int, nargs="+", default=None,
+        help="Thread counts of the defaults runs (default: those of --threads).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--skip", nargs="+", default=[], metavar="TOOL@THREADS",
+        help="Runs to leave out, e.g. gensim-iterable@1.",
+    )  # fmt: skip
+    parser.add_argument("--resume", action="store_true", help="Keep the runs of the .json.")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
     corpus = args.corpus or ("lee" if args.quick else str(ENGLISH))
@@ -317,8 +343,16 @@ def main(argv=None) -> None:
         raise SystemExit("error: build the corpus first: textseq corpora build english")
     repeats = 1 if args.quick else args.repeats
     output = args.output or RESULTS / ("w2v_vs_peers_quick.md" if args.quick else "w2v_vs_peers.md")
+    store = output.with_suffix(".json")
     started, t0 = time.strftime("%Y-%m-%d %H:%M"), time.perf_counter()
-    rows = []
+    rows, minutes = [], 0.0
+    if args.resume and store.exists():
+        saved = json.loads(store.read_text(encoding="utf-8"))
+        rows, started = saved["runs"], saved["meta"]["date"]
+        minutes = saved["meta"].get("minutes", 0.0)
+    done = {(r["tool"], r["arch"], r["threads"], r["seed"], r["same"]) for r in rows}
+    skip = set(args.skip)
+    defaults_threads = args.defaults_threads or args.threads
     with tempfile.TemporaryDirectory(prefix="w2v-peers-") as tmp:
         work = Path(tmp)
         path, counts = tokenized_copy(corpus, work)
@@ -326,23 +360,39 @@ def main(argv=None) -> None:
         for r in range(repeats):
             order = args.tools if r % 2 == 0 else args.tools[::-1]
             for same in settings:
+                counts_of_threads = args.threads if same else defaults_threads
                 for arch in args.archs:
                     for tool in order:
-                        for threads in args.threads if r % 2 == 0 else args.threads[::-1]:
+                        for threads in counts_of_threads if r % 2 == 0 else counts_of_threads[::-1]:
+                            key = (tool, arch, threads, r + 1, same)
+                            if key in done or f"{tool}@{threads}" in skip:
+                                continue
                             rows.append(run_one(tool, arch, threads, path, work, r + 1, same))
+                            save_runs(
+                                store, rows, started, minutes + (time.perf_counter() - t0) / 60
+                            )
     meta = {
         "corpus": corpus if corpus == "lee" else Path(corpus).name,
         "command": " ".join(["python", "benchmarks/w2v_vs_peers.py", *(argv or sys.argv[1:])]),
         "cpu": cpu_model(), "tokens": int(counts.sum()),
         "effective": effective_words(counts, SAME["min_count"], SAME["sample"]),
-        "repeats": repeats, "date": started, "minutes": (time.perf_counter() - t0) / 60,
+        "repeats": repeats, "date": started, "minutes": minutes + (time.perf_counter() - t0) / 60,
         "threads": args.threads, "archs": args.archs, "tools": args.tools,
         "epochs": SAME["epochs"], "peak_per_thread": peak_flops(1),
     }  # fmt: skip
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(rows, meta), encoding="utf-8")
-    output.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": rows}, indent=1))
+    store.write_text(json.dumps({"meta": meta, "runs": rows}, indent=1), encoding="utf-8")
     print(f"wrote {output}")
+
+
+def save_runs(store: Path, rows: list[dict], started: str, minutes: float) -> None:
+    """The runs so far, rewritten whole (temp + rename) after every run."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    temp = store.with_suffix(".json.tmp")
+    meta = {"date": started, "minutes": minutes}
+    temp.write_text(json.dumps({"meta": meta, "runs": rows}, indent=1), encoding="utf-8")
+    temp.replace(store)
 
 
 if __name__ == "__main__":
