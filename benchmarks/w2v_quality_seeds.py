@@ -19,7 +19,9 @@ min_count 5, 5 epochs, the architecture's C-tool learning rate), over the seeds 
 thread count of ``--threads``; per tool the mean and standard error of each score, and the
 difference to textseq with its standard error. The C tool takes no seed: on one thread its
 runs repeat exactly, on two they differ by the threads' timing. ``--max-lines`` trains on the
-corpus's first lines (a reduced run, written to a name that says so).
+corpus's first lines (a reduced run, written to a name that says so). The .json is rewritten
+after every run; ``--resume`` keeps its runs and adds what is missing (another thread count,
+more seeds), and the file names every command that contributed.
 
     .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --seeds 5 --threads 1 2
     .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --sg --seeds 5 --max-lines 100000
@@ -129,7 +131,10 @@ def render_peers(runs: list[dict], meta: dict) -> str:
         f"# word2vec quality over seeds: textseq, the C tool, gensim ({meta['model']}, "
         f"{meta['corpus']})",
         "",
-        f"Command: `{meta['command']}`",
+        "Command"
+        + ("s" if len(meta.get("commands", [])) > 1 else "")
+        + ": "
+        + "; then ".join(f"`{c}`" for c in meta.get("commands", [meta["command"]])),
         "",
         f"Seeds {', '.join(map(str, meta['seeds']))}; same settings for all (dim 100, window 5, "
         "negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.05 CBOW / 0.025 skip-gram); "
@@ -171,8 +176,26 @@ def peers_main(args) -> int:
     if args.max_lines:
         name += f"_{args.max_lines}lines"
     output = Path(args.output or RESULTS / f"{name}.md")
-    start = time.time()
-    runs = []
+    store = output.with_suffix(".json")
+    start, minutes = time.time(), 0.0
+    command = " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]])
+    runs, commands, threads_run = [], [command], list(args.threads)
+    if args.resume and store.exists():
+        saved = json.loads(store.read_text(encoding="utf-8"))
+        runs, minutes = saved["runs"], saved["meta"]["minutes"]
+        commands = saved["meta"].get("commands", [saved["meta"]["command"]]) + [command]
+        threads_run = sorted(set(saved["meta"]["threads"]) | set(args.threads))
+        start = time.mktime(time.strptime(saved["meta"]["date"], "%Y-%m-%d %H:%M"))
+    done = {(r["tool"], r["threads"], r["seed"]) for r in runs}
+    begun = time.time()
+    meta = {
+        "model": "skip-gram" if args.sg else "CBOW", "threads": threads_run,
+        "corpus": Path(source).name + (f", first {args.max_lines:,} lines" if args.max_lines
+                                       else ""),
+        "seeds": list(range(1, args.seeds + 1)), "tools": list(PEERS),
+        "command": " ; ".join(commands), "commands": commands,
+        "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)), "minutes": minutes,
+    }  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="w2v-seeds-") as tmp:
         work = Path(tmp)
         path = work / "tokens.txt"
@@ -185,22 +208,26 @@ def peers_main(args) -> int:
             order = PEERS if seed % 2 else PEERS[::-1]
             for tool in order:
                 for threads in args.threads:
+                    if (tool, threads, seed) in done:
+                        continue
                     runs.append(run_one(tool, arch, threads, path, work, seed, True))
-    meta = {
-        "model": "skip-gram" if args.sg else "CBOW", "threads": args.threads,
-        "corpus": Path(source).name + (f", first {args.max_lines:,} lines" if args.max_lines
-                                       else ""),
-        "seeds": list(range(1, args.seeds + 1)), "tools": list(PEERS),
-        "command": " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]]),
-        "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)),
-        "minutes": (time.time() - start) / 60,
-    }  # fmt: skip
+                    meta["minutes"] = minutes + (time.time() - begun) / 60
+                    _save(store, meta, runs)
+    meta["minutes"] = minutes + (time.time() - begun) / 60
     text = render_peers(runs, meta)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
-    output.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    _save(store, meta, runs)
     print(text)
     return 0
+
+
+def _save(store: Path, meta: dict, runs: list[dict]) -> None:
+    """Every run so far, rewritten whole (temp + rename) after each run."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    temp = store.with_suffix(".json.tmp")
+    temp.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1), encoding="utf-8")
+    temp.replace(store)
 
 
 def main(argv=None) -> int:
@@ -217,6 +244,8 @@ def main(argv=None) -> int:
                         help="thread counts (--peers: each; else the first)")  # fmt: skip
     parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
     parser.add_argument("--output", default=None, help="default: results/...seeds_<model>.md")
+    parser.add_argument("--resume", action="store_true",
+                        help="--peers: keep the .json's runs, run what is missing")  # fmt: skip
     args = parser.parse_args(argv)
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (a spread needs two draws)")
