@@ -303,16 +303,9 @@ def render(rows, meta) -> str:
         "command's time, so reading and counting count against it) over the peak of the "
         "threads used.",
         "",
-        "What holds the kernels below the peak: each update reads and writes rows picked at "
-        "random from matrices far larger than the caches (the noise words, the context "
-        "words), so the kernels wait on memory rather than on arithmetic, and each dot "
-        "product of 100 floats ends in a reduction before its update can start. A matrix "
-        "product reuses each loaded number many times; negative sampling uses each row once "
-        "per pair. Batching a window's updates into small matrix products (the context rows "
-        "against one shared set of noise rows, as Intel's pWord2Vec and BlazingText do) "
-        "reuses each loaded row across the window, so it would raise the arithmetic per "
-        "byte; textseq's shared negatives (one set of noise words per centre word in "
-        "skip-gram) already take part of that step.",
+        "What holds the kernels below the peak, memory or arithmetic, is measured by "
+        "`benchmarks/w2v_kernel_limit.py` (the same training work over vocabularies of every "
+        "size; results/w2v_kernel_limit.md).",
         "",
     ]
     return "\n".join(lines)
@@ -337,7 +330,13 @@ def main(argv=None) -> None:
     )  # fmt: skip
     parser.add_argument("--resume", action="store_true", help="Keep the runs of the .json.")
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--render", action="store_true", help="Rewrite the .md from the .json.")
     args = parser.parse_args(argv)
+    if args.render:
+        output = args.output or RESULTS / "w2v_vs_peers.md"
+        saved = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+        output.write_text(render(saved["runs"], saved["meta"]), encoding="utf-8")
+        return
     corpus = args.corpus or ("lee" if args.quick else str(ENGLISH))
     if corpus == str(ENGLISH) and not ENGLISH.exists():
         raise SystemExit("error: build the corpus first: textseq corpora build english")
