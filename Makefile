@@ -29,6 +29,8 @@ bench: $(STAMP)
 	test -f corpora/english/english.txt || $(BIN)/textseq corpora build english
 	$(BIN)/python benchmarks/prepare_memory.py
 	$(BIN)/python benchmarks/w2v_vs_gensim.py
+	$(BIN)/python benchmarks/w2v_vs_peers.py --repeats 2 --defaults-threads 2 --skip gensim-iterable@1
+	$(BIN)/python benchmarks/w2v_kernel_limit.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/lm_vs_torch.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/lm_adaptive_vs_torch.py
 

@@ -53,7 +53,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from machine import cpu_model, load_avg  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.word2vec.evaluation import (  # noqa: E402
@@ -255,7 +255,12 @@ def render(rows, meta) -> str:
         f"alternating; times are medians of the whole command, quality the mean over rounds "
         f"(± its standard error; a round's seed is its number, the C tool and fastText have "
         f"none). "
-        f"Started {meta['date']}, {meta['minutes']:.1f} min.",
+        f"Started {meta['date']}, {meta['minutes']:.1f} min."
+        + (
+            f" Load average (1/5/15 min) before and after each round: {'; '.join(meta['loads'])}."
+            if meta.get("loads")
+            else ""
+        ),
         "",
     ]
     for same, title in ((True, "Same settings"), (False, "Each tool at its own defaults")):
@@ -356,6 +361,7 @@ def main(argv=None) -> None:
         work = Path(tmp)
         path, counts = tokenized_copy(corpus, work)
         settings = [True] if args.no_defaults else [True, False]
+        loads = [load_avg()]
         for r in range(repeats):
             order = args.tools if r % 2 == 0 else args.tools[::-1]
             for same in settings:
@@ -370,6 +376,7 @@ def main(argv=None) -> None:
                             save_runs(
                                 store, rows, started, minutes + (time.perf_counter() - t0) / 60
                             )
+            loads.append(load_avg())
     meta = {
         "corpus": corpus if corpus == "lee" else Path(corpus).name,
         "command": " ".join(["python", "benchmarks/w2v_vs_peers.py", *(argv or sys.argv[1:])]),
@@ -377,7 +384,7 @@ def main(argv=None) -> None:
         "effective": effective_words(counts, SAME["min_count"], SAME["sample"]),
         "repeats": repeats, "date": started, "minutes": minutes + (time.perf_counter() - t0) / 60,
         "threads": args.threads, "archs": args.archs, "tools": args.tools,
-        "epochs": SAME["epochs"], "peak_per_thread": peak_flops(1),
+        "epochs": SAME["epochs"], "peak_per_thread": peak_flops(1), "loads": loads,
     }  # fmt: skip
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(rows, meta), encoding="utf-8")
