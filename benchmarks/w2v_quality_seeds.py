@@ -47,6 +47,7 @@ from pathlib import Path  # noqa: E402
 import gensim  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
+from textseq.files import save_json  # noqa: E402
 from textseq.word2vec.compare import compare_with_gensim  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,6 +178,7 @@ def peers_main(args) -> int:
         name += f"_{args.max_lines}lines"
     output = Path(args.output or RESULTS / f"{name}.md")
     store = output.with_suffix(".json")
+    store.parent.mkdir(parents=True, exist_ok=True)
     start, minutes = time.time(), 0.0
     command = " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]])
     runs, commands, threads_run = [], [command], list(args.threads)
@@ -212,22 +214,13 @@ def peers_main(args) -> int:
                         continue
                     runs.append(run_one(tool, arch, threads, path, work, seed, True))
                     meta["minutes"] = minutes + (time.time() - begun) / 60
-                    _save(store, meta, runs)
+                    save_json(store, {"meta": meta, "runs": runs})
     meta["minutes"] = minutes + (time.time() - begun) / 60
     text = render_peers(runs, meta)
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
-    _save(store, meta, runs)
+    save_json(store, {"meta": meta, "runs": runs})
     print(text)
     return 0
-
-
-def _save(store: Path, meta: dict, runs: list[dict]) -> None:
-    """Every run so far, rewritten whole (temp + rename) after each run."""
-    store.parent.mkdir(parents=True, exist_ok=True)
-    temp = store.with_suffix(".json.tmp")
-    temp.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1), encoding="utf-8")
-    temp.replace(store)
 
 
 def main(argv=None) -> int:
@@ -287,7 +280,7 @@ def main(argv=None) -> int:
     text = render(rows, meta)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
-    output.with_suffix(".json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    save_json(output.with_suffix(".json"), {"meta": meta, "runs": runs})
     print(text)
     return 0
 

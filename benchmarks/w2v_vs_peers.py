@@ -56,6 +56,7 @@ import numpy as np  # noqa: E402
 from machine import cpu_model, load_avg  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
+from textseq.files import save_json  # noqa: E402
 from textseq.word2vec.evaluation import (  # noqa: E402
     evaluate_word_analogies,
     evaluate_word_pairs,
@@ -348,6 +349,7 @@ def main(argv=None) -> None:
     repeats = 1 if args.quick else args.repeats
     output = args.output or RESULTS / ("w2v_vs_peers_quick.md" if args.quick else "w2v_vs_peers.md")
     store = output.with_suffix(".json")
+    store.parent.mkdir(parents=True, exist_ok=True)
     started, t0 = time.strftime("%Y-%m-%d %H:%M"), time.perf_counter()
     rows, minutes = [], 0.0
     if args.resume and store.exists():
@@ -373,9 +375,9 @@ def main(argv=None) -> None:
                             if key in done or f"{tool}@{threads}" in skip:
                                 continue
                             rows.append(run_one(tool, arch, threads, path, work, r + 1, same))
-                            save_runs(
-                                store, rows, started, minutes + (time.perf_counter() - t0) / 60
-                            )
+                            so_far = minutes + (time.perf_counter() - t0) / 60
+                            save_json(store, {"meta": {"date": started, "minutes": so_far},
+                                              "runs": rows})  # fmt: skip
             loads.append(load_avg())
     meta = {
         "corpus": corpus if corpus == "lee" else Path(corpus).name,
@@ -386,19 +388,9 @@ def main(argv=None) -> None:
         "threads": args.threads, "archs": args.archs, "tools": args.tools,
         "epochs": SAME["epochs"], "peak_per_thread": peak_flops(1), "loads": loads,
     }  # fmt: skip
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(rows, meta), encoding="utf-8")
-    store.write_text(json.dumps({"meta": meta, "runs": rows}, indent=1), encoding="utf-8")
+    save_json(store, {"meta": meta, "runs": rows})
     print(f"wrote {output}")
-
-
-def save_runs(store: Path, rows: list[dict], started: str, minutes: float) -> None:
-    """The runs so far, rewritten whole (temp + rename) after every run."""
-    store.parent.mkdir(parents=True, exist_ok=True)
-    temp = store.with_suffix(".json.tmp")
-    meta = {"date": started, "minutes": minutes}
-    temp.write_text(json.dumps({"meta": meta, "runs": rows}, indent=1), encoding="utf-8")
-    temp.replace(store)
 
 
 if __name__ == "__main__":
