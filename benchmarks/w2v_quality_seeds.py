@@ -45,6 +45,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gensim  # noqa: E402
+from w2v_vs_peers import mean_se, run_one  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.files import save_json  # noqa: E402
@@ -122,11 +123,6 @@ SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
           ("simlex", "SimLex-999", "{:.3f}"))  # fmt: skip
 
 
-def _mean_se(values: list[float]) -> tuple[float, float]:
-    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
-    return statistics.fmean(values), sd / len(values) ** 0.5
-
-
 def render_peers(runs: list[dict], meta: dict) -> str:
     lines = [
         f"# word2vec quality over seeds: textseq, the C tool, gensim ({meta['model']}, "
@@ -155,9 +151,9 @@ def render_peers(runs: list[dict], meta: dict) -> str:
                 continue
             cells, diffs = [], []
             for key, _, fmt in SCORES:
-                mean, se = _mean_se([r[key] for r in rs])
+                mean, se = mean_se([r[key] for r in rs])
                 cells.append(f"{fmt.format(mean)} ({fmt.format(se)})")
-                bmean, bse = _mean_se([r[key] for r in base])
+                bmean, bse = mean_se([r[key] for r in base])
                 diffs.append(f"{fmt.format(mean - bmean)} ({fmt.format((se**2 + bse**2) ** 0.5)})")
             lines.append(f"| {tool} | " + " | ".join(cells) + " | " + " | ".join(diffs) + " |")
         lines.append("")
@@ -168,8 +164,6 @@ def render_peers(runs: list[dict], meta: dict) -> str:
 
 def peers_main(args) -> int:
     import tempfile
-
-    from w2v_vs_peers import run_one
 
     source = args.corpus or str(ENGLISH)
     arch = "sg" if args.sg else "cbow"

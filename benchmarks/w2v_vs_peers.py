@@ -45,6 +45,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -231,17 +232,20 @@ def median_rows(rows: list[dict]) -> dict:
     for key, rs in groups.items():
         out[key] = {"seconds": statistics.median(r["seconds"] for r in rs), "runs": len(rs)}
         for q in ("analogy", "ws353", "simlex"):
-            values = [r[q] for r in rs]
-            out[key][q] = statistics.fmean(values)
-            spread = statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else None
-            out[key][f"{q}_se"] = float("nan") if spread is None else spread
+            out[key][q], out[key][f"{q}_se"] = mean_se([r[q] for r in rs])
     return out
+
+
+def mean_se(values: list[float]) -> tuple[float, float]:
+    """The mean of ``values`` and its standard error, sd / sqrt(n) (NaN for one value)."""
+    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    return statistics.fmean(values), sd / len(values) ** 0.5
 
 
 def _quality(r: dict, q: str, fmt: str, suffix: str = "") -> str:
     """A mean with its standard error when there is one: ``24.1 ± 0.3%``."""
     mean, se = format(r[q], fmt), r[f"{q}_se"]
-    return mean + suffix if se != se else f"{mean} ± {format(se, fmt)}{suffix}"
+    return mean + suffix if math.isnan(se) else f"{mean} ± {format(se, fmt)}{suffix}"
 
 
 def render(rows, meta) -> str:
