@@ -4,7 +4,8 @@ Both formats start with an ASCII header line ``"<number of words> <dimension>\\n
 
 - text: one line per word, ``word v1 v2 ... vd\\n``, values separated by single spaces. The
   values are written as numpy prints float32 (the shortest text that reads back to the same
-  float32), which is exactly what gensim writes, so the files are byte-identical.
+  float32), which is exactly what gensim writes, so the files are byte-identical; a Numba
+  kernel (``text_kernels``) does the formatting.
 - binary: per word ``word``, a space, ``d`` little-endian float32, then ``\\n`` as the C tool
   writes it (gensim omits that newline; both readers skip whitespace before a word).
 
@@ -36,6 +37,7 @@ from tqdm.auto import tqdm
 
 from textseq.errors import ModelFileError
 from textseq.files import atomic_write
+from textseq.word2vec import text_kernels
 
 _WHITESPACE = re.compile(r"[ \t\n\r\v\f]")
 _SKIPPED_BEFORE_WORD = frozenset(b" \t\n\r\v\f")
@@ -66,6 +68,22 @@ def _check_words(words: Sequence[str], path: Path) -> None:
                 f"cannot write {path}: word {word!r} (index {i}) is empty or contains whitespace, "
                 "which the word2vec format cannot store"
             )
+
+
+def _text_lines(words: list[bytes], rows: np.ndarray) -> memoryview:
+    """The text format's lines for ``rows`` (float32), one per word: the kernel formats the
+    values, numpy the few it leaves (see ``text_kernels``), so every value reads as numpy's
+    ``str`` of the float32."""
+    rows = np.ascontiguousarray(rows, dtype=np.float32)
+    word_bytes = np.frombuffer(b"".join(words), dtype=np.uint8)
+    word_ends = np.cumsum([len(word) for word in words], dtype=np.int64)
+    leftover = [text.encode("ascii") for text in rows[text_kernels.needs_numpy(rows)].astype(str)]
+    leftover_bytes = np.frombuffer(b"".join(leftover), dtype=np.uint8)
+    leftover_ends = np.cumsum([len(text) for text in leftover], dtype=np.int64)
+    line_bytes = rows.shape[1] * (text_kernels.MAX_VALUE_BYTES + 1) + 1
+    out = np.empty(len(word_bytes) + len(words) * line_bytes + len(leftover_bytes), np.uint8)
+    size = text_kernels.write_lines(rows, word_bytes, word_ends, leftover_bytes, leftover_ends, out)
+    return memoryview(out)[:size]
 
 
 @contextlib.contextmanager
@@ -119,11 +137,8 @@ def write_word2vec_format(
         else:
             for start in range(0, len(order), _TEXT_CHUNK_ROWS):
                 rows = order[start : start + _TEXT_CHUNK_ROWS]
-                texts = vectors[rows].astype(str).tolist()
-                lines = [
-                    f"{keys[row]} {' '.join(values)}\n" for row, values in zip(rows.tolist(), texts)
-                ]
-                out.write("".join(lines).encode(encoding))
+                words = [keys[row].encode(encoding) for row in rows.tolist()]
+                out.write(_text_lines(words, vectors[rows]))
                 bar.update(len(rows))
     if fvocab is not None:
         with _open_for_writing(Path(fvocab)) as out:
