@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from scipy import stats
 
 from textseq.datasets import eval_path
 from textseq.errors import InputError, OptionError
@@ -290,6 +289,10 @@ def evaluate_word_pairs(
             f"{path}: only {len(gold)} of {len(gold) + (0 if dummy4unknown else oov)} pairs "
             "have both words in the vocabulary; at least 2 are needed for a correlation"
         )
+    # imported here: scipy.stats takes most of a second to import, which every training
+    # command would otherwise pay at start-up
+    from scipy import stats
+
     pearson = stats.pearsonr(gold, model)
     spearman = stats.spearmanr(gold, model)
     denominator = len(gold) if dummy4unknown else len(gold) + oov
