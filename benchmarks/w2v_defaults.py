@@ -29,6 +29,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+import shlex  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -37,7 +38,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from machine import cpu_model  # noqa: E402
-from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, multiply_adds  # noqa: E402
+from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, mean_se, multiply_adds  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 
@@ -46,10 +47,17 @@ from textseq.files import atomic_write  # noqa: E402
 # through more epochs: "epochs 8" is about what "negative 10" costs, "epochs 9" "window 10")
 CANDIDATES = {
     "cbow": {
+        # the default schedule, 0.075 to 0.005; an --alpha given alone ends at 0.0001
         "default": [],
-        "sample 1e-4": ["--sample", "1e-4"],
-        "negative 10": ["--negative", "10"],
-        "epochs 8": ["--epochs", "8"],
+        "alpha 0.05 (the default before)": ["--alpha", "0.05"],
+        "alpha 0.05, sample 1e-4": ["--alpha", "0.05", "--sample", "1e-4"],
+        "alpha 0.05, negative 10": ["--alpha", "0.05", "--negative", "10"],
+        "alpha 0.05, epochs 8": ["--alpha", "0.05", "--epochs", "8"],
+        # the rate kept higher for longer, at the same work: a higher floor (about where
+        # gensim's corpus_file mode ends at two workers), a higher start, both
+        "alpha 0.05, min_alpha 0.005": ["--alpha", "0.05", "--min-alpha", "0.005"],
+        "alpha 0.075, min_alpha 0.0001": ["--alpha", "0.075"],
+        "alpha 0.1, min_alpha 0.0001": ["--alpha", "0.1"],
     },
     "sg": {
         "default": [],
@@ -87,11 +95,6 @@ def work(arch: str, options: list[str], effective_words: float) -> float:
     return effective_words * multiply_adds(arch, SAME["dim"], window, negative)
 
 
-def mean_se(values: list[float]) -> tuple[float, float]:
-    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
-    return statistics.fmean(values), sd / len(values) ** 0.5
-
-
 def render(runs: list[dict], meta: dict) -> str:
     lines = [
         f"# word2vec defaults: candidate settings over seeds ({meta['corpus']})",
@@ -99,15 +102,17 @@ def render(runs: list[dict], meta: dict) -> str:
         f"Command: `{meta['command']}`",
         "",
         f"{meta['cpu']}. textseq {meta['commit']}, one thread (every run repeats bit for bit), "
-        f"seeds {', '.join(map(str, meta['seeds']))}; every setting not named is the default "
-        "(dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.05 CBOW "
-        "/ 0.025 skip-gram). Effective words: the words of all epochs after subsampling; "
+        f"seeds {', '.join(map(str, sorted({r['seed'] for r in runs})))} (runs: how many a row "
+        "has); every setting not named is the default "
+        "(dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs; the rate from "
+        "0.075 to 0.005 for CBOW, 0.025 to 0.0001 for skip-gram; an alpha given alone ends "
+        "at 0.0001). Effective words: the words of all epochs after subsampling; "
         "work: those words times the multiply-adds per word at the setting's window and "
         "negative, relative to the default (what a setting costs, whatever the machine). "
         f"Started {meta['date']}, {meta['minutes']:.1f} min.",
         "",
     ]
-    for arch in meta["archs"]:
+    for arch in [arch for arch in CANDIDATES if any(r["arch"] == arch for r in runs)]:
         lines += [f"## {'skip-gram' if arch == 'sg' else 'CBOW'}", "",
                   "| setting | runs | effective words | work | "
                   + " | ".join(f"{label} mean (se)" for _, label, _ in SCORES) + " | "
@@ -147,6 +152,8 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", default=None, help="default: the english recipe corpus")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N")
     parser.add_argument("--archs", nargs="+", default=["cbow", "sg"], choices=["cbow", "sg"])
+    parser.add_argument("--settings", nargs="+", default=None,
+                        help="only these settings (names as in the tables)")  # fmt: skip
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument(
         "--resume",
@@ -163,7 +170,7 @@ def main(argv=None) -> int:
         "corpus": Path(corpus).name, "archs": args.archs, "cpu": cpu_model(), "commit": commit,
         "seeds": list(range(1, args.seeds + 1)), "date": time.strftime("%Y-%m-%d %H:%M UTC",
                                                                        time.gmtime()),
-        "command": " ".join([".venv/bin/python benchmarks/w2v_defaults.py", *sys.argv[1:]]),
+        "command": shlex.join([".venv/bin/python", "benchmarks/w2v_defaults.py", *sys.argv[1:]]),
     }  # fmt: skip
     start = time.time()
     kept: list[dict] = []
@@ -171,11 +178,17 @@ def main(argv=None) -> int:
         old = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
         if old["meta"]["corpus"] == meta["corpus"]:
             kept = old["runs"]
-    runs: list[dict] = []
+    # the kept runs this call does not visit (other architectures, settings or seeds) stay
+    wanted = [(arch, setting) for arch in args.archs for setting in CANDIDATES[arch]
+              if args.settings is None or setting in args.settings]  # fmt: skip
+    visited = {(arch, setting, seed) for arch, setting in wanted for seed in meta["seeds"]}
+    runs: list[dict] = [r for r in kept if (r["arch"], r["setting"], r["seed"]) not in visited]
     with tempfile.TemporaryDirectory(prefix="w2v-defaults-") as tmp:
         for seed in meta["seeds"]:
             for arch in args.archs:
                 for setting, options in CANDIDATES[arch].items():
+                    if args.settings is not None and setting not in args.settings:
+                        continue
                     key = {"arch": arch, "setting": setting, "options": options, "seed": seed}
                     same = [r for r in kept if all(r.get(k) == v for k, v in key.items())]
                     if same:

@@ -13,9 +13,9 @@ from textseq.errors import ModelFileError, OptionError
 from textseq.word2vec import Word2Vec, Word2VecParams
 from textseq.word2vec.params import DEFAULTS, GENSIM_NAMES, NAMES, RUN_NAMES
 
-GENSIM_DEFAULTS = dict(  # but the learning rate: CBOW's default is the C tool's 0.05
+GENSIM_DEFAULTS = dict(  # but the learning rate: CBOW's schedule is 0.075 to 0.005
     vector_size=100, window=5, min_count=5, sg=0, negative=5, ns_exponent=0.75, sample=1e-3,
-    alpha=0.05, min_alpha=0.0001, epochs=5, cbow_mean=1, seed=1, workers=None,
+    alpha=0.075, min_alpha=0.005, epochs=5, cbow_mean=1, seed=1, workers=None,
     max_vocab_size=None, max_final_vocab=None,
 )  # fmt: skip
 
@@ -37,7 +37,7 @@ def test_the_settings_gensim_gets_are_gensim_parameters():
     assert set(GENSIM_NAMES) <= set(gensim_params)
     assert set(NAMES) - set(GENSIM_NAMES) == {"compute_loss", "shared_negatives"}
     for name in GENSIM_NAMES:  # gensim's own defaults, except where textseq's differ
-        if name not in ("workers", "alpha"):  # gensim: 3 threads, 0.025 for both architectures
+        if name not in ("workers", "alpha", "min_alpha"):  # gensim: 3 threads, 0.025 to 0.0001
             assert gensim_params[name].default == getattr(DEFAULTS, name), name
 
 
@@ -101,8 +101,8 @@ def test_the_signature_shows_every_setting_as_a_keyword_with_its_default():
     assert list(params)[:1] == ["sentences"]
     for name in NAMES:
         assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
-        # alpha's default is None: the architecture's rate (0.05 CBOW, 0.025 skip-gram)
-        want = None if name == "alpha" else getattr(DEFAULTS, name)
+        # the rates' defaults are None: the architecture's schedule (params.DEFAULT_SCHEDULE)
+        want = None if name in ("alpha", "min_alpha") else getattr(DEFAULTS, name)
         assert params[name].default == want
     assert {"progress", "callbacks", "tokenizer"} <= set(params)
     assert Word2Vec.window.__doc__ == "Largest distance to a context word."

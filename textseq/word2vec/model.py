@@ -322,11 +322,10 @@ class Word2Vec:
                 check_int(name, value, low=0)
         epochs = self.epochs if epochs is None else epochs
         check_int("epochs", epochs)
-        if start_alpha is not None or end_alpha is not None:
-            self.params = self.params.replace(
-                alpha=self.alpha if start_alpha is None else start_alpha,
-                min_alpha=self.min_alpha if end_alpha is None else end_alpha,
-            )
+        rates = {"alpha": start_alpha, "min_alpha": end_alpha}
+        rates = {name: rate for name, rate in rates.items() if rate is not None}
+        if rates:  # a rate not given stays as it was given, or follows the rules of params
+            self.params = self.params.replace(**rates)
         if compute_loss is not None:
             self.compute_loss = bool(compute_loss)
         if callbacks is not None:
