@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import platform
 import resource
 import shlex
 import statistics
@@ -32,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu_model  # noqa: E402
+from machine import machine_line  # noqa: E402
 
 from textseq.files import atomic_write  # noqa: E402
 
@@ -111,7 +110,7 @@ def main() -> int:
         "",
         f"Command (run {started}): `{shlex.join(['python', *sys.argv])}`",
         "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}."
+        f"Machine: {machine_line()}."
         f" Corpus: `{args.corpus}`. Median wall time of {args.repeats} alternating rounds, each"
         " run a fresh process (start-up included); every run wrote the same vocabulary.",
         "",

@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import os
-import platform
 import shlex
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from machine import cpu_model
+from machine import machine_line
 
 RESULTS = Path(__file__).resolve().parent / "results"
 JAPANESE_CORPUS = Path("corpora/japanese/japanese.txt")
@@ -172,7 +170,7 @@ def main(argv=None) -> None:
         "",
         f"Command (run {started}): `{shlex.join(['python', *sys.argv])}`",
         "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}. "
+        f"Machine: {machine_line()}. "
         f"Speed text: {source} ({n_chars:,} characters), each analyzer in turn, "
         f"{args.repeats} rounds, median.",
         "",

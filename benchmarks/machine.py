@@ -21,6 +21,11 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
+def machine_line() -> str:
+    """``<CPU>, <n> cores; Python <version>``: how the results files name the machine."""
+    return f"{cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
 def load_avg() -> str:
     """The load average over 1, 5 and 15 minutes, as ``1.02/1.10/1.31``."""
     return "/".join(f"{x:.2f}" for x in os.getloadavg())

@@ -13,15 +13,13 @@ change), with the command and the machine.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_model
+from machine import machine_line
 
 from textseq.datasets import corpus_path
 
@@ -74,8 +72,7 @@ def main(argv=None) -> None:
         "",
         f"Command (run {started}): `{command}`",
         "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}. Each command runs alone in a fresh process; peak RSS is "
+        f"Machine: {machine_line()}. Each command runs alone in a fresh process; peak RSS is "
         "that process's `ru_maxrss`; `prepare` writes chunks of 5 words.",
         "",
     ]

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import shlex
 import statistics
 import sys
@@ -33,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu_model, load_avg, log  # noqa: E402
+from machine import load_avg, log, machine_line  # noqa: E402
 
 from textseq import KeyedVectors  # noqa: E402
 from textseq.files import atomic_write  # noqa: E402
@@ -112,10 +110,9 @@ def main() -> int:
         "",
         f"Command (run {started}): `{shlex.join(['python', *sys.argv])}`",
         "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()},"
-        f" numpy {np.__version__}. Vectors: {source}, {rows:,} x {dim}. Median of"
-        f" {args.repeats} rounds in alternating order, one process; textseq's and gensim's"
-        " text files were the same bytes in every round.",
+        f"Machine: {machine_line()}, numpy {np.__version__}. Vectors: {source},"
+        f" {rows:,} x {dim}. Median of {args.repeats} rounds in alternating order, one"
+        " process; textseq's and gensim's text files were the same bytes in every round.",
         "",
         "| writer | median s | runs (s) | gensim's time / this |",
         "|---|---:|---|---:|",
