@@ -113,14 +113,13 @@ class Word2VecParams:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_alpha_given", self.alpha is not None)
         object.__setattr__(self, "_min_alpha_given", self.min_alpha is not None)
-        if self.sg in DEFAULT_SCHEDULE:
-            start, end = DEFAULT_SCHEDULE[self.sg]
-            if self.alpha is None:
-                object.__setattr__(self, "alpha", start)
-            elif self.min_alpha is None:
-                end = GIVEN_ALPHA_MIN
-            if self.min_alpha is None:
-                object.__setattr__(self, "min_alpha", end)
+        start, end = DEFAULT_SCHEDULE.get(self.sg, (None, None))  # a bad sg is refused below
+        if self._alpha_given:
+            end = GIVEN_ALPHA_MIN
+        if self.alpha is None:
+            object.__setattr__(self, "alpha", start)
+        if self.min_alpha is None:
+            object.__setattr__(self, "min_alpha", end)
         for name in ("vector_size", "window", "min_count", "epochs", "negative"):
             check_int(name, getattr(self, name))
         if self.sg not in (0, 1):

@@ -54,17 +54,17 @@ def _shortest_digits(bits, digits):
     mantissa = np.int64(fraction | 0x800000)
     shift = 150 - biased  # value = mantissa / 2**shift, 0 <= shift <= 50
     even = (mantissa & 1) == 0
-    # The neighbouring floats are half a gap away on each side; at a power of two the gap
-    # below is half the gap above. value/scale is the float; margins are the half gaps.
-    if fraction == 0 and biased > 1:
+    # The neighbouring floats are half a gap away on each side; at a power of two (every
+    # float here is normal) the gap below is half the gap above. value/scale is the float;
+    # margins are the half gaps.
+    margin_low = np.int64(1)
+    if fraction == 0:
         value = mantissa * 4
         scale = np.int64(4) << shift
-        margin_low = np.int64(1)
         margin_high = np.int64(2)
     else:
         value = mantissa * 2
         scale = np.int64(2) << shift
-        margin_low = np.int64(1)
         margin_high = np.int64(1)
     # floor(log10(value)) + 1, estimated low by at most one, then corrected.
     exponent = int(np.ceil((23 - shift) * _LOG10_2 - 0.69))
