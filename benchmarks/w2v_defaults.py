@@ -40,7 +40,7 @@ from pathlib import Path  # noqa: E402
 from machine import cpu_model  # noqa: E402
 from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, mean_se, multiply_adds  # noqa: E402
 
-from textseq.files import atomic_write  # noqa: E402
+from textseq.files import atomic_write, save_json  # noqa: E402
 
 # architecture -> setting name -> options beyond the defaults; "default" is today's default
 # (a setting that costs more work is also set against the default given as much work
@@ -185,25 +185,22 @@ def main(argv=None) -> int:
     runs: list[dict] = [r for r in kept if (r["arch"], r["setting"], r["seed"]) not in visited]
     with tempfile.TemporaryDirectory(prefix="w2v-defaults-") as tmp:
         for seed in meta["seeds"]:
-            for arch in args.archs:
-                for setting, options in CANDIDATES[arch].items():
-                    if args.settings is not None and setting not in args.settings:
-                        continue
-                    key = {"arch": arch, "setting": setting, "options": options, "seed": seed}
-                    same = [r for r in kept if all(r.get(k) == v for k, v in key.items())]
-                    if same:
-                        runs.append(same[0])
-                        continue
-                    row = run(arch, options, seed, corpus, Path(tmp))
-                    runs.append({**key, **row})
-                    print(f"{arch:4} seed {seed} {setting:12} analogy {row['analogy']:5.2f}% "
-                          f"ws353 {row['ws353']:.3f} simlex {row['simlex']:.3f} "
-                          f"words {row['effective_words']:,}", flush=True)  # fmt: skip
-                    meta["minutes"] = (time.time() - start) / 60
-                    with atomic_write(output) as handle:
-                        handle.write(render(runs, meta))
-                    with atomic_write(output.with_suffix(".json")) as handle:
-                        handle.write(json.dumps({"meta": meta, "runs": runs}, indent=1))
+            for arch, setting in wanted:
+                options = CANDIDATES[arch][setting]
+                key = {"arch": arch, "setting": setting, "options": options, "seed": seed}
+                same = [r for r in kept if all(r.get(k) == v for k, v in key.items())]
+                if same:
+                    runs.append(same[0])
+                    continue
+                row = run(arch, options, seed, corpus, Path(tmp))
+                runs.append({**key, **row})
+                print(f"{arch:4} seed {seed} {setting:12} analogy {row['analogy']:5.2f}% "
+                      f"ws353 {row['ws353']:.3f} simlex {row['simlex']:.3f} "
+                      f"words {row['effective_words']:,}", flush=True)  # fmt: skip
+                meta["minutes"] = (time.time() - start) / 60
+                with atomic_write(output) as handle:
+                    handle.write(render(runs, meta))
+                save_json(output.with_suffix(".json"), {"meta": meta, "runs": runs})
     print(render(runs, meta))
     return 0
 

@@ -51,25 +51,30 @@ def exhaustive() -> tuple[int, float]:
     for first in range(lowest, highest, _BLOCK):
         values = np.arange(first, first + _BLOCK, dtype=np.uint32).view(np.float32)
         rows = values.reshape(-1, 1024)
-        words = [b"w"] * len(rows)
-        ours = bytes(formats._text_lines(words, rows))
-        theirs = "".join(f"w {' '.join(t)}\n" for t in rows.astype(str).tolist()).encode()
-        if ours != theirs:
+        words = ["w"] * len(rows)
+        ours = bytes(formats._text_lines([word.encode() for word in words], rows))
+        if ours != numpy_lines(words, rows):
             raise SystemExit(f"the kernel and numpy differ in the block from bits {first:#x}")
         if (first - lowest) % (1 << 26) == 0:
             log(f"checked up to {values[-1]!r}")
     return highest - lowest, time.perf_counter() - start
 
 
+def numpy_lines(words: list[str], rows: np.ndarray) -> bytes:
+    """The text format's lines as textseq wrote them before the kernel: numpy's
+    ``astype(str)`` of each value, joined in Python."""
+    texts = rows.astype(str).tolist()
+    return "".join(f"{w} {' '.join(v)}\n" for w, v in zip(words, texts)).encode()
+
+
 def numpy_text(path: Path, kv: KeyedVectors) -> None:
-    """The text file as textseq wrote it before the kernel: numpy's ``astype(str)`` on
-    chunks of rows, joined in Python (the same bytes, in the same order)."""
+    """The whole text file through ``numpy_lines``, 1000 rows at a time (the same bytes, in
+    the same order, as textseq's writer)."""
     with open(path, "wb") as out:
         out.write(f"{len(kv)} {kv.vector_size}\n".encode())
         for start in range(0, len(kv), 1000):
-            rows = kv.vectors[start : start + 1000].astype(str).tolist()
-            words = kv.index_to_key[start : start + 1000]
-            out.write("".join(f"{w} {' '.join(v)}\n" for w, v in zip(words, rows)).encode())
+            stop = start + 1000
+            out.write(numpy_lines(kv.index_to_key[start:stop], kv.vectors[start:stop]))
 
 
 def main() -> int:
