@@ -11,7 +11,7 @@ trained vectors hold); the time depends on how many digits the values need.
 
 ``--exhaustive`` also checks that the kernel writes every positive float32 it formats itself
 (magnitude 2**-27 to 2**24, 428M values) exactly as numpy's ``str`` does; negative values are
-the same text after a ``-`` (the tests check both signs on samples). About 10 minutes.
+the same text after a ``-`` (the tests check both signs on samples). About 5 minutes.
 
 Writes ``benchmarks/results/w2v_text_writer.md``::
 
