@@ -24,6 +24,7 @@ from textseq.word2vec.plan import (
     private_rows_per_thread,
     rows_with_room,
     segment_offsets,
+    visit_order,
 )
 
 
@@ -103,22 +104,45 @@ def _spool(lengths):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-def test_calls_cover_every_chunk_once_in_thread_multiples_and_read_back_whole(threads):
+def test_calls_cover_every_chunk_once_in_thread_rounds_and_read_back_whole(threads):
     lengths = [1500, 700, 0, 2500, 900] * 40  # ~224k words: chunks of MIN_CHUNK_WORDS and more
     plan = EpochPlan(_spool(lengths))
     everything = np.arange(sum(lengths), dtype=np.int32) % 7
-    blocks = plan.calls(threads)
-    assert [lo for lo, _ in blocks] == [0] + [hi for _, hi in blocks[:-1]]
-    assert blocks[-1][1] == plan.num_chunks
-    for lo, hi in blocks[:-1]:  # every call but the last: whole thread rounds, enough words
+    walk = plan.walk(threads)
+    calls = walk.calls
+    assert [lo for lo, _ in calls] == [0] + [hi for _, hi in calls[:-1]]
+    assert calls[-1][1] == plan.num_chunks
+    for lo, hi in calls[:-1]:  # every call but the last: whole thread rounds, enough words
         assert (hi - lo) % threads == 0 and (hi - lo) * plan.chunk_words >= CALL_WORDS
-    ids_buffer, seg_buffer = plan.buffers(blocks)
-    for lo, hi in blocks:
-        ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
-        np.testing.assert_array_equal(ids, everything[word_lo : word_lo + len(ids)])
-        assert seg[0] == 0 and seg[-1] == len(ids) and chunks[0] == 0
-        assert chunks[-1] == len(seg) - 1 and len(chunks) == hi - lo + 1
+    visited = 0
+    for lo, hi in calls:
+        ids, seg, chunks, words_before = walk.read_call(lo, hi)
+        assert words_before == visited and len(chunks) == hi - lo + 1
+        assert seg[0] == 0 and seg[-1] == len(ids) and chunks[0] == 0 and chunks[-1] == len(seg) - 1
+        for k, c in enumerate(walk.order[lo:hi]):  # each chunk's words, whole, in visit order
+            a, b = plan.chunk_starts[c], plan.chunk_starts[c + 1]
+            mine = ids[seg[chunks[k]] : seg[chunks[k + 1]]]
+            np.testing.assert_array_equal(mine, everything[a:b])
+            start = plan.segments.to_array()[plan.chunks[c] : plan.chunks[c + 1]]
+            np.testing.assert_array_equal(
+                seg[chunks[k] : chunks[k + 1]] - seg[chunks[k]], start - a
+            )
+        visited += len(ids)
+    assert visited == plan.num_words
     plan.close()
+
+
+@pytest.mark.parametrize(("chunks", "threads"), [(10, 1), (10, 3), (12, 2), (7, 4), (2, 4), (0, 2)])
+def test_each_thread_reads_its_own_stretch_of_the_corpus_in_order(chunks, threads):
+    order = visit_order(chunks, threads)
+    assert sorted(order) == list(range(chunks))
+    dealt = [order[t::threads] for t in range(threads)]  # as kernels.train_chunks deals them
+    for mine in dealt:  # consecutive chunks, in file order
+        assert all(np.diff(mine) == 1)
+    starts = [mine[0] for mine in dealt if len(mine)]
+    assert starts == sorted(starts) and len({len(m) for m in dealt if len(m)}) <= 2
+    if threads == 1:
+        np.testing.assert_array_equal(order, np.arange(chunks))
 
 
 def test_the_encoded_corpus_is_kept_for_its_corpus_and_planned_once():

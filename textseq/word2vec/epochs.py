@@ -35,12 +35,11 @@ def run_epochs(
     """Train ``epochs`` passes of ``model`` (a ``Word2Vec``) over ``plan`` into ``weights``
     (the threads' private rows: ``own_count`` each), appending to ``report``; ``start`` is
     when the ``train`` call began (``perf_counter``)."""
-    blocks = plan.calls(report.threads)
-    ids_buffer, seg_buffer = plan.buffers(blocks)
+    walk = plan.walk(report.threads)
     corpus_words = plan.num_words
     total_words = corpus_words * epochs
-    # per chunk, rewritten each epoch; the epoch's loss is their exact sum (math.fsum),
-    # so how the chunks are cut into calls cannot change its bits
+    # per visit (plan.visit_order), rewritten each epoch; the epoch's loss is their exact
+    # sum (math.fsum), so how the visits are cut into calls cannot change its bits
     chunk_loss = np.zeros(plan.num_chunks, np.float64)
     chunk_eff = np.zeros(plan.num_chunks, np.int64)
     callbacks = list(model.callbacks or ())
@@ -61,8 +60,8 @@ def run_epochs(
             # windows and noise words instead of replaying the first call's
             seed_epoch = model.epochs_trained_
             done_before = report.effective_words
-            for lo, hi in blocks:
-                ids, seg, chunks, word_lo = plan.read_block(lo, hi, ids_buffer, seg_buffer)
+            for lo, hi in walk.calls:
+                ids, seg, chunks, word_lo = walk.read_call(lo, hi)
                 block = kernels.Block(
                     ids, seg, chunks, 0, hi - lo, chunk_base=lo, epoch=seed_epoch,
                     words_done=epoch * corpus_words + word_lo,

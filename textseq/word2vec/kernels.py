@@ -13,9 +13,10 @@ frequent words' output rows and fold it back now and then (``train_chunks``)::
     seg_offsets  0             3            6       8      where each segment starts in ids
     chunk_segs   0                          2              where each chunk starts, in segments
 
-Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, chunk
-index)``, never from the thread id, so one thread with a fixed seed gives bit-identical
-weights, and the result does not depend on how the driver slices the chunks.
+Randomness: each chunk carries its own 64-bit LCG state seeded from ``(seed, epoch, the
+chunk's place in the epoch's visits)`` (``plan.visit_order``), never from the thread id, so
+one thread with a fixed seed gives bit-identical weights, and the result does not depend on
+how the driver cuts the visits into calls.
 
 The modes: CBOW (0) averages (``cbow_mean=1``) or sums the context vectors to predict the
 centre word; skip-gram uses each context word's input vector to predict the centre word,
@@ -72,7 +73,7 @@ class Settings(NamedTuple):
     alpha: float  # learning rate at the start of the run, falling linearly ...
     min_alpha: float  # ... to this at its end
     total_words: int  # words over every epoch of the run (the learning-rate schedule)
-    seed: int  # seeds every chunk's generator, with the epoch and the chunk index
+    seed: int  # seeds every chunk's generator, with the epoch and the chunk's visit
     compute_loss: bool  # sum the loss (it does not change the training)
     workers: int  # threads sharing the chunks
     own_count: int  # output rows each worker but the first trains in a copy (0: none)
@@ -87,7 +88,7 @@ class Block(NamedTuple):
     chunk_segs: np.ndarray  # int64: chunk c is segments chunk_segs[c]:chunk_segs[c + 1]
     chunk_lo: int  # the call trains chunks chunk_lo:chunk_hi
     chunk_hi: int
-    chunk_base: int  # index of chunk 0 in the whole corpus (seeds the chunk's generator)
+    chunk_base: int  # the epoch's visits before chunk 0 (seeds the chunks' generators)
     epoch: int  # the model's epoch count (seeds the chunks' generators)
     words_done: int  # words the schedule passed before ids[0], earlier epochs included
 
@@ -301,9 +302,10 @@ def train_chunks(weights, tables, settings, block, out_loss, out_effective):
     subsampling) word counts go to ``out_loss[c - chunk_lo]`` and ``out_effective[c - chunk_lo]``.
 
     ``settings.workers`` (the thread count) share the chunks out as a deck of cards: worker
-    ``t`` takes chunks ``t, t + workers, ...``. (Numba's ``set_parallel_chunksize`` does not
-    hand out a ``prange`` one item at a time with the omp and workqueue threading layers: they
-    split it into one contiguous run per thread whatever the setting.)
+    ``t`` takes chunks ``t, t + workers, ...``, laid out by ``plan.visit_order`` so that each
+    worker reads its own stretch of the corpus. (Numba's ``set_parallel_chunksize`` does not
+    hand out a ``prange`` one item at a time with the omp and workqueue threading layers:
+    they split it into one contiguous run per thread whatever the setting.)
 
     Private rows: on a small vocabulary nearly every centre word writes some of the frequent
     words' output rows, as target or noise word, and two threads writing the same rows pass

@@ -5,12 +5,15 @@ output rows each thread trains in a copy of its own; and the encoded corpus kept
 The corpus is encoded once to ``int32`` ids spooled to a temporary file
 (``textseq.corpus.spool``: RAM holds one block, not the corpus), cut into segments
 (sentences, split at ``kernels.MAX_SEGMENT`` words) and chunks of about ``CHUNK_WORDS`` words
-(fewer on a small corpus: ``chunk_words_for``); each kernel call trains one block of whole
-chunks, read back from the spool, so the progress bar moves while the calls stay large::
+(fewer on a small corpus: ``chunk_words_for``). With ``T`` threads, thread ``t`` reads the
+``t``-th of ``T`` stretches of chunks (``visit_order``); each kernel call trains one round
+or more of the threads, read back from the spool into one block, so the progress bar moves
+while the calls stay large::
 
-    corpus   | chunk 0 | chunk 1 | chunk 2 | chunk 3 | chunk 4 | ...     ~CHUNK_WORDS each
-    calls    | call 0 (>= CALL_WORDS words)  | call 1 ...                 whole chunks
-    threads  t0: chunks 0, 2, ...   t1: chunks 1, 3, ...                  within a call
+    corpus   | chunk 0 | chunk 1 | ... | chunk 50 | chunk 51 | ...     ~CHUNK_WORDS each
+    threads  t0: chunks 0, 1, ..., 49          t1: chunks 50, 51, ...  (T = 2, 100 chunks)
+    visits   0 50 1 51 2 52 ...                                         t takes every T-th
+    calls    | call 0: visits 0-11 (>= CALL_WORDS words) | call 1 ...   whole rounds
 """
 
 from __future__ import annotations
@@ -125,8 +128,8 @@ def rows_with_room(
 
 class EpochPlan:
     """The encoded corpus as each epoch reads it: ids and segment offsets in temporary files
-    (``SpooledIds``), only the chunk boundaries in memory. ``calls`` cuts it into kernel
-    calls of whole chunks; ``read_block`` reads one back."""
+    (``SpooledIds``), only the chunk boundaries in memory. ``walk`` says how an epoch on
+    some number of threads visits the chunks."""
 
     def __init__(self, ids: SpooledIds):
         segments = segment_offsets(ids.offsets)
@@ -147,38 +150,82 @@ class EpochPlan:
     def num_chunks(self) -> int:
         return len(self.chunks) - 1
 
-    def block_bounds(self, chunks_per_block: int) -> list[tuple[int, int]]:
-        """Chunk ranges ``(lo, hi)`` of at most ``chunks_per_block`` chunks."""
-        n = self.num_chunks
-        return [(lo, min(lo + chunks_per_block, n)) for lo in range(0, n, chunks_per_block)]
-
-    def calls(self, threads: int) -> list[tuple[int, int]]:
-        """The chunk ranges of the kernel calls of one epoch: at least ``CALL_WORDS`` words
-        each, and a multiple of ``threads`` chunks, so no thread idles within a call."""
-        per_call = -(-CALL_WORDS // self.chunk_words)
-        per_call = -(-per_call // threads) * threads
-        return self.block_bounds(per_call)
-
-    def buffers(self, blocks: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Buffers for ``read_block`` that hold the largest of ``blocks``: ids and segments."""
-        starts, chunks = self.chunk_starts, self.chunks
-        ids = np.empty(max(int(starts[hi] - starts[lo]) for lo, hi in blocks), np.int32)
-        seg = np.empty(max(int(chunks[hi] - chunks[lo]) + 1 for lo, hi in blocks), np.int64)
-        return ids, seg
-
-    def read_block(self, lo: int, hi: int, ids_buffer, seg_buffer):
-        """Chunks ``lo:hi``: their ids, segment offsets and chunk bounds relative to the
-        block, and the word offset where the block starts."""
-        first, last = self.chunks[lo], self.chunks[hi]
-        word_lo, word_hi = int(self.chunk_starts[lo]), int(self.chunk_starts[hi])
-        ids = self.ids.read(word_lo, word_hi, ids_buffer)
-        seg = self.segments.read(first, last + 1, seg_buffer)
-        seg -= word_lo
-        return ids, seg, self.chunks[lo : hi + 1] - first, word_lo
+    def walk(self, threads: int) -> EpochWalk:
+        """How an epoch on ``threads`` threads visits the chunks (``EpochWalk``)."""
+        return EpochWalk(self, threads)
 
     def close(self) -> None:
         self.ids.close()
         self.segments.close()
+
+
+def visit_order(num_chunks: int, threads: int) -> np.ndarray:
+    """The order in which an epoch visits its chunks: the corpus cut into ``threads``
+    stretches of consecutive chunks, taken in turns, so that with the chunks dealt as cards
+    (``kernels.train_chunks``: worker ``t`` takes visits ``t, t + threads, ...``), thread ``t``
+    reads stretch ``t`` from its start to its end. That is how the C tool's threads, gensim's
+    ``corpus_file=`` workers and fastText's threads read a file: each its own part. At any
+    moment the shared weights then learn from ``threads`` places in the corpus at once, not
+    from one place with a few neighbouring chunks. One thread reads in file order. (More
+    stretches than threads, taken in turns, score lower: see the notes of
+    ``benchmarks/results/w2v_quality_seeds_peers_sg.md``.)
+
+    Stretch ``t`` has one chunk more than the last ones when the count does not divide, so
+    its ``i``-th chunk is visit ``i * threads + t``::
+
+        10 chunks, 3 threads   stretches 0-3 | 4-6 | 7-9
+        visits                 0 4 7 1 5 8 2 6 9 3
+    """
+    threads = max(1, min(int(threads), num_chunks)) if num_chunks else 1
+    sizes = np.full(threads, num_chunks // threads, np.int64)
+    sizes[: num_chunks % threads] += 1
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    order = np.empty(num_chunks, np.int64)
+    for t in range(threads):
+        order[t::threads][: sizes[t]] = first[t] + np.arange(sizes[t])
+    return order
+
+
+class EpochWalk:
+    """An epoch of ``plan`` on ``threads`` threads: the chunks in their ``visit_order``, cut
+    into kernel calls (``calls``) of whole rounds of the threads, and each call's chunks read
+    back from the spool into one block (``read_call``). Positions ``lo:hi`` are visits, not
+    chunk indices; the learning rate follows the words visited before, so it falls with the
+    work done, as the C tool's does with its threads' shared word count."""
+
+    def __init__(self, plan: EpochPlan, threads: int):
+        self.plan = plan
+        self.order = visit_order(plan.num_chunks, threads)
+        lengths = np.diff(plan.chunk_starts)[self.order]
+        self.visit_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        per_call = -(-CALL_WORDS // plan.chunk_words)
+        per_call = -(-per_call // threads) * threads
+        n = plan.num_chunks
+        self.calls = [(lo, min(lo + per_call, n)) for lo in range(0, n, per_call)]
+        segs = np.diff(plan.chunks)[self.order]
+        starts = self.visit_starts
+        call_words = (int(starts[h] - starts[lo]) for lo, h in self.calls)
+        self._ids = np.empty(max(call_words, default=0), np.int32)
+        seg_counts = [int(segs[lo:h].sum()) + 1 for lo, h in self.calls]
+        self._seg = np.empty(max(seg_counts, default=1), np.int64)
+
+    def read_call(self, lo: int, hi: int):
+        """Visits ``lo:hi``: their ids one after the other, the segment offsets and chunk
+        bounds relative to the block, and the words visited before the block this epoch."""
+        plan, ids, seg = self.plan, self._ids, self._seg
+        chunk_segs = np.empty(hi - lo + 1, np.int64)
+        chunk_segs[0] = at = n_seg = 0
+        for k, c in enumerate(self.order[lo:hi]):
+            word_lo, word_hi = int(plan.chunk_starts[c]), int(plan.chunk_starts[c + 1])
+            first, last = int(plan.chunks[c]), int(plan.chunks[c + 1])
+            plan.ids.read(word_lo, word_hi, ids[at:])
+            part = plan.segments.read(first, last, seg[n_seg:])
+            part += at - word_lo
+            at += word_hi - word_lo
+            n_seg += last - first
+            chunk_segs[k + 1] = n_seg
+        seg[n_seg] = at
+        return ids[:at], seg[: n_seg + 1], chunk_segs, int(self.visit_starts[lo])
 
 
 class EncodedCorpus:
