@@ -114,6 +114,7 @@ def test_calls_cover_every_chunk_once_in_thread_rounds_and_read_back_whole(threa
     assert calls[-1][1] == plan.num_chunks
     for lo, hi in calls[:-1]:  # every call but the last: whole thread rounds, enough words
         assert (hi - lo) % threads == 0 and (hi - lo) * plan.chunk_words >= CALL_WORDS
+    segment_starts = plan.segments.to_array()
     visited = 0
     for lo, hi in calls:
         ids, seg, chunks, words_before = walk.read_call(lo, hi)
@@ -123,7 +124,7 @@ def test_calls_cover_every_chunk_once_in_thread_rounds_and_read_back_whole(threa
             a, b = plan.chunk_starts[c], plan.chunk_starts[c + 1]
             mine = ids[seg[chunks[k]] : seg[chunks[k + 1]]]
             np.testing.assert_array_equal(mine, everything[a:b])
-            start = plan.segments.to_array()[plan.chunks[c] : plan.chunks[c + 1]]
+            start = segment_starts[plan.chunks[c] : plan.chunks[c + 1]]
             np.testing.assert_array_equal(
                 seg[chunks[k] : chunks[k + 1]] - seg[chunks[k]], start - a
             )
