@@ -19,9 +19,13 @@ min_count 5, 5 epochs, the architecture's C-tool learning rate), over the seeds 
 thread count of ``--threads``; per tool the mean and standard error of each score, and the
 difference to textseq with its standard error. The C tool takes no seed: on one thread its
 runs repeat exactly, on two they differ by the threads' timing. ``--max-lines`` trains on the
-corpus's first lines (a reduced run, written to a name that says so). The .json is rewritten
-after every run; ``--resume`` keeps its runs and adds what is missing (another thread count,
-more seeds), and the file names every command that contributed.
+corpus's first lines (a reduced run, written to a name that says so). ``--order shuffled``
+trains every tool of seed ``s`` on the corpus's lines in one seeded random order
+(``numpy.random.default_rng(s).permutation``), so the seeds also draw the corpus's layout;
+``file`` (the default) keeps the file's order. Each order gets its own tables in the file.
+The .json is rewritten after every run; ``--resume`` keeps its runs and adds what is missing
+(another thread count, more seeds, another order), and the file names every command that
+contributed.
 
     .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --seeds 5 --threads 1 2
     .venv/bin/python benchmarks/w2v_quality_seeds.py --peers --sg --seeds 5 --max-lines 100000
@@ -45,6 +49,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gensim  # noqa: E402
+import numpy as np  # noqa: E402
 from w2v_vs_peers import mean_se, run_one  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
@@ -119,6 +124,10 @@ def render(rows, meta) -> str:
 
 
 PEERS = ("textseq", "c-tool", "gensim-corpus_file")
+ORDERS = {
+    "file": "the corpus in file order",
+    "shuffled": "the corpus's lines shuffled, one order per seed",
+}
 SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
           ("simlex", "SimLex-999", "{:.3f}"))  # fmt: skip
 
@@ -139,14 +148,20 @@ def render_peers(runs: list[dict], meta: dict) -> str:
         f"Started {meta['date']}, {meta['minutes']:.1f} min.",
         "",
     ]
-    for threads in meta["threads"]:
-        lines += [f"## {threads} thread(s)", "",
+    orders = meta.get("orders", ["file"])
+    for order, threads in ((o, t) for o in orders for t in meta["threads"]):
+        here = [r for r in runs if r.get("order", "file") == order and r["threads"] == threads]
+        if not here:
+            continue
+        title = f"{threads} thread(s)" + ("" if orders == ["file"] else f", {ORDERS[order]}")
+        seeds = sorted({r["seed"] for r in here})
+        lines += [f"## {title}", "", f"Seeds {seeds[0]}-{seeds[-1]}.", "",
                   "| tool | " + " | ".join(f"{label} mean (se)" for _, label, _ in SCORES)
                   + " | " + " | ".join(f"{label} - textseq (se)" for _, label, _ in SCORES)
                   + " |", "|---|" + "---:|" * (2 * len(SCORES))]  # fmt: skip
-        base = [r for r in runs if r["threads"] == threads and r["tool"] == "textseq"]
+        base = [r for r in here if r["tool"] == "textseq"]
         for tool in meta["tools"]:
-            rs = [r for r in runs if r["threads"] == threads and r["tool"] == tool]
+            rs = [r for r in here if r["tool"] == tool]
             if not rs:
                 continue
             cells, diffs = [], []
@@ -162,6 +177,14 @@ def render_peers(runs: list[dict], meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_order(sentences: list[str], path: Path, order: str, seed: int) -> None:
+    """The corpus's lines to ``path``, in file order or in seed ``seed``'s random order."""
+    if order == "shuffled":
+        sentences = [sentences[i] for i in np.random.default_rng(seed).permutation(len(sentences))]
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(sentences)
+
+
 def peers_main(args) -> int:
     import tempfile
 
@@ -175,38 +198,45 @@ def peers_main(args) -> int:
     store.parent.mkdir(parents=True, exist_ok=True)
     start, minutes = time.time(), 0.0
     command = " ".join([".venv/bin/python benchmarks/w2v_quality_seeds.py", *sys.argv[1:]])
-    runs, commands, threads_run = [], [command], list(args.threads)
+    runs, commands, threads_run, orders = [], [command], list(args.threads), [args.order]
     if args.resume and store.exists():
         saved = json.loads(store.read_text(encoding="utf-8"))
         runs, minutes = saved["runs"], saved["meta"]["minutes"]
         commands = saved["meta"].get("commands", [saved["meta"]["command"]]) + [command]
         threads_run = sorted(set(saved["meta"]["threads"]) | set(args.threads))
         start = time.mktime(time.strptime(saved["meta"]["date"], "%Y-%m-%d %H:%M"))
-    done = {(r["tool"], r["threads"], r["seed"]) for r in runs}
+        orders += saved["meta"].get("orders", ["file"])
+    done = {(r["tool"], r["threads"], r["seed"], r.get("order", "file")) for r in runs}
+    orders = [o for o in ORDERS if o in orders]
     begun = time.time()
     meta = {
         "model": "skip-gram" if args.sg else "CBOW", "threads": threads_run,
         "corpus": Path(source).name + (f", first {args.max_lines:,} lines" if args.max_lines
                                        else ""),
-        "seeds": list(range(1, args.seeds + 1)), "tools": list(PEERS),
+        "seeds": sorted({r["seed"] for r in runs} | set(range(1, args.seeds + 1))),
+        "tools": list(PEERS), "orders": orders,
         "command": " ; ".join(commands), "commands": commands,
         "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(start)), "minutes": minutes,
     }  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="w2v-seeds-") as tmp:
         work = Path(tmp)
         path = work / "tokens.txt"
-        with open(path, "w", encoding="utf-8") as f:
-            for i, tokens in enumerate(Corpus(source)):
-                if args.max_lines and i >= args.max_lines:
-                    break
-                f.write(" ".join(tokens) + "\n")
+        sentences = []
+        for i, tokens in enumerate(Corpus(source)):
+            if args.max_lines and i >= args.max_lines:
+                break
+            sentences.append(" ".join(tokens) + "\n")
         for seed in range(1, args.seeds + 1):
-            order = PEERS if seed % 2 else PEERS[::-1]
-            for tool in order:
+            if not all((tool, threads, seed, args.order) in done
+                       for tool in PEERS for threads in args.threads):  # fmt: skip
+                write_order(sentences, path, args.order, seed)
+            tools = PEERS if seed % 2 else PEERS[::-1]
+            for tool in tools:
                 for threads in args.threads:
-                    if (tool, threads, seed) in done:
+                    if (tool, threads, seed, args.order) in done:
                         continue
-                    runs.append(run_one(tool, arch, threads, path, work, seed, True))
+                    row = run_one(tool, arch, threads, path, work, seed, True)
+                    runs.append({**row, "order": args.order})
                     meta["minutes"] = minutes + (time.time() - begun) / 60
                     save_json(store, {"meta": meta, "runs": runs})
     meta["minutes"] = minutes + (time.time() - begun) / 60
@@ -223,6 +253,8 @@ def main(argv=None) -> int:
                         help="textseq vs the C tool vs gensim, as commands")  # fmt: skip
     parser.add_argument("--max-lines", type=int, default=None,
                         help="--peers: train on the corpus's first N lines")  # fmt: skip
+    parser.add_argument("--order", choices=list(ORDERS), default="file",
+                        help="--peers: the lines in file order or shuffled per seed")  # fmt: skip
     parser.add_argument("--sg", action="store_true", help="skip-gram (default: CBOW)")
     parser.add_argument("--per-pair-negatives", action="store_true",
                         help="textseq skip-gram: fresh negatives per pair")  # fmt: skip
