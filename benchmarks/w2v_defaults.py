@@ -64,6 +64,10 @@ CANDIDATES = {
         "sample 1e-4": ["--sample", "1e-4"],
         "window 10": ["--window", "10"],
         "epochs 9": ["--epochs", "9"],
+        # the rate kept higher for longer, as for CBOW: a floor at a tenth of the start, and
+        # CBOW's shape (a start 1.5 times higher, a floor at a fifteenth of it)
+        "min_alpha 0.0025": ["--min-alpha", "0.0025"],
+        "alpha 0.0375, min_alpha 0.0025": ["--alpha", "0.0375", "--min-alpha", "0.0025"],
     },
 }
 SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
