@@ -41,6 +41,7 @@ from machine import cpu_model  # noqa: E402
 from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, mean_se, multiply_adds  # noqa: E402
 
 from textseq.files import atomic_write, save_json  # noqa: E402
+from textseq.word2vec.params import DEFAULT_SCHEDULE, GIVEN_ALPHA_MIN  # noqa: E402
 
 # architecture -> setting name -> options beyond the defaults; "default" is today's default
 # (a setting that costs more work is also set against the default given as much work
@@ -60,14 +61,17 @@ CANDIDATES = {
         "alpha 0.1, min_alpha 0.0001": ["--alpha", "0.1"],
     },
     "sg": {
+        # the default schedule, 0.05 to 0.0025
         "default": [],
-        "sample 1e-4": ["--sample", "1e-4"],
-        "window 10": ["--window", "10"],
-        "epochs 9": ["--epochs", "9"],
-        # the rate kept higher for longer, as for CBOW: a floor at a tenth of the start, and
-        # CBOW's shape (a start 1.5 times higher, a floor at a fifteenth of it)
-        "min_alpha 0.0025": ["--min-alpha", "0.0025"],
+        "alpha 0.025 (the default before)": ["--alpha", "0.025"],
+        "alpha 0.025, sample 1e-4": ["--alpha", "0.025", "--sample", "1e-4"],
+        "alpha 0.025, window 10": ["--alpha", "0.025", "--window", "10"],
+        "alpha 0.025, epochs 9": ["--alpha", "0.025", "--epochs", "9"],
+        # the rate kept higher for longer, as for CBOW: a floor alone, then higher starts
+        "alpha 0.025, min_alpha 0.0025": ["--alpha", "0.025", "--min-alpha", "0.0025"],
         "alpha 0.0375, min_alpha 0.0025": ["--alpha", "0.0375", "--min-alpha", "0.0025"],
+        "alpha 0.05, min_alpha 0.005": ["--alpha", "0.05", "--min-alpha", "0.005"],
+        "alpha 0.075, min_alpha 0.0025": ["--alpha", "0.075", "--min-alpha", "0.0025"],
     },
 }
 SCORES = (("analogy", "analogy (%)", "{:.2f}"), ("ws353", "WS-353", "{:.3f}"),
@@ -100,6 +104,7 @@ def work(arch: str, options: list[str], effective_words: float) -> float:
 
 
 def render(runs: list[dict], meta: dict) -> str:
+    cbow, sg = DEFAULT_SCHEDULE[0], DEFAULT_SCHEDULE[1]
     lines = [
         f"# word2vec defaults: candidate settings over seeds ({meta['corpus']})",
         "",
@@ -109,8 +114,9 @@ def render(runs: list[dict], meta: dict) -> str:
         f"seeds {', '.join(map(str, sorted({r['seed'] for r in runs})))} (runs: how many a row "
         "has); every setting not named is the default "
         "(dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs; the rate from "
-        "0.075 to 0.005 for CBOW, 0.025 to 0.0001 for skip-gram; an alpha given alone ends "
-        "at 0.0001). Effective words: the words of all epochs after subsampling; "
+        f"{cbow[0]:g} to {cbow[1]:g} for CBOW, {sg[0]:g} to {sg[1]:g} for skip-gram; an alpha "
+        f"given alone ends at {GIVEN_ALPHA_MIN:g}). Effective words: the words of all epochs "
+        "after subsampling; "
         "work: those words times the multiply-adds per word at the setting's window and "
         "negative, relative to the default (what a setting costs, whatever the machine). "
         f"Started {meta['date']}, {meta['minutes']:.1f} min.",

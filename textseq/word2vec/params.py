@@ -49,12 +49,30 @@ def setting(
     )
 
 
+DEFAULT_SCHEDULE = {0: (0.075, 0.005), 1: (0.05, 0.0025)}
+"""The learning rate's start and end when neither is given, by ``sg``. Both start above the
+C tool's (CBOW 0.05, skip-gram 0.025, falling to 0.0001) and end at a fifteenth (CBOW) or a
+twentieth (skip-gram) of their start: at the same work they score higher on word similarity,
+and no lower (CBOW) or higher (skip-gram) on analogies (benchmarks/results/w2v_defaults.md)."""
+
+GIVEN_ALPHA_MIN = 0.0001
+"""The end of the rate when only ``alpha`` is given (gensim's and the C tool's)."""
+
+
+def _schedule_help(end: bool) -> str:
+    """The command line's note of the default rates, from ``DEFAULT_SCHEDULE``."""
+    cbow, sg = (DEFAULT_SCHEDULE[arch][int(end)] for arch in (0, 1))
+    return f"[default: {cbow:g} for CBOW, {sg:g} for skip-gram" + (
+        f"; {GIVEN_ALPHA_MIN:g} when --alpha is given]" if end else "]"
+    )
+
+
 @dataclass(frozen=True)
 class Word2VecParams:
     """The hyper-parameters of ``Word2Vec``, by gensim's names and with gensim's defaults
     (``workers=None``: every core Numba may use) but for the learning rate. With neither
     ``alpha`` nor ``min_alpha`` given, the rate falls along the architecture's schedule
-    (``DEFAULT_SCHEDULE``: CBOW from 0.075 to 0.005, skip-gram from 0.025 to 0.0001), and
+    (``DEFAULT_SCHEDULE``: CBOW from 0.075 to 0.005, skip-gram from 0.05 to 0.0025), and
     both then read as those numbers. A rate given is kept as is, whatever the architecture;
     an ``alpha`` given without ``min_alpha`` falls to gensim's and the C tool's 0.0001, and a
     ``min_alpha`` given without ``alpha`` starts at the schedule's start. Checked when made: a
@@ -74,12 +92,11 @@ class Word2VecParams:
     )
     sample: float = setting(1e-3, "Subsampling of frequent words (0 = off).")
     alpha: float | None = setting(
-        None, "Initial learning rate [default: 0.075 for CBOW, 0.025 for skip-gram].", run=True
+        None, f"Initial learning rate {_schedule_help(end=False)}.", run=True
     )
     min_alpha: float | None = setting(
         None,
-        "Final learning rate [default: 0.005 for CBOW, 0.0001 for skip-gram; 0.0001 when "
-        "--alpha is given].",
+        f"Final learning rate {_schedule_help(end=True)}.",
         run=True,
     )
     epochs: int = setting(5, "Passes over the corpus.", run=True)
@@ -157,16 +174,6 @@ class Word2VecParams:
     def to_dict(self) -> dict[str, Any]:
         """Every setting by name (what a model folder's config stores)."""
         return asdict(self)
-
-
-DEFAULT_SCHEDULE = {0: (0.075, 0.005), 1: (0.025, 0.0001)}
-"""The learning rate's start and end when neither is given, by ``sg``. Skip-gram's is
-gensim's and the C tool's. CBOW's starts higher than the C tool's 0.05 and ends at a fifteenth
-of its start: at the same work it scores higher on word similarity and no lower on analogy
-(benchmarks/results/w2v_defaults.md)."""
-
-GIVEN_ALPHA_MIN = 0.0001
-"""The end of the rate when only ``alpha`` is given (gensim's and the C tool's)."""
 
 
 def check_int(name: str, value: Any, low: int = 1) -> None:
