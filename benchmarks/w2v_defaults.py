@@ -38,9 +38,10 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from machine import cpu_model  # noqa: E402
+from results_file import write_results  # noqa: E402
 from w2v_vs_peers import ENGLISH, PY, RESULTS, SAME, evaluate, mean_se, multiply_adds  # noqa: E402
 
-from textseq.files import atomic_write, save_json  # noqa: E402
+from textseq.files import save_json  # noqa: E402
 from textseq.word2vec.params import DEFAULT_SCHEDULE, GIVEN_ALPHA_MIN  # noqa: E402
 
 # architecture -> setting name -> options beyond the defaults; "default" is today's default
@@ -208,8 +209,7 @@ def main(argv=None) -> int:
                       f"ws353 {row['ws353']:.3f} simlex {row['simlex']:.3f} "
                       f"words {row['effective_words']:,}", flush=True)  # fmt: skip
                 meta["minutes"] = (time.time() - start) / 60
-                with atomic_write(output) as handle:
-                    handle.write(render(runs, meta))
+                write_results(output, render(runs, meta))
                 save_json(output.with_suffix(".json"), {"meta": meta, "runs": runs})
     print(render(runs, meta))
     return 0

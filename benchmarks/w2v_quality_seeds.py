@@ -50,6 +50,7 @@ from pathlib import Path  # noqa: E402
 
 import gensim  # noqa: E402
 import numpy as np  # noqa: E402
+from results_file import write_results  # noqa: E402
 from w2v_vs_peers import mean_se, run_one  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
@@ -241,7 +242,7 @@ def peers_main(args) -> int:
                     save_json(store, {"meta": meta, "runs": runs})
     meta["minutes"] = minutes + (time.time() - begun) / 60
     text = render_peers(runs, meta)
-    output.write_text(text)
+    write_results(output, text)
     save_json(store, {"meta": meta, "runs": runs})
     print(text)
     return 0
@@ -305,7 +306,7 @@ def main(argv=None) -> int:
     }  # fmt: skip
     text = render(rows, meta)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text)
+    write_results(output, text)
     save_json(output.with_suffix(".json"), {"meta": meta, "runs": runs})
     print(text)
     return 0

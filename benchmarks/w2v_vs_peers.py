@@ -55,6 +55,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from machine import cpu_model, load_avg  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 from textseq.corpus import Corpus  # noqa: E402
 from textseq.files import save_json  # noqa: E402
@@ -345,7 +346,7 @@ def main(argv=None) -> None:
     if args.render:
         output = args.output or RESULTS / "w2v_vs_peers.md"
         saved = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
-        output.write_text(render(saved["runs"], saved["meta"]), encoding="utf-8")
+        write_results(output, render(saved["runs"], saved["meta"]))
         return
     corpus = args.corpus or ("lee" if args.quick else str(ENGLISH))
     if corpus == str(ENGLISH) and not ENGLISH.exists():
@@ -392,7 +393,7 @@ def main(argv=None) -> None:
         "threads": args.threads, "archs": args.archs, "tools": args.tools,
         "epochs": SAME["epochs"], "peak_per_thread": peak_flops(1), "loads": loads,
     }  # fmt: skip
-    output.write_text(render(rows, meta), encoding="utf-8")
+    write_results(output, render(rows, meta))
     save_json(store, {"meta": meta, "runs": rows})
     print(f"wrote {output}")
 
