@@ -72,11 +72,11 @@ class Word2VecParams:
     """The hyper-parameters of ``Word2Vec``, by gensim's names and with gensim's defaults
     (``workers=None``: every core Numba may use) but for the learning rate. With neither
     ``alpha`` nor ``min_alpha`` given, the rate falls along the architecture's schedule
-    (``DEFAULT_SCHEDULE``: CBOW from 0.075 to 0.005, skip-gram from 0.05 to 0.0025), and
-    both then read as those numbers. A rate given is kept as is, whatever the architecture;
-    an ``alpha`` given without ``min_alpha`` falls to gensim's and the C tool's 0.0001, and a
-    ``min_alpha`` given without ``alpha`` starts at the schedule's start. Checked when made: a
-    bad value raises ``OptionError`` naming the setting."""
+    (``DEFAULT_SCHEDULE``), and both then read as that schedule's numbers. A rate given is
+    kept as is, whatever the architecture; an ``alpha`` given without ``min_alpha`` falls to
+    gensim's and the C tool's 0.0001, and a ``min_alpha`` given without ``alpha`` starts at
+    the schedule's start. Checked when made: a bad value raises ``OptionError`` naming the
+    setting."""
 
     vector_size: int = setting(100, "Vector size.", flag="--dim")
     window: int = setting(5, "Largest distance to a context word.")
